@@ -1,0 +1,1 @@
+"""Telegram bot: a thin adapter from Telegram updates to the conversation layer."""

@@ -1,0 +1,1 @@
+"""The conversation: sessions, follow-ups, paging and every French sentence; no channel."""

@@ -1,0 +1,31 @@
+"""One text normalisation for indexing and querying alike (as addok's ``normalize``).
+
+``fold("ST-GAUDENS, l'Hérault!") == "saint gaudens l herault"``: lowercase, accents and
+ligatures transliterated, every other character a space, the abbreviations people type
+for saint/sainte expanded. Whatever is compared with user text goes through here.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from unidecode import unidecode
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lowercase ASCII words separated by single spaces; idempotent."""
+    if not text:
+        return ""
+    ascii_text = unidecode(text).lower()
+    words = _NON_WORD.sub(" ", ascii_text).split()
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
+
+
+def tokens(text: str) -> list[str]:
+    """The folded words of ``text``."""
+    return fold(text).split()

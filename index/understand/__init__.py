@@ -1,0 +1,1 @@
+"""Query understanding: ``parse(message, ...) -> Query``, pure and total."""

@@ -1,0 +1,127 @@
+"""Services, publics and labels: code, French label, and the everyday words for them.
+
+Codes are RhinOcc's (the first directory), kept as the project's own table so that
+other formats (the national standard) map onto them. ``words`` are folded phrases
+(see ``index.normalise.fold``) that a user types for the concept; query
+understanding matches them, typos included, and the index stores the labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    label: str
+    words: tuple[str, ...] = ()
+
+
+SERVICES: tuple[Term, ...] = (
+    Term("ORD", "Ordinateur en libre service",
+         ("ordinateur", "ordinateurs", "ordi", "ordis", "pc", "poste informatique", "libre service",
+          "acces libre", "imprimer", "impression", "imprimante", "scanner", "scan", "photocopie",
+          "acces internet", "internet", "se connecter", "connexion")),
+    Term("ORDM", "Ordinateur avec médiateur·rice",
+         ("ordinateur", "ordinateurs", "ordi", "ordis", "pc", "poste informatique", "libre service",
+          "acces libre", "imprimer", "impression", "imprimante", "scanner", "scan", "photocopie",
+          "accompagnement numerique", "aide informatique", "conseiller numerique", "mediateur numerique")),
+    Term("REP", "Ateliers de réparation de matériel informatique",
+         ("reparation", "reparer", "repair cafe", "depannage", "reconditionnement")),
+    Term("FL", "FabLab", ("fablab", "fab lab", "fabrication numerique", "imprimante 3d")),
+    Term("W", "Espace de co-working", ("coworking", "co working", "espace de travail partage", "bureau partage")),
+    Term("ACCDS", "Aide aux démarches administratives en ligne",
+         ("demarches", "demarche", "demarches administratives", "demarches en ligne", "administratif",
+          "administratives", "caf", "cpam", "ameli", "impots", "impot", "declaration", "declarer", "retraite",
+          "france travail", "pole emploi", "ants", "carte grise", "permis", "papiers", "msa", "rsa",
+          "prime d activite", "apl", "titre de sejour", "acces aux droits", "droits", "cv")),
+    Term("ACCDA", "Accompagnement approfondi à l'accès aux droits",
+         ("demarches", "demarche", "demarches administratives", "demarches en ligne", "administratif",
+          "administratives", "caf", "cpam", "ameli", "impots", "impot", "declaration", "declarer", "retraite",
+          "france travail", "pole emploi", "ants", "carte grise", "permis", "papiers", "msa", "rsa",
+          "prime d activite", "apl", "titre de sejour", "acces aux droits", "droits", "cv")),
+    Term("SENS", "Sensibilisation au numérique",
+         ("atelier", "ateliers", "atelier informatique", "atelier numerique", "cours", "cours d informatique",
+          "initiation", "apprendre", "debutant", "sensibilisation")),
+    Term("ACCN", "Accompagnement individuel au numérique",
+         ("accompagnement", "accompagnement numerique", "aide informatique", "aide numerique", "aide",
+          "conseiller numerique", "mediateur numerique", "smartphone", "tablette", "mail", "email")),
+    Term("COMP", "Ateliers informatiques de montée en compétences",
+         ("atelier", "ateliers", "atelier informatique", "atelier numerique", "cours", "cours d informatique",
+          "initiation", "apprendre", "formation", "debutant", "bureautique", "competences")),
+    Term("PRO", "Formation numérique professionnalisante",
+         ("formation", "formation professionnelle", "formation certifiante", "certification", "pix",
+          "professionnalisante")),
+    Term("ENT", "Ateliers collectifs d'entraide numérique",
+         ("atelier", "ateliers", "atelier informatique", "atelier numerique", "entraide", "cours",
+          "initiation", "apprendre")),
+)
+
+PUBLICS: tuple[Term, ...] = (
+    Term("TP", "Tout public", ("tout public", "tous publics", "tout le monde")),
+    Term("J", "Jeunes", ("jeune", "jeunes", "ado", "ados", "adolescent", "adolescents", "etudiant", "etudiants",
+                         "16 25 ans", "mon fils", "ma fille", "lyceen", "jeunesse")),
+    Term("SEN", "Seniors", ("senior", "seniors", "personnes agees", "personne agee", "retraites", "retraite",
+                            "aines", "troisieme age")),
+    Term("DE", "Demandeurs d'emploi", ("demandeur d emploi", "demandeurs d emploi", "chomeur", "chomeurs",
+                                       "chomage", "sans emploi", "recherche d emploi", "cherche du travail")),
+    Term("AD", "Adultes", ("adulte", "adultes")),
+    Term("ALL", "Allocataires CAF", ("allocataire", "allocataires", "allocataires caf", "beneficiaires rsa")),
+    Term("ETR", "Personnes étrangères", ("etranger", "etrangers", "etrangere", "etrangeres", "migrant",
+                                         "migrants", "refugie", "refugies", "demandeur d asile", "fle",
+                                         "allophone", "allophones")),
+    Term("F", "Femmes", ("femme", "femmes")),
+    Term("H", "Personnes en situation de handicap", ("handicap", "handicape", "handicapes", "pmr")),
+)
+
+LABELS: tuple[Term, ...] = (
+    Term("MFS", "France Services", ("france services", "france service", "maison france services",
+                                    "maison france service", "franse service", "franse services")),
+    Term("MSAP", "Maison de services au public", ("msap", "maison de services au public",
+                                                  "maison des services au public", "maison de service au public")),
+    Term("APTIC", "APTIC (pass numérique)", ("aptic", "pass numerique", "cheque aptic", "cheques aptic",
+                                            "cheques pass numerique", "cheque numerique")),
+    Term("EPN", "Espace public numérique", ("epn", "espace public numerique", "cyberbase", "cyber base")),
+    Term("TL", "Tiers-lieu", ("tiers lieu", "tiers lieux", "tierslieu")),
+    Term("REL", "Structure relais RhinOcc", ()),
+    Term("CNFS", "Conseiller numérique", ("conseiller numerique", "conseillers numeriques", "cnfs")),
+    Term("AC", "Aidants Connect", ("aidants connect", "aidant connect")),
+    Term("GN", "Grande École du Numérique", ("grande ecole du numerique",)),
+    Term("PIMMS", "PIMMS médiation", ("pimms",)),
+)
+
+SERVICE_LABELS = {t.code: t.label for t in SERVICES}
+PUBLIC_LABELS = {t.code: t.label for t in PUBLICS}
+LABEL_LABELS = {t.code: t.label for t in LABELS}
+
+NAME_IMPLIES: tuple[tuple[str, str, str], ...] = (
+    # (folded phrase found in a place's name or type, facet, code). The directory often leaves
+    # coded columns empty where the name says plainly what a place is.
+    ("france services", "labels", "MFS"),
+    ("france service", "labels", "MFS"),
+    ("maison de services au public", "labels", "MSAP"),
+    ("maison des services au public", "labels", "MSAP"),
+    ("msap", "labels", "MSAP"),
+    ("tiers lieu", "labels", "TL"),
+    ("tiers lieux", "labels", "TL"),
+    ("espace public numerique", "labels", "EPN"),
+    ("fablab", "services", "FL"),
+    ("fab lab", "services", "FL"),
+    ("coworking", "services", "W"),
+    ("co working", "services", "W"),
+    ("repair cafe", "services", "REP"),
+    ("mission locale", "publics", "J"),
+    ("information jeunesse", "publics", "J"),
+    ("info jeunes", "publics", "J"),
+    ("point jeunes", "publics", "J"),
+    ("espace jeunes", "publics", "J"),
+    ("pij", "publics", "J"),
+    ("bij", "publics", "J"),
+)
+
+LABEL_IMPLIES_SERVICES = {
+    # A France Services desk (or its forerunner, the MSAP) exists to help with procedures.
+    "MFS": ("ACCDS", "ACCDA"),
+    "MSAP": ("ACCDS", "ACCDA"),
+}

@@ -1,0 +1,1 @@
+"""Web chat: a thin aiohttp adapter from HTTP requests to the conversation layer."""
