@@ -56,6 +56,19 @@ SERVICES: tuple[Term, ...] = (
     Term("ENT", "Ateliers collectifs d'entraide numérique",
          ("atelier", "ateliers", "atelier informatique", "atelier numerique", "entraide", "cours",
           "initiation", "apprendre")),
+    # Services of the national data standard with no RhinOcc code (index.national_vocabulary).
+    Term("SECU", "Usage sécurisé du numérique",
+         ("cybersecurite", "securite en ligne", "securite numerique", "arnaque", "arnaques", "piratage",
+          "pirate", "mot de passe", "mots de passe", "hameconnage", "phishing", "virus")),
+    Term("PAR", "Parentalité et éducation avec le numérique",
+         ("parentalite", "controle parental", "temps d ecran", "ecrans", "education au numerique",
+          "education numerique", "pronote", "ent scolaire")),
+    Term("CREA", "Loisirs et créations numériques",
+         ("creation numerique", "creations numeriques", "loisirs numeriques", "retouche photo", "montage video",
+          "photo numerique", "jeux video", "musique assistee par ordinateur")),
+    Term("EQUIP", "Matériel informatique à prix solidaire",
+         ("ordinateur pas cher", "ordinateur reconditionne", "ordinateurs reconditionnes", "acheter un ordinateur",
+          "materiel reconditionne", "prix solidaire", "s equiper", "equipement informatique")),
 )
 
 PUBLICS: tuple[Term, ...] = (
@@ -73,6 +86,8 @@ PUBLICS: tuple[Term, ...] = (
                                          "allophone", "allophones")),
     Term("F", "Femmes", ("femme", "femmes")),
     Term("H", "Personnes en situation de handicap", ("handicap", "handicape", "handicapes", "pmr")),
+    # "Familles et/ou enfants" of the national data standard.
+    Term("FAM", "Familles et enfants", ("famille", "familles", "enfant", "enfants", "parents")),
 )
 
 LABELS: tuple[Term, ...] = (
