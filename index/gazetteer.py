@@ -53,7 +53,13 @@ BBOX_PADDING = 0.1
 DEPARTEMENT_FUZZY_CUTOFF = 88.0
 # Grid cell of the nearest-commune index, in degrees.
 _CELL = 0.2
+# Rings of cells searched around a point before scanning every commune (about 2° around).
+_MAX_RING = 10
 
+# Columns of communes.tsv.gz, as scripts/build_gazetteer.py writes them.
+_COMMUNE_COLUMNS = (
+    "insee", "name", "folded", "departement", "postcodes", "lat", "lon", "population", "parent", "variants",
+)
 _ARRONDISSEMENT = re.compile(r"^(?P<city>.+) (?P<n>\d+)(?:er|e) arrondissement$")
 
 
@@ -93,10 +99,13 @@ class _NameIndex:
 
 def _by_population(communes: Iterable[Commune]) -> list[Commune]:
     """Distinct communes, most populous first, INSEE code as a stable tie-break."""
-    if isinstance(communes, list) and len(communes) == 1:
-        return list(communes)
     unique = {c.insee: c for c in communes}
     return sorted(unique.values(), key=lambda c: (-c.population, c.insee))
+
+
+def _ranked(index: dict[str, list[Commune]]) -> dict[str, list[Commune]]:
+    """``index`` with each list ranked by _by_population (most lists hold a single commune)."""
+    return {key: found if len(found) == 1 else _by_population(found) for key, found in index.items()}
 
 
 def _strip_article(folded: str) -> str:
@@ -159,8 +168,9 @@ class Gazetteer:
             folded = folded_names.get(commune.insee) or _fold_names(commune.name)
             names.add(folded, commune, primary=True)
             names.add(_strip_article(folded), commune, primary=False)
-            for variant in _arrondissement_variants(folded):
-                names.add(variant, commune, primary=False)
+            if commune.parent:
+                for variant in _arrondissement_variants(folded):
+                    names.add(variant, commune, primary=False)
             # Typos are looked for in current names only: "saint orens" is no misspelt "saint jores".
             fuzzy_names[folded].append(commune)
             if bare := _strip_article(folded):
@@ -172,9 +182,9 @@ class Gazetteer:
                 postcodes[postcode].append(commune)
             points[commune.departement].append(commune)
 
-        self._primary = {k: _by_population(v) for k, v in names.primary.items()}
-        self._secondary = {k: _by_population(v) for k, v in names.secondary.items()}
-        self._postcodes = {k: _by_population(v) for k, v in postcodes.items()}
+        self._primary = _ranked(names.primary)
+        self._secondary = _ranked(names.secondary)
+        self._postcodes = _ranked(postcodes)
         self._bboxes = {
             code: (
                 min(c.lat for c in members) - BBOX_PADDING,
@@ -206,10 +216,11 @@ class Gazetteer:
         variants = [c for c in self._secondary.get(folded, []) if c not in exact]
         return [*exact, *variants]
 
-    def communes_starting(self, folded: str) -> list[Commune]:
+    def communes_starting(self, folded: str, limit: int | None = None) -> list[Commune]:
         """Communes whose folded name (or variant) begins with the words ``folded``, most populous first.
 
         "saint orens" -> Saint-Orens-de-Gameville, Saint-Orens-Pouy-Petit; an exact name counts too.
+        ``limit`` caps the list ("saint" starts some 4,000 names).
         """
         if not folded:
             return []
@@ -221,7 +232,7 @@ class Gazetteer:
         for key in self._sorted_names[start:end]:
             found += self._primary.get(key, [])
             found += self._secondary.get(key, [])
-        return _by_population(found)
+        return _by_population(found)[:limit]
 
     def fuzzy_communes(
         self, folded: str, limit: int = 5, cutoff: float = 85.0
@@ -265,28 +276,30 @@ class Gazetteer:
         return list(self._postcodes.get(postcode.strip(), []))
 
     def nearest_commune(self, lat: float, lon: float) -> Commune | None:
-        """The commune whose town hall is nearest to (lat, lon)."""
-        if not self.communes or math.isnan(lat) or math.isnan(lon):
+        """The commune whose town hall is nearest to (lat, lon) (equirectangular distance)."""
+        if not self.communes or not (math.isfinite(lat) and math.isfinite(lon)):
             return None
+        coslat = math.cos(math.radians(lat))
+
+        def distance(commune: Commune) -> float:
+            return (commune.lat - lat) ** 2 + ((commune.lon - lon) * coslat) ** 2
+
         row, col = self._cell(lat, lon)
         best: Commune | None = None
         best_distance = math.inf
-        coslat = math.cos(math.radians(lat))
-        ring = 0
-        while ring <= self._max_ring:
+        for ring in range(_MAX_RING + 1):
             for r in range(row - ring, row + ring + 1):
                 for c in range(col - ring, col + ring + 1):
                     if ring and abs(r - row) != ring and abs(c - col) != ring:
                         continue  # inner cells were searched in an earlier ring
                     for commune in self._grid.get((r, c), ()):
-                        distance = (commune.lat - lat) ** 2 + ((commune.lon - lon) * coslat) ** 2
-                        if distance < best_distance:
-                            best, best_distance = commune, distance
-            # Anything in ring+1 is at least ring*cell away (in latitude, the shorter side).
+                        if (d := distance(commune)) < best_distance:
+                            best, best_distance = commune, d
+            # Anything beyond this ring is at least ring cells away (shortest in longitude).
             if best is not None and math.sqrt(best_distance) <= ring * _CELL * min(1.0, coslat):
-                break
-            ring += 1
-        return best
+                return best
+        # Far out at sea or a sparse overseas area: look at every town hall.
+        return min(self.communes, key=distance)
 
     # -- départements ---------------------------------------------------------------------
 
@@ -339,7 +352,7 @@ class Gazetteer:
         A ratio above the cutoff bounds the length difference, and one typo leaves either
         the first or the second letter in place (or shifts one into the other's place).
         """
-        self._fuzzy_targets = {key: _by_population(communes) for key, communes in names.items()}
+        self._fuzzy_targets = _ranked(names)
         buckets: dict[tuple[int, int, str], list[str]] = defaultdict(list)
         for key in sorted(self._fuzzy_targets):
             buckets[(len(key), 0, key[0])].append(key)
@@ -366,8 +379,6 @@ class Gazetteer:
         for commune in self.communes:
             grid[self._cell(commune.lat, commune.lon)].append(commune)
         self._grid = dict(grid)
-        # Far enough to reach any commune from anywhere on Earth: stops the search on empty seas.
-        self._max_ring = int(360 / _CELL)
 
     def _build_departement_names(self, articles: dict[str, str]) -> None:
         """Every exact spelling of each département, and the word lists for abbreviations."""
@@ -436,23 +447,18 @@ def _read_communes(path: Path) -> _CommuneFile:
     """Read communes.tsv.gz (see scripts/build_gazetteer.py for its columns)."""
     data = _CommuneFile()
     with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            insee = row["insee"]
+        rows = csv.reader(fh, delimiter="\t")
+        header = next(rows)
+        if tuple(header) != _COMMUNE_COLUMNS:
+            raise ValueError(f"{path}: unexpected columns {header}, rebuild with scripts/build_gazetteer.py")
+        for insee, name, folded, departement, postcodes, lat, lon, population, parent, variants in rows:
             data.communes.append(
-                Commune(
-                    insee=insee,
-                    name=row["name"],
-                    departement=row["departement"],
-                    postcodes=tuple(row["postcodes"].split()),
-                    lat=float(row["lat"]),
-                    lon=float(row["lon"]),
-                    population=int(row["population"]),
-                    parent=row["parent"],
-                )
+                Commune(insee, name, departement, tuple(postcodes.split()), float(lat), float(lon),
+                        int(population), parent)
             )
-            data.folded[insee] = row["folded"]
-            if row["variants"]:
-                data.former[insee] = tuple(row["variants"].split("|"))
+            data.folded[insee] = folded
+            if variants:
+                data.former[insee] = tuple(variants.split("|"))
     return data
 
 
