@@ -29,3 +29,28 @@ def fold(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """The folded words of ``text``."""
     return fold(text).split()
+
+
+_PHONETIC_RULES = (
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"qu|q|ck|c(?=[aou])|k"), "k"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"h"), ""),
+    (re.compile(r"(.)\1+"), r"\1"),
+    (re.compile(r"(?<=.)[es]+$"), ""),
+)
+
+
+@lru_cache(maxsize=65536)
+def sound(word: str) -> str:
+    """A rough French sound key of a folded word, so that SMS spelling finds the word.
+
+    "mediatek" and "mediatheque", "carcasone" and "carcassonne", "toulouze" and "toulouse"
+    share a key. Keys are only compared for equality, after an edit-distance check fails.
+    """
+    key = word
+    for pattern, repl in _PHONETIC_RULES:
+        key = pattern.sub(repl, key)
+    return key

@@ -21,12 +21,13 @@ class Term:
 SERVICES: tuple[Term, ...] = (
     Term("ORD", "Ordinateur en libre service",
          ("ordinateur", "ordinateurs", "ordi", "ordis", "pc", "poste informatique", "libre service",
-          "acces libre", "imprimer", "impression", "imprimante", "scanner", "scan", "photocopie",
-          "acces internet", "internet", "se connecter", "connexion")),
+          "acces libre", "libre acces", "imprimer", "impression", "imprimante", "scanner", "scan",
+          "photocopie", "photocopier", "acces internet", "poste internet")),
     Term("ORDM", "Ordinateur avec médiateur·rice",
          ("ordinateur", "ordinateurs", "ordi", "ordis", "pc", "poste informatique", "libre service",
-          "acces libre", "imprimer", "impression", "imprimante", "scanner", "scan", "photocopie",
-          "accompagnement numerique", "aide informatique", "conseiller numerique", "mediateur numerique")),
+          "acces libre", "libre acces", "imprimer", "impression", "imprimante", "scanner", "scan",
+          "photocopie", "photocopier", "accompagnement numerique", "aide informatique", "aide numerique",
+          "conseiller numerique", "mediateur numerique")),
     Term("REP", "Ateliers de réparation de matériel informatique",
          ("reparation", "reparer", "repair cafe", "depannage", "reconditionnement")),
     Term("FL", "FabLab", ("fablab", "fab lab", "fabrication numerique", "imprimante 3d")),
@@ -35,18 +36,18 @@ SERVICES: tuple[Term, ...] = (
          ("demarches", "demarche", "demarches administratives", "demarches en ligne", "administratif",
           "administratives", "caf", "cpam", "ameli", "impots", "impot", "declaration", "declarer", "retraite",
           "france travail", "pole emploi", "ants", "carte grise", "permis", "papiers", "msa", "rsa",
-          "prime d activite", "apl", "titre de sejour", "acces aux droits", "droits", "cv")),
+          "prime d activite", "apl", "titre de sejour", "acces aux droits", "aide administrative")),
     Term("ACCDA", "Accompagnement approfondi à l'accès aux droits",
          ("demarches", "demarche", "demarches administratives", "demarches en ligne", "administratif",
           "administratives", "caf", "cpam", "ameli", "impots", "impot", "declaration", "declarer", "retraite",
           "france travail", "pole emploi", "ants", "carte grise", "permis", "papiers", "msa", "rsa",
-          "prime d activite", "apl", "titre de sejour", "acces aux droits", "droits", "cv")),
+          "prime d activite", "apl", "titre de sejour", "acces aux droits", "aide administrative")),
     Term("SENS", "Sensibilisation au numérique",
          ("atelier", "ateliers", "atelier informatique", "atelier numerique", "cours", "cours d informatique",
           "initiation", "apprendre", "debutant", "sensibilisation")),
     Term("ACCN", "Accompagnement individuel au numérique",
-         ("accompagnement", "accompagnement numerique", "aide informatique", "aide numerique", "aide",
-          "conseiller numerique", "mediateur numerique", "smartphone", "tablette", "mail", "email")),
+         ("accompagnement numerique", "aide informatique", "aide numerique", "conseiller numerique",
+          "mediateur numerique", "accompagnement individuel", "aide smartphone", "aide tablette")),
     Term("COMP", "Ateliers informatiques de montée en compétences",
          ("atelier", "ateliers", "atelier informatique", "atelier numerique", "cours", "cours d informatique",
           "initiation", "apprendre", "formation", "debutant", "bureautique", "competences")),
@@ -92,15 +93,15 @@ PUBLICS: tuple[Term, ...] = (
 
 LABELS: tuple[Term, ...] = (
     Term("MFS", "France Services", ("france services", "france service", "maison france services",
-                                    "maison france service", "franse service", "franse services")),
+                                    "maison france service", "espace france services")),
     Term("MSAP", "Maison de services au public", ("msap", "maison de services au public",
                                                   "maison des services au public", "maison de service au public")),
     Term("APTIC", "APTIC (pass numérique)", ("aptic", "pass numerique", "cheque aptic", "cheques aptic",
                                             "cheques pass numerique", "cheque numerique")),
-    Term("EPN", "Espace public numérique", ("epn", "espace public numerique", "cyberbase", "cyber base")),
+    Term("EPN", "Espace public numérique", ("epn", "espace public numerique", "espaces publics numeriques")),
     Term("TL", "Tiers-lieu", ("tiers lieu", "tiers lieux", "tierslieu")),
     Term("REL", "Structure relais RhinOcc", ()),
-    Term("CNFS", "Conseiller numérique", ("conseiller numerique", "conseillers numeriques", "cnfs")),
+    Term("CNFS", "Conseiller numérique", ("cnfs",)),
     Term("AC", "Aidants Connect", ("aidants connect", "aidant connect")),
     Term("GN", "Grande École du Numérique", ("grande ecole du numerique",)),
     Term("PIMMS", "PIMMS médiation", ("pimms",)),
@@ -128,11 +129,21 @@ NAME_IMPLIES: tuple[tuple[str, str, str], ...] = (
     ("repair cafe", "services", "REP"),
     ("mission locale", "publics", "J"),
     ("information jeunesse", "publics", "J"),
+    ("information jeunes", "publics", "J"),
     ("info jeunes", "publics", "J"),
+    ("info jeunesse", "publics", "J"),
     ("point jeunes", "publics", "J"),
     ("espace jeunes", "publics", "J"),
+    ("accueil jeunes", "publics", "J"),
+    ("seconde chance", "publics", "J"),
+    ("deuxieme chance", "publics", "J"),
     ("pij", "publics", "J"),
     ("bij", "publics", "J"),
+    ("senior", "publics", "SEN"),
+    ("seniors", "publics", "SEN"),
+    ("pole emploi", "publics", "DE"),
+    ("france travail", "publics", "DE"),
+    ("chomeurs", "publics", "DE"),
 )
 
 LABEL_IMPLIES_SERVICES = {
@@ -140,3 +151,26 @@ LABEL_IMPLIES_SERVICES = {
     "MFS": ("ACCDS", "ACCDA"),
     "MSAP": ("ACCDS", "ACCDA"),
 }
+
+DEVICE_WORDS = frozenset({"ordinateur", "ordinateurs", "ordi", "ordis", "pc", "informatique", "telephone",
+                          "smartphone", "tablette", "materiel", "portable"})
+"""Objects of a repair: "réparation d'ordinateur" asks for repairs, not for a computer to use."""
+
+ABSORBING_SERVICES = frozenset({"REP"})
+
+AGE_PUBLICS = ((12, 25, "J"), (60, 120, "SEN"))
+"""(from, to, public): "mon fils de 19 ans" asks for places for young people."""
+
+TEXT_SYNONYMS = {
+    # Folded word -> other words that name the same kind of place in names and descriptions.
+    "mediatheque": ("bibliotheque",),
+    "bibliotheque": ("mediatheque",),
+    "biblio": ("bibliotheque", "mediatheque"),
+    "media": ("mediatheque",),
+    "cyber": ("cyberbase",),
+    "cyberbase": ("cyber", "base"),
+    "mairie": ("hotel de ville",),
+}
+
+STOP_WORDS = frozenset(["a", "au", "aux", "avec", "bonjour", "bonsoir", "salut", "merci", "svp", "stp", "sil", "plait", "ce", "cet", "cette", "ces", "c", "ca", "cela", "est", "es", "etre", "d", "de", "des", "du", "en", "et", "ou", "la", "le", "les", "l", "un", "une", "y", "il", "ils", "elle", "elles", "t", "on", "je", "j", "me", "m", "moi", "mon", "ma", "mes", "tu", "te", "ton", "ta", "tes", "nous", "vous", "son", "sa", "ses", "leur", "leurs", "qu", "que", "qui", "quoi", "quel", "quelle", "quels", "quelles", "comment", "combien", "quand", "pour", "par", "sur", "dans", "chez", "vers", "cherche", "cherchons", "cherchez", "chercher", "recherche", "trouver", "trouve", "besoin", "veux", "voudrais", "voudrait", "faudrait", "faut", "faire", "fait", "peut", "peux", "puis", "pourrais", "pourrait", "possible", "savoir", "sais", "dire", "dites", "avoir", "ai", "as", "a", "il", "endroit", "endroits", "lieu", "lieux", "structure", "structures", "adresse", "adresses", "liste", "tout", "tous", "toute", "toutes", "numerique", "numeriques", "inclusion", "ouvert", "ouverte", "ouverts", "ouvertes", "ouverture", "gratuit", "gratuite", "gratuits", "gratuites", "acces", "aide", "aider", "accompagnement", "service", "services", "personne", "personnes", "pas", "ne", "plus", "moins", "tres", "bien", "info", "infos", "information", "informations", "quelqu", "quelque", "chose", "rien", "autre", "autres", "ici", "la", "bas", "coin"])
+"""Folded words that carry no need: dropped from what is searched in names and texts."""

@@ -1,0 +1,90 @@
+"""Everything the parser matches words against, built once per index.
+
+The vocabulary's phrases (exact and by sound key), the gazetteer, and the words of the
+directory itself (so that a misspelt place name is corrected before the index is asked:
+whoosh pays dearly for fuzzy terms, rapidfuzz over a few thousand words does not).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from index.gazetteer import Gazetteer, load_gazetteer
+from index.normalise import sound
+from index.vocabulary import LABELS, PUBLICS, SERVICES
+
+FACET_TERMS = (("labels", LABELS), ("services", SERVICES), ("publics", PUBLICS))
+"""Facets in the order a phrase claimed by two of them is given to: labels first."""
+
+
+@dataclass(frozen=True)
+class Sense:
+    facet: str
+    codes: frozenset[str]
+    phrase: str
+    """The vocabulary's own spelling of the words matched."""
+
+
+def _phrase_table(by_sound: bool) -> dict[tuple[str, ...], Sense]:
+    grouped: dict[tuple[str, ...], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    spelling: dict[tuple[str, ...], str] = {}
+    for facet, terms in FACET_TERMS:
+        for term in terms:
+            for phrase in term.words:
+                words = phrase.split()
+                key = tuple(sound(w) for w in words) if by_sound else tuple(words)
+                grouped[key][facet].add(term.code)
+                spelling.setdefault(key, phrase)
+    table = {}
+    for key, facets in grouped.items():
+        facet = next(f for f, _ in FACET_TERMS if f in facets)
+        table[key] = Sense(facet, frozenset(facets[facet]), spelling[key])
+    return table
+
+
+@dataclass
+class Lexicon:
+    gazetteer: Gazetteer
+    exact: dict[tuple[str, ...], Sense] = field(default_factory=lambda: _phrase_table(False))
+    sounds: dict[tuple[str, ...], Sense] = field(default_factory=lambda: _phrase_table(True))
+    directory_words: frozenset[str] = frozenset()
+    directory_communes: Mapping[str, int] = field(default_factory=dict)
+    """Folded commune name -> number of places there: settles ambiguous or misspelt names."""
+
+    def __post_init__(self) -> None:
+        self.longest = max(len(k) for k in self.exact)
+        self.single_words = sorted({k[0] for k in self.exact if len(k) == 1 and len(k[0]) >= 5})
+        self._word_sounds: dict[str, str] = {}
+        for w in sorted(self.directory_words, key=len):
+            self._word_sounds.setdefault(sound(w), w)
+        self._words_by_len: dict[int, list[str]] = defaultdict(list)
+        for w in self.directory_words:
+            self._words_by_len[len(w)].append(w)
+
+    @classmethod
+    def build(cls, words: Iterable[str] = (), communes: Mapping[str, int] | None = None,
+              gazetteer: Gazetteer | None = None) -> Lexicon:
+        return cls(gazetteer=gazetteer or load_gazetteer(), directory_words=frozenset(words),
+                   directory_communes=dict(communes or {}))
+
+    def fuzzy_vocabulary_word(self, word: str) -> str | None:
+        """A single vocabulary word this one is a typo of ("ateleir" -> "atelier")."""
+        if len(word) < 5:
+            return None
+        hit = process.extractOne(word, self.single_words, scorer=fuzz.ratio, score_cutoff=85)
+        return hit[0] if hit else None
+
+    def correct_word(self, word: str) -> str:
+        """The directory's own spelling of ``word`` when it has none of its own ("mision" -> "mission")."""
+        if word in self.directory_words or len(word) < 4 or word.isdigit():
+            return word
+        by_sound = self._word_sounds.get(sound(word))
+        if by_sound:
+            return by_sound
+        nearby = [w for n in range(len(word) - 2, len(word) + 3) for w in self._words_by_len.get(n, ())]
+        hit = process.extractOne(word, nearby, scorer=fuzz.ratio, score_cutoff=80)
+        return hit[0] if hit else word

@@ -1,0 +1,86 @@
+"""What a message asks for: the structured ``Query`` that ranking works from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from index.places import DAYS
+from index.vocabulary import LABEL_LABELS, PUBLIC_LABELS, SERVICE_LABELS
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where the user wants places.
+
+    ``kind`` is "commune", "departement" or "point". A commune area may be ``strict``
+    ("à Tarbes": the commune itself) or not ("près de Muret": around its town hall);
+    a point area is always ranked by distance, ``radius_km`` being the user's own
+    ("à moins de 10 km") or None (the engine picks one from the places' density).
+    """
+
+    kind: str
+    label: str
+    insee: tuple[str, ...] = ()
+    communes: tuple[str, ...] = ()
+    """Folded names of the communes, as places are matched on them."""
+    departements: tuple[str, ...] = ()
+    lat: float | None = None
+    lon: float | None = None
+    radius_km: float | None = None
+    strict: bool = True
+    user_location: bool = False
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One need the user named: any of ``codes`` in ``facet`` satisfies it."""
+
+    facet: str  # "services" | "publics" | "labels"
+    codes: frozenset[str]
+    said: str
+    """The words that expressed it, folded ("atelier informatique")."""
+
+    def describe(self) -> str:
+        labels = {"services": SERVICE_LABELS, "publics": PUBLIC_LABELS, "labels": LABEL_LABELS}[self.facet]
+        return " ou ".join(sorted(labels.get(c, c) for c in self.codes))
+
+
+@dataclass(frozen=True)
+class Query:
+    """A message understood: where, what, for whom, when, and the words left for text search."""
+
+    text: str = ""
+    area: Area | None = None
+    concepts: tuple[Concept, ...] = ()
+    days: tuple[int, ...] = ()
+    any_day: bool = False
+    """True when one of ``days`` is enough ("le week-end"), else all are wanted."""
+    wifi: bool = False
+    words: tuple[str, ...] = ()
+    """Folded, corrected content words: searched in names and descriptions."""
+    name_words: tuple[str, ...] = ()
+    """Words that named no concept, place or day: candidates for a place's own name."""
+    notes: tuple[str, ...] = field(default=(), compare=False)
+    """What was corrected or guessed, in French ("« toulouze » lu comme Toulouse")."""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.area or self.concepts or self.days or self.wifi or self.words)
+
+    def with_changes(self, **changes) -> Query:
+        return replace(self, **changes)
+
+    def describe(self) -> str:
+        """What was understood, in French, e.g. « ateliers informatiques · Gers · ouvert le samedi »."""
+        parts = [c.said for c in self.concepts]
+        if self.wifi:
+            parts.append("wifi")
+        if self.days:
+            joiner = " ou le " if self.any_day else " et le "
+            parts.append("ouvert le " + joiner.join(DAYS[d] for d in self.days))
+        loose = [w for w in self.name_words if all(w not in c.said.split() for c in self.concepts)]
+        if loose:
+            parts.append("« " + " ".join(loose) + " »")
+        if self.area:
+            parts.append(self.area.label)
+        return " · ".join(parts)

@@ -1,0 +1,391 @@
+"""The parser's steps, run in order over one ``Reading`` of a message.
+
+Each step claims the words it understands (so that later steps do not read them
+again) and records what it found. Order matters and is the whole policy: the user's
+own location phrases, distances and days first; then needs (vocabulary), whose
+phrases may contain town-like words ("cours"); then places; what is left is searched
+as text. Every step is total: odd input leaves words unclaimed, never raises.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from index.gazetteer import Commune
+from index.normalise import fold, sound
+from index.understand.lexicon import Lexicon
+from index.understand.query import Area, Concept
+from index.vocabulary import ABSORBING_SERVICES, AGE_PUBLICS, DEVICE_WORDS, STOP_WORDS, TEXT_SYNONYMS
+
+MAX_WORDS = 40
+"""Words of a message that are read; the rest of a pasted page is ignored."""
+
+DAY_WORDS = {"lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+             "lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}
+SHORT_DAYS = {"lun", "mar", "mer", "jeu", "ven", "sam", "dim"}
+NEAR_ME = (("autour", "de", "moi"), ("pres", "de", "moi"), ("proche", "de", "moi"), ("a", "cote", "de", "moi"),
+           ("a", "proximite"), ("pres", "d", "ici"), ("pas", "loin"), ("dans", "le", "coin"), ("autour",),
+           ("ma", "position"), ("ici",), ("proximite",), ("alentours",))
+NEAR_OF = (("pres", "de"), ("pres", "d"), ("autour", "de"), ("autour", "d"), ("proche", "de"), ("proche", "d"),
+           ("a", "cote", "de"), ("a", "cote", "d"), ("aux", "alentours", "de"), ("aux", "environs", "de"),
+           ("vers",), ("non", "loin", "de"), ("pas", "loin", "de"), ("du", "cote", "de"), ("du", "cote", "d"),
+           ("cote", "de"))
+LOOSE_OF = {("du", "cote", "de"), ("du", "cote", "d"), ("cote", "de")}
+"""Phrases that point at a commune loosely: the commune itself first, its surroundings after."""
+WIFI_WORDS = {"wifi", "wi", "wiffi", "wify", "wiffy", "wfi"}
+DEPT_CONTEXT = {"le", "departement", "dept", "dep", "dpt", "dans", "en"}
+DEFAULT_NEAR_KM = 10.0
+"""Radius around a named commune ("près de Muret") when the user gives none."""
+
+
+@dataclass
+class Reading:
+    """A message as the steps work on it: folded words, which are claimed, and what was found."""
+
+    words: list[str]
+    lexicon: Lexicon
+    lat: float | None = None
+    lon: float | None = None
+    today: int = 0
+    claimed: list[bool] = field(default_factory=list)
+    concepts: list[Concept] = field(default_factory=list)
+    days: list[int] = field(default_factory=list)
+    any_day: bool = False
+    wifi: bool = False
+    near_me: bool = False
+    radius_km: float | None = None
+    near_of_at: set[int] = field(default_factory=set)
+    """Positions right after "près de": a commune found there is a centre, not a boundary."""
+    loose_at: set[int] = field(default_factory=set)
+    communes: list[Commune] = field(default_factory=list)
+    commune_mode: str = "strict"
+    """How a named commune bounds the search: "strict" (à X), "loose" (du côté de X), "around" (près de X)."""
+    departements: list[str] = field(default_factory=list)
+    postcode: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.claimed = [False] * len(self.words)
+
+    def free(self, i: int, n: int = 1) -> bool:
+        return i + n <= len(self.words) and not any(self.claimed[i:i + n])
+
+    def claim(self, i: int, n: int = 1) -> None:
+        for k in range(i, i + n):
+            self.claimed[k] = True
+
+    def ngrams(self, longest: int):
+        """(start, length, words) of unclaimed runs, longest first, left to right."""
+        for n in range(min(longest, len(self.words)), 0, -1):
+            for i in range(len(self.words) - n + 1):
+                if self.free(i, n):
+                    yield i, n, tuple(self.words[i:i + n])
+
+    def match_phrases(self, phrases, claim: bool = True) -> list[tuple[int, int]]:
+        found = []
+        longest = max(len(p) for p in phrases)
+        for i, n, gram in list(self.ngrams(longest)):
+            if gram in phrases and self.free(i, n):
+                found.append((i, n))
+                if claim:
+                    self.claim(i, n)
+        return found
+
+
+Step = Callable[[Reading], None]
+
+
+def near_me(r: Reading) -> None:
+    """"autour de moi", "à proximité": the shared location is the centre."""
+    if r.match_phrases(set(NEAR_ME)):
+        r.near_me = True
+
+
+def radius(r: Reading) -> None:
+    """"à moins de 10 km", "dans un rayon de 5 km", "15km"."""
+    for i, w in enumerate(r.words):
+        m = re.fullmatch(r"(\d{1,3})(km|kms|kilometres?)?", w)
+        if not m or not r.free(i):
+            continue
+        unit_next = i + 1 < len(r.words) and r.words[i + 1] in {"km", "kms", "kilometre", "kilometres"}
+        if not (m.group(2) or unit_next):
+            continue
+        r.radius_km = float(m.group(1)) or 1.0
+        r.claim(i, 2 if unit_next else 1)
+        for j in range(max(0, i - 4), i):
+            if r.words[j] in {"moins", "rayon", "maximum", "max", "dans", "de", "a", "un", "d"}:
+                r.claim(j)
+        if i + 2 < len(r.words) and r.free(i + 2 if unit_next else i + 1) and r.words[i + (2 if unit_next else 1)] in {"de", "d", "autour"}:
+            k = i + (2 if unit_next else 1)
+            r.claim(k)
+            r.near_of_at.add(k + 1)
+
+
+def days(r: Reading) -> None:
+    """Days of the week, "le week-end", "aujourd'hui", "demain"."""
+    if r.match_phrases({("week", "end"), ("weekend",), ("we",)}):
+        r.days += [5, 6]
+        r.any_day = True
+    if r.match_phrases({("aujourd", "hui"), ("aujourdhui",), ("auj",), ("ce", "jour")}):
+        r.days.append(r.today)
+    if r.match_phrases({("demain",)}):
+        r.days.append((r.today + 1) % 7)
+    for i, w in enumerate(r.words):
+        if not r.free(i):
+            continue
+        day = DAY_WORDS.get(w.rstrip("s")) if w not in SHORT_DAYS else None
+        if w in SHORT_DAYS and i > 0 and r.words[i - 1] in {"le", "ouvert", "ouverte"}:
+            day = DAY_WORDS[w]
+        if day is not None:
+            r.days.append(day)
+            r.claim(i)
+    r.days = sorted(set(r.days))
+
+
+def wifi(r: Reading) -> None:
+    """"wifi", "wi-fi" and their misspellings."""
+    for i, w in enumerate(r.words):
+        if r.free(i) and (w in WIFI_WORDS or (w.startswith("wif") and len(w) <= 6)):
+            r.wifi = True
+            r.claim(i)
+            if w == "wi" and i + 1 < len(r.words) and r.words[i + 1] in {"fi", "fy"}:
+                r.claim(i + 1)
+
+
+def ages(r: Reading) -> None:
+    """"mon fils de 19 ans": an age names a public."""
+    for i, w in enumerate(r.words[:-1]):
+        if w.isdigit() and r.words[i + 1] == "ans" and r.free(i, 2):
+            age = int(w)
+            for low, high, code in AGE_PUBLICS:
+                if low <= age <= high:
+                    r.concepts.append(Concept("publics", frozenset({code}), f"{age} ans"))
+            r.claim(i, 2)
+
+
+def near_of(r: Reading) -> None:
+    """"près de Muret", "du côté de Toulouse": mark where the centre's name starts."""
+    for i, n in r.match_phrases(set(NEAR_OF)):
+        r.near_of_at.add(i + n)
+        if tuple(r.words[i:i + n]) in LOOSE_OF:
+            r.loose_at.add(i + n)
+
+
+def concepts(r: Reading) -> None:
+    """Needs, by the vocabulary's phrases: exact, then by sound, then single-word typos."""
+    lex = r.lexicon
+    found: list[tuple[int, int, object, str]] = []
+    for table, keyed in ((lex.exact, False), (lex.sounds, True)):
+        for i, n, gram in list(r.ngrams(lex.longest)):
+            if not r.free(i, n):
+                continue
+            key = tuple(sound(w) for w in gram) if keyed else gram
+            sense = table.get(key)
+            if sense and not (keyed and n == 1 and len(gram[0]) < 4):
+                found.append((i, n, sense, sense.phrase))
+                r.claim(i, n)
+    for i, w in enumerate(r.words):
+        if r.free(i) and w not in STOP_WORDS:
+            fixed = lex.fuzzy_vocabulary_word(w)
+            if fixed:
+                found.append((i, 1, lex.exact[(fixed,)], fixed))
+                r.claim(i)
+                r.notes.append(f"« {w} » lu comme « {fixed} »")
+    for i, n, sense, said in sorted(found, key=lambda f: f[0]):
+        if sense.facet == "services" and sense.codes <= ABSORBING_SERVICES:
+            for j in range(i + n, min(i + n + 3, len(r.words))):
+                if r.words[j] in DEVICE_WORDS and r.free(j):
+                    r.claim(j)
+                    break
+                if r.words[j] not in {"d", "de", "du", "mon", "ma", "mes", "un", "une", "son", "sa", "des"}:
+                    break
+        _add_concept(r, Concept(sense.facet, sense.codes, said))
+    # Device words a repair absorbed may already have been read as "use a computer": drop those.
+    rep = any(c.codes <= ABSORBING_SERVICES for c in r.concepts)
+    if rep:
+        r.concepts = [c for c in r.concepts if not (c.facet == "services" and all(w in DEVICE_WORDS for w in c.said.split()))]
+
+
+def _add_concept(r: Reading, concept: Concept) -> None:
+    for k, known in enumerate(r.concepts):
+        if known.facet == concept.facet and known.codes == concept.codes:
+            r.concepts[k] = Concept(known.facet, known.codes, f"{known.said} {concept.said}")
+            return
+    r.concepts.append(concept)
+
+
+def postcodes(r: Reading) -> None:
+    """Five-digit postcodes name their communes."""
+    gaz = r.lexicon.gazetteer
+    for i, w in enumerate(r.words):
+        if r.free(i) and re.fullmatch(r"\d{5}", w):
+            found = gaz.by_postcode(w)
+            if found:
+                r.communes += found
+                r.postcode = w
+                r.claim(i)
+
+
+def departement_numbers(r: Reading) -> None:
+    """"dans le 31", "31", "2a": a number is a département where nothing else explains it."""
+    gaz = r.lexicon.gazetteer
+    for i, w in enumerate(r.words):
+        if not r.free(i) or not re.fullmatch(r"\d{1,3}|2a|2b", w):
+            continue
+        after = r.words[i + 1] if i + 1 < len(r.words) else ""
+        if after in {"ans", "an", "h", "km", "min", "minutes", "heures", "euros", "e"}:
+            continue
+        before = r.words[i - 1] if i else ""
+        alone = len([x for x in r.words if x not in STOP_WORDS]) <= 3
+        if before not in DEPT_CONTEXT and not alone:
+            continue
+        dep = gaz.departement(w.zfill(2) if w.isdigit() and len(w) < 3 else w.upper())
+        if dep:
+            r.departements.append(dep.code)
+            r.claim(i)
+            if before in {"le", "departement", "dept", "dep", "dpt"}:
+                r.claim(i - 1)
+
+
+def places(r: Reading) -> None:
+    """Communes and départements by name: exact (with variants), then typos."""
+    gaz, lex = r.lexicon.gazetteer, r.lexicon
+    for i, n, gram in list(r.ngrams(6)):
+        if not r.free(i, n) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
+            continue
+        phrase = " ".join(gram)
+        if n == 1 and (len(phrase) < 3 or phrase.isdigit()):
+            continue
+        dep = gaz.departement_named(phrase) if not phrase.isdigit() else None
+        if dep and (n > 1 or len(phrase) >= 3):
+            named = _pick_communes(r, gaz.communes_named(phrase), phrase)
+            if named and i in r.near_of_at:
+                _take_communes(r, i, n, named)
+            else:
+                r.departements.append(dep.code)
+                r.claim(i, n)
+                _claim_article(r, i)
+            continue
+        if n == 1 and i and r.words[i - 1] == "en":
+            continue  # "en ligne", "en face": one says "à Ligné"; "en" goes before regions and départements
+        named = _pick_communes(r, gaz.communes_named(phrase), phrase)
+        if named:
+            _take_communes(r, i, n, named)
+    if r.communes or r.departements:
+        _prefer_listed(r)
+        return
+    for i, n, gram in list(r.ngrams(4)):
+        if not r.free(i, n) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
+            continue
+        phrase = " ".join(gram)
+        if len(phrase) < 4 or any(w.isdigit() for w in gram):
+            continue
+        if n >= 2:
+            starting = [c for c in gaz.communes_starting(phrase) if _worth_guessing(lex, c)]
+            if starting:
+                _take_communes(r, i, n, _pick_communes(r, starting, phrase)[:1])
+                r.notes.append(f"« {phrase} » lu comme {starting[0].name}")
+                return
+        if phrase in lex.directory_words and n == 1:
+            continue
+        guesses = [c for c, _ in gaz.fuzzy_communes(phrase, limit=10, cutoff=84) if _worth_guessing(lex, c)]
+        if guesses:
+            best = _pick_communes(r, guesses, phrase)[:1]
+            _take_communes(r, i, n, best)
+            r.notes.append(f"« {phrase} » lu comme {best[0].name}")
+            return
+        dep = gaz.departement_named(phrase)
+        if dep:
+            r.departements.append(dep.code)
+            r.claim(i, n)
+            return
+
+
+def _worth_guessing(lex: Lexicon, commune: Commune) -> bool:
+    """A typo is read as a commune only where that is likely: the directory has places there, or it is a town."""
+    return fold(commune.name) in lex.directory_communes or commune.population >= 20000
+
+
+def _pick_communes(r: Reading, found: list[Commune], phrase: str) -> list[Commune]:
+    """Among communes of one name, those with places in the directory, else the most populous.
+
+    A name people shorten ("st orens" for Saint-Orens-de-Gameville) may also be a small
+    commune's full name: a listed, larger commune whose name starts so is the likelier one.
+    """
+    if not found:
+        return []
+    counts = r.lexicon.directory_communes
+    listed = [c for c in found if counts.get(fold(c.name))]
+    if listed:
+        return listed
+    longer = [c for c in r.lexicon.gazetteer.communes_starting(phrase)
+              if counts.get(fold(c.name)) and c.population > found[0].population]
+    return longer[:1] or found[:1]
+
+
+def _prefer_listed(r: Reading) -> None:
+    """Several communes named: keep those the directory lists, when some are ("impôts en ligne à Perpignan")."""
+    counts = r.lexicon.directory_communes
+    listed = [c for c in r.communes if counts.get(fold(c.name))]
+    if listed and len(listed) < len(r.communes):
+        r.communes = listed
+
+
+def _take_communes(r: Reading, i: int, n: int, communes: list[Commune]) -> None:
+    r.communes += communes
+    r.claim(i, n)
+    _claim_article(r, i)
+    if i in r.loose_at:
+        r.commune_mode = "loose"
+    elif i in r.near_of_at or r.radius_km:
+        r.near_me = False
+        r.commune_mode = "around"
+
+
+def _claim_article(r: Reading, i: int) -> None:
+    if i and r.words[i - 1] in {"a", "au", "en", "dans", "l", "le", "la", "les", "sur", "de", "du"}:
+        r.claim(i - 1)
+
+
+STEPS: tuple[Step, ...] = (near_me, radius, days, wifi, ages, near_of, concepts, postcodes,
+                           departement_numbers, places)
+
+
+def area_of(r: Reading) -> Area | None:
+    """The area the reading found: communes, else départements, else the user's location."""
+    if r.communes:
+        seen: dict[str, Commune] = {}
+        for c in r.communes:
+            seen.setdefault(c.insee, c)
+        communes = list(seen.values())
+        first = communes[0]
+        folded = tuple(fold(c.name) for c in communes)
+        if r.commune_mode == "around":
+            return Area("point", f"autour de {first.name}", insee=tuple(seen), communes=folded,
+                        lat=first.lat, lon=first.lon, radius_km=r.radius_km or DEFAULT_NEAR_KM, strict=False)
+        names = " ou ".join(dict.fromkeys(c.name for c in communes))
+        label = f"{names} ({r.postcode})" if r.postcode else names
+        return Area("commune", label, insee=tuple(seen), communes=folded,
+                    departements=tuple(dict.fromkeys(c.departement for c in communes)),
+                    lat=first.lat, lon=first.lon, strict=r.commune_mode == "strict")
+    if r.departements:
+        gaz = r.lexicon.gazetteer
+        codes = tuple(dict.fromkeys(r.departements))
+        label = " ou ".join(f"{d.name} ({d.code})" for d in (gaz.departement(c) for c in codes) if d)
+        return Area("departement", label, departements=codes)
+    if r.lat is not None and r.lon is not None:
+        return Area("point", "autour de vous", lat=r.lat, lon=r.lon, radius_km=r.radius_km,
+                    strict=False, user_location=True)
+    return None
+
+
+def leftover_words(r: Reading) -> tuple[list[str], list[str]]:
+    """(name words, search words): unclaimed content words, corrected, and their text synonyms."""
+    names = [r.lexicon.correct_word(w) for i, w in enumerate(r.words)
+             if r.free(i) and w not in STOP_WORDS and not w.isdigit()]
+    words = list(dict.fromkeys(names))
+    for w in names:
+        words += [s for s in TEXT_SYNONYMS.get(w, ()) if s not in words]
+    return names, words
