@@ -1,0 +1,158 @@
+"""Ranking: how well one place answers one query, as named, capped partial scores.
+
+Two layers, both pure. ``needs`` checks each stated need (service, public, label, day,
+wifi) as met, unknown (the directory does not say) or unmet; the worst of them sets the
+place's ``tier``. Within a tier, ``SCORERS`` add named partial scores, each capped by its
+ceiling (addok's ``add_score``): the final score is their sum over the sum of ceilings.
+The names that scored become the card's "pourquoi".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from index.facets import Entry
+from index.normalise import sound
+from index.places import DAYS
+from index.understand.query import Concept, Query
+
+MET, UNKNOWN, UNMET = 2, 1, 0
+
+
+@dataclass
+class Assessment:
+    """One place judged against one query."""
+
+    entry: Entry
+    tier: int = MET
+    """MET: every need met; UNKNOWN: none contradicted, some not documented; UNMET: one contradicted."""
+    inside: bool = True
+    """Inside the stated area (always True when the query has none)."""
+    distance_km: float | None = None
+    text: float = 0.0
+    """Text relevance, normalised to 0..1 over the candidates."""
+    name: float = 0.0
+    """Share of the query's loose words found in the place's name."""
+    scores: dict[str, tuple[float, float]] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+
+    def add_score(self, name: str, score: float, ceiling: float) -> None:
+        self.scores[name] = (min(max(score, 0.0), ceiling), ceiling)
+
+    @property
+    def score(self) -> float:
+        total = sum(c for _, c in self.scores.values())
+        return sum(s for s, _ in self.scores.values()) / total if total else 0.0
+
+    @property
+    def named(self) -> bool:
+        """The query's loose words all appear in this place's name: the user named it."""
+        return self.name >= 0.99
+
+
+def concept_status(entry: Entry, concept: Concept) -> int:
+    if concept.facet == "services":
+        have, known = entry.services, bool(entry.services)
+    elif concept.facet == "publics":
+        have, known = entry.publics, bool(entry.specific_publics)
+    else:
+        have, known = entry.labels, entry.described or bool(entry.labels)
+    if have & concept.codes:
+        return MET
+    return UNMET if known else UNKNOWN
+
+
+def days_status(entry: Entry, query: Query) -> int:
+    wanted = set(query.days)
+    met = bool(wanted & entry.open_days) if query.any_day else wanted <= entry.open_days
+    if met:
+        return MET
+    return UNMET if entry.hours_known else UNKNOWN
+
+
+def wifi_status(entry: Entry) -> int:
+    wifi = entry.place.wifi
+    return MET if wifi else (UNKNOWN if wifi is None else UNMET)
+
+
+def needs(assessment: Assessment, query: Query) -> None:
+    """Set ``tier`` to the worst status among the query's needs, and say which are met."""
+    entry = assessment.entry
+    statuses = []
+    for concept in query.concepts:
+        status = concept_status(entry, concept)
+        statuses.append(status)
+        if status == MET:
+            assessment.reasons.append(concept.said)
+    if query.days:
+        status = days_status(entry, query)
+        statuses.append(status)
+        if status == MET:
+            joiner = " ou le " if query.any_day else " et le "
+            assessment.reasons.append("ouvert le " + joiner.join(DAYS[d] for d in query.days))
+    if query.wifi:
+        status = wifi_status(entry)
+        statuses.append(status)
+        if status == MET:
+            assessment.reasons.append("wifi")
+    assessment.tier = min(statuses, default=MET)
+
+
+def name_match(entry: Entry, words: tuple[str, ...]) -> float:
+    """Share of ``words`` (those of three letters or more) found in the place's name, by spelling or sound."""
+    words = tuple(w for w in words if len(w) >= 3)
+    if not words:
+        return 0.0
+    hits = sum(1 for w in words if w in entry.name_words or sound(w) in entry.name_sounds)
+    return hits / len(words)
+
+
+Scorer = Callable[[Assessment, Query], None]
+
+
+def score_name(a: Assessment, query: Query) -> None:
+    if query.name_words:
+        a.add_score("nom", a.name * 3.0, 3.0)
+        if a.named:
+            a.reasons.insert(0, "nom")
+
+
+def score_text(a: Assessment, query: Query) -> None:
+    if query.words:
+        a.add_score("texte", a.text, 1.0)
+
+
+def score_distance(a: Assessment, query: Query) -> None:
+    if a.distance_km is None or query.area is None:
+        return
+    scale = query.area.radius_km or 5.0
+    a.add_score("proximité", 1.0 / (1.0 + a.distance_km / scale), 1.0)
+
+
+def score_inside(a: Assessment, query: Query) -> None:
+    if query.area is not None:
+        a.add_score("lieu", 1.0 if a.inside else 0.0, 0.5)
+        if a.inside and query.area.kind != "point":
+            a.reasons.append(("à " if query.area.kind == "commune" else "") + query.area.label)
+
+
+def score_richness(a: Assessment, query: Query) -> None:
+    a.add_score("fiche", a.entry.richness, 0.3)
+
+
+SCORERS: tuple[Scorer, ...] = (score_name, score_text, score_inside, score_distance, score_richness)
+
+
+def assess(a: Assessment, query: Query) -> Assessment:
+    """Fill in ``a``'s tier, scores and reasons (its inside, distance, text and name are set by the engine)."""
+    needs(a, query)
+    for scorer in SCORERS:
+        scorer(a, query)
+    return a
+
+
+def order_key(a: Assessment) -> tuple:
+    """Sort key, best first: a named place, then needs met, then score, then nearer."""
+    return (-int(a.named), -a.tier, -a.score,
+            a.distance_km if a.distance_km is not None else float("inf"), a.entry.place.id)

@@ -1,0 +1,147 @@
+"""An index version on disk: the whoosh index, the places beside it, and what built it.
+
+``build(places, directory, meta)`` writes a complete version into an empty folder;
+``open_store(directory)`` loads it for searching. A version is never modified after it
+is built: a rebuild makes a new one beside it (see ``index.home``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, TEXT, Schema
+
+from index.analysis import french_analyzer
+from index.errors import BuildError, IndexUnavailable
+from index.facets import Entry, derive
+from index.normalise import fold
+from index.places import Place, place_from_dict, place_to_dict
+from index.spatial import Grid
+from index.understand.lexicon import Lexicon
+from index.vocabulary import LABEL_LABELS, PUBLIC_LABELS, SERVICE_LABELS
+
+log = logging.getLogger(__name__)
+
+PLACES_FILE = "places.json"
+META_FILE = "meta.json"
+WHOOSH_DIR = "whoosh"
+TEXT_FIELDS = {"name": 4.0, "organisation": 1.5, "kind": 1.0, "text": 0.7}
+"""Searched fields and their weights: a word in a place's name says most."""
+
+
+def schema() -> Schema:
+    analyzer = french_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        **{name: TEXT(analyzer=analyzer, field_boost=boost) for name, boost in TEXT_FIELDS.items()},
+    )
+
+
+def _document(place: Place) -> dict[str, str]:
+    kind = " ".join([place.place_type, *(LABEL_LABELS.get(c, c) for c in place.labels),
+                     *(SERVICE_LABELS.get(c, c) for c in place.services),
+                     *(PUBLIC_LABELS.get(c, c) for c in place.publics)])
+    text = " ".join([place.description, *place.access, *place.support, place.legal_form])
+    return {"id": place.id, "name": place.name, "organisation": place.organisation, "kind": kind, "text": text}
+
+
+def build(places: list[Place], directory: Path, meta: dict) -> dict:
+    """Write a version of ``places`` into ``directory`` (created, must be empty); returns its meta."""
+    started = time.perf_counter()
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    if any(directory.iterdir()):
+        raise BuildError(f"{directory} is not empty")
+    ids = Counter(p.id for p in places)
+    dupes = [i for i, n in ids.items() if n > 1]
+    if dupes:
+        raise BuildError(f"duplicate place ids: {', '.join(sorted(dupes)[:5])}")
+    (directory / WHOOSH_DIR).mkdir()
+    ix = whoosh_index.create_in(str(directory / WHOOSH_DIR), schema())
+    writer = ix.writer(limitmb=256)
+    try:
+        for place in places:
+            writer.add_document(**_document(place))
+        writer.commit(optimize=True)
+    except Exception as exc:
+        writer.cancel()
+        raise BuildError(f"whoosh could not index the places: {exc}") from exc
+    with open(directory / PLACES_FILE, "w", encoding="utf-8") as fh:
+        json.dump([place_to_dict(p) for p in places], fh, ensure_ascii=False)
+    meta = {**meta, "places": len(places), "build_seconds": round(time.perf_counter() - started, 3)}
+    # Written last: a folder with meta.json is a complete version.
+    tmp = directory / (META_FILE + ".tmp")
+    tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(directory / META_FILE)
+    log.info("built %d places into %s in %.2fs", len(places), directory, meta["build_seconds"])
+    return meta
+
+
+@dataclass
+class Store:
+    """An opened version: entries in whoosh document order, the searcher, the lexicon, the grid."""
+
+    directory: Path
+    meta: dict
+    entries: list[Entry]
+    searcher: object
+    lexicon: Lexicon
+    grid: Grid
+    by_id: dict[str, Entry] = field(default_factory=dict)
+    by_departement: dict[str, list[Entry]] = field(default_factory=dict)
+    by_commune: dict[str, list[Entry]] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return str(self.meta.get("version", self.directory.name))
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+def read_places(directory: Path) -> list[Place]:
+    with open(Path(directory) / PLACES_FILE, encoding="utf-8") as fh:
+        return [place_from_dict(d) for d in json.load(fh)]
+
+
+def is_complete(directory: Path) -> bool:
+    return (Path(directory) / META_FILE).is_file()
+
+
+def open_store(directory: Path) -> Store:
+    """Load a built version; ``IndexUnavailable`` if it is missing or incomplete."""
+    directory = Path(directory)
+    if not is_complete(directory):
+        raise IndexUnavailable(f"no complete index in {directory}")
+    try:
+        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+        places = read_places(directory)
+        ix = whoosh_index.open_dir(str(directory / WHOOSH_DIR))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexUnavailable(f"index in {directory} is unreadable: {exc}") from exc
+    if ix.doc_count() != len(places):
+        raise IndexUnavailable(f"index in {directory} holds {ix.doc_count()} documents for {len(places)} places")
+    entries = [derive(i, p) for i, p in enumerate(places)]
+    words: set[str] = set()
+    communes: Counter[str] = Counter()
+    by_departement: dict[str, list[Entry]] = {}
+    by_commune: dict[str, list[Entry]] = {}
+    for e in entries:
+        p = e.place
+        words.update(fold(f"{p.name} {p.organisation} {p.place_type} {p.description}").split())
+        communes[e.commune] += 1
+        by_commune.setdefault(e.commune, []).append(e)
+        for d in e.departements:
+            by_departement.setdefault(d, []).append(e)
+    grid = Grid([(e.pos, e.place.lat, e.place.lon) for e in entries if e.place.has_point])
+    return Store(
+        directory=directory, meta=meta, entries=entries, searcher=ix.searcher(),
+        lexicon=Lexicon.build(words, communes), grid=grid, by_id={e.place.id: e for e in entries},
+        by_departement=by_departement, by_commune=by_commune,
+    )
