@@ -1,1 +1,131 @@
-"""The conversation: sessions, follow-ups, paging and every French sentence; no channel."""
+"""The conversation: a message (text and/or a location) in, a ``Reply`` of ``Card``s out.
+
+This is where follow-ups, paging and wording live, once, below every front end: the
+Telegram bot and the web chat only translate their channel to ``Conversation`` calls
+and render the ``Reply``. No channel is known here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from index.cards import Card, make_card
+from index.conversation import replies
+from index.conversation.followup import is_more, is_refinement, refine
+from index.conversation.session import SessionStore
+from index.engine import Engine, Results
+from index.errors import IndexUnavailable
+from index.understand import Query
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Reply:
+    """What to say: a French sentence, the cards, and whether "plus" would show more."""
+
+    text: str
+    cards: list[Card] = field(default_factory=list)
+    more: bool = False
+    kind: str = "results"
+    """results, widened, none, not_understood, no_more, no_previous, unavailable."""
+    understood: str = ""
+    """``Query.describe()`` of the search answered, empty when there was none."""
+    total: int = 0
+    offset: int = 0
+
+    def to_dict(self) -> dict:
+        return {"reply": self.text, "cards": [c.to_dict() for c in self.cards], "more": self.more,
+                "kind": self.kind, "understood": self.understood, "total": self.total, "offset": self.offset}
+
+
+class Conversation:
+    def __init__(self, engine: Engine, page_size: int = 3, sessions: SessionStore | None = None,
+                 today: Callable[[], int] = lambda: date.today().weekday()) -> None:
+        self.engine, self.page_size, self.today = engine, page_size, today
+        self.sessions = sessions or SessionStore()
+
+    def handle(self, key: str, text: str | None = None, location: tuple[float, float] | None = None) -> Reply:
+        """Answer one message of conversation ``key``: a question, a follow-up, "plus", or a location."""
+        session = self.sessions.get(key)
+        now = self.sessions.clock()
+        if location is not None:
+            session.location, session.location_at = location, now
+        text = (text or "").strip()
+        if text and is_more(text):
+            return self.more(key)
+        where = location or session.recent_location(now)
+        try:
+            query = self.engine.parse(text, *(where or (None, None)), today=self.today())
+        except IndexUnavailable:
+            return Reply(replies.UNAVAILABLE, kind="unavailable")
+        if text and is_refinement(text, query, session.query):
+            query = refine(session.query, query)
+        if query.is_empty and not (query.area and query.area.user_location):
+            return Reply(replies.NOT_UNDERSTOOD, kind="not_understood")
+        session.query, session.offset = query, 0
+        return self._page(session, intro=replies.LOCATION_THANKS if location is not None and not text else "")
+
+    def more(self, key: str) -> Reply:
+        """The next page of the conversation's last search."""
+        session = self.sessions.get(key)
+        if session.query is None:
+            return Reply(replies.NO_PREVIOUS, kind="no_previous")
+        return self._page(session)
+
+    def search(self, text: str, location: tuple[float, float] | None = None, limit: int = 10,
+               offset: int = 0) -> Reply:
+        """A stateless search (inline queries, the web API): one page of ``limit`` cards from ``offset``."""
+        try:
+            query = self.engine.parse(text, *(location or (None, None)), today=self.today())
+        except IndexUnavailable:
+            return Reply(replies.UNAVAILABLE, kind="unavailable")
+        if query.is_empty and not (query.area and query.area.user_location):
+            return Reply(replies.NOT_UNDERSTOOD, kind="not_understood")
+        return self._reply(query, self.engine.search(query), offset, limit)
+
+    def card(self, place_id: str) -> Card | None:
+        """The card of one place of the current index, or None."""
+        from index.rank import Assessment
+
+        entry = self.engine.store.by_id.get(place_id)
+        return make_card(Assessment(entry=entry), self.today()) if entry else None
+
+    def _page(self, session, intro: str = "") -> Reply:
+        try:
+            results = self.engine.search(session.query)
+        except IndexUnavailable:
+            return Reply(replies.UNAVAILABLE, kind="unavailable")
+        reply = self._reply(session.query, results, session.offset, self.page_size, intro)
+        if session.offset and not reply.cards:
+            return Reply(replies.NO_MORE, kind="no_more", understood=reply.understood, total=reply.total)
+        session.offset += len(reply.cards)
+        return reply
+
+    def _reply(self, query: Query, results: Results, offset: int, limit: int, intro: str = "") -> Reply:
+        hits = results.hits
+        total = len(hits)
+        page = hits[offset:offset + limit]
+        area = query.area
+        origin = (area.lat, area.lon) if area and area.user_location else None
+        distance_from = "de vous" if origin else (f"de {area.label.removeprefix('autour de ')}" if area else "")
+        today = self.today()
+        cards = [
+            make_card(h, today, origin=origin, distance_from=distance_from,
+                      show_distance=bool(area and (area.kind == "point" or not h.inside)))
+            for h in page
+        ]
+        understood = query.describe()
+        if not hits:
+            return Reply(replies.nothing_found(query), kind="none", understood=understood)
+        if results.widened and offset == 0:
+            text, kind = replies.widened(query, results.area_empty), "widened"
+        else:
+            text, kind = replies.header(query, len(page), offset + 1, total), "results"
+        if intro:
+            text = f"{intro}\n{text}" if kind != "results" else intro
+        return Reply(text, cards, more=offset + len(page) < total, kind=kind, understood=understood,
+                     total=total, offset=offset)

@@ -1,0 +1,227 @@
+"""The ``orienteur`` command: thin click commands over the core; errors become messages.
+
+Front ends add their own subcommands (``orienteur bot``, ``orienteur serve``) through the
+``orienteur.commands`` entry-point group, as datasette plugins add theirs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import click
+
+from index.build import build_version, load_sources
+from index.conversation import Conversation
+from index.engine import Engine
+from index.errors import OrienteurError, SourceError
+from index.home import Home
+from index.settings import Settings
+
+log = logging.getLogger("orienteur")
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(stream=sys.stderr, level=level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and the Bot API's URLs carry the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+class OrienteurGroup(click.Group):
+    """Adds the subcommands that installed front ends declare."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | {ep.name for ep in _plugins()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is not None:
+            return command
+        for ep in _plugins():
+            if ep.name == name:
+                return ep.load()
+        return None
+
+
+def _plugins():
+    return entry_points(group="orienteur.commands")
+
+
+@click.group(cls=OrienteurGroup)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Orienteur: find digital-inclusion places from a French message."""
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    configure_logging(settings.log_level)
+    ctx.obj = settings
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    return ctx.find_root().obj
+
+
+def ensure_index(settings: Settings) -> Engine:
+    """The engine over the served index, building it from the default source on first use."""
+    home = Home(Path(settings.home).expanduser())
+    if home.current() is None:
+        click.echo(f"No index yet in {settings.home}: building it from {', '.join(settings.sources)}…", err=True)
+        _build(settings, settings.sources)
+    return Engine(home=Path(settings.home).expanduser())
+
+
+def _build(settings: Settings, sources: list[str]) -> dict:
+    home = Home(Path(settings.home).expanduser())
+    try:
+        loaded = load_sources(sources)
+        version = build_version(home, loaded)
+    except OrienteurError as exc:
+        raise click.ClickException(str(exc)) from None
+    home.install(version)
+    home.prune(settings.keep_versions)
+    return json.loads((version / "meta.json").read_text(encoding="utf-8"))
+
+
+@main.command("build")
+@click.option("--source", "sources", multiple=True, metavar="PATH",
+              help="Directory file; repeat to merge several. Default: ORIENTEUR_SOURCE.")
+@click.pass_context
+def build_command(ctx: click.Context, sources: tuple[str, ...]) -> None:
+    """Build the index from directory files and serve it."""
+    settings = settings_of(ctx)
+    meta = _build(settings, list(sources) or settings.sources)
+    click.echo(f"Built version {meta['version']}: {meta['places']} places in {meta['build_seconds']} s "
+               f"({Path(settings.home).expanduser()}).")
+
+
+@main.command("check")
+@click.argument("path")
+@click.option("--limit", default=50, show_default=True, help="Problems listed at most.")
+def check_command(path: str, limit: int) -> None:
+    """Read a directory file and report its problems, without building anything.
+
+    Exits non-zero only when the file as a whole is unusable.
+    """
+    from index.sources import read_source
+    from index.sources.report import format_report
+
+    try:
+        result = read_source(path)
+    except SourceError as exc:
+        click.echo(f"{path}: unusable: {exc}", err=True)
+        sys.exit(1)
+    click.echo(format_report(result, path, limit=limit))
+
+
+def _location(lat: float | None, lon: float | None) -> tuple[float, float] | None:
+    if (lat is None) != (lon is None):
+        raise click.UsageError("--lat and --lon go together")
+    return (lat, lon) if lat is not None else None
+
+
+def _result_line(hit) -> dict:
+    place = hit.entry.place
+    return {"id": place.id, "name": place.name, "commune": place.address.commune,
+            "score": round(hit.score, 4), "tier": hit.tier,
+            "distance_km": None if hit.distance_km is None else round(hit.distance_km, 2)}
+
+
+@main.command("search")
+@click.argument("text", required=False, default="")
+@click.option("--lat", type=float)
+@click.option("--lon", type=float)
+@click.option("--limit", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--jsonl", is_flag=True, help='Read {"id","q","lat","lon"} lines on stdin, write one result line each.')
+@click.option("--explain", is_flag=True, help="Print what was understood and how the search went.")
+@click.pass_context
+def search_command(ctx, text, lat, lon, limit, as_json, jsonl, explain) -> None:
+    """Search the directory: ranked places for a message."""
+    engine = ensure_index(settings_of(ctx))
+    if jsonl:
+        _search_jsonl(engine, limit)
+        return
+    location = _location(lat, lon)
+    query = engine.parse(text, *(location or (None, None)))
+    results = engine.search(query, explain=explain)
+    hits = results.hits[:limit]
+    if as_json:
+        click.echo(json.dumps({"understood": query.describe(), "widened": results.widened,
+                               "results": [_result_line(h) for h in hits], "took_ms": round(results.took_ms, 2)},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Compris : {query.describe() or '(rien)'}" + (" — élargi" if results.widened else ""))
+    for note in query.notes:
+        click.echo(f"  ({note})")
+    for n, hit in enumerate(hits, 1):
+        line = _result_line(hit)
+        dist = f" {line['distance_km']} km" if line["distance_km"] is not None else ""
+        click.echo(f"{n:2}. {line['name']} — {line['commune']} [{line['id']}] "
+                   f"score {line['score']:.3f} tier {line['tier']}{dist}")
+        if explain:
+            parts = ", ".join(f"{k} {s:.2f}/{c:g}" for k, (s, c) in hit.scores.items())
+            click.echo(f"      {parts}; pourquoi: {', '.join(hit.reasons)}")
+    if explain:
+        for line in results.trace:
+            click.echo(f"  · {line}")
+        click.echo(f"  · {results.took_ms:.1f} ms on version {results.version}")
+
+
+def _search_jsonl(engine: Engine, limit: int) -> None:
+    """The run format of ../shared/bench/score.py: one line per query on stdout, nothing else."""
+    for lineno, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            qid, text = item.get("id", lineno), str(item.get("q") or "")
+            location = _location(item.get("lat"), item.get("lon"))
+        except (ValueError, AttributeError, click.UsageError) as exc:
+            log.warning("stdin line %d skipped: %s", lineno, exc)
+            continue
+        started = time.perf_counter()
+        results = engine.search(engine.parse(text, *(location or (None, None))))
+        took = (time.perf_counter() - started) * 1000
+        out = {"id": qid, "results": [_result_line(h) for h in results.hits[:limit]], "took_ms": round(took, 3)}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+@main.command("ask")
+@click.argument("text", required=False, default="")
+@click.option("--lat", type=float)
+@click.option("--lon", type=float)
+@click.option("--explain", is_flag=True, help="Also print the search trace.")
+@click.pass_context
+def ask_command(ctx, text, lat, lon, explain) -> None:
+    """Print the reply the bot and the web chat would give to one message."""
+    settings = settings_of(ctx)
+    engine = ensure_index(settings)
+    conversation = Conversation(engine, page_size=settings.page_size)
+    reply = conversation.handle("cli", text, _location(lat, lon))
+    click.echo(reply.text)
+    for card in reply.cards:
+        click.echo("")
+        click.echo(card.as_text())
+        if card.distance_text:
+            click.echo(card.distance_text)
+        if card.why:
+            click.echo("Pourquoi : " + ", ".join(card.why))
+    if explain:
+        results = engine.search(engine.parse(text, *(_location(lat, lon) or (None, None))), explain=True)
+        for line in results.trace:
+            click.echo(f"  · {line}", err=True)
+
+
+@main.command("settings")
+def settings_command() -> None:
+    """List the ORIENTEUR_* environment variables, their defaults and meaning."""
+    for var, default, help_text in Settings.documented():
+        click.echo(f"{var} (default: {default!r})\n    {help_text}")

@@ -1,0 +1,84 @@
+"""Every sentence Orienteur says, in French, in one place.
+
+Front ends add no wording of their own beyond button captions; they render a ``Reply``.
+Values from users or data are interpolated here as plain text and escaped by the
+front end that displays them.
+"""
+
+from __future__ import annotations
+
+from index.understand import Query
+
+EXAMPLES = (
+    "atelier informatique Gers",
+    "démarches CAF Narbonne",
+    "ouvert le samedi à Tarbes",
+)
+
+WELCOME = (
+    "Bonjour ! Je trouve les lieux d'aide au numérique : ordinateurs en libre accès, aide aux démarches "
+    "en ligne (CAF, CPAM, impôts, France Travail), ateliers, France Services, fablabs…\n"
+    "Écrivez ce que vous cherchez et où, ou partagez une position."
+)
+
+HELP = (
+    "Écrivez un besoin et un lieu, comme vous le diriez :\n"
+    "• « atelier informatique Gers »\n"
+    "• « démarches caf narbonne »\n"
+    "• « wifi gratuit 65200 »\n"
+    "• « france services près de Muret »\n"
+    "Ensuite : « plus » pour d'autres lieux, « et le samedi ? », « et à Auch ? », "
+    "« seulement pour les jeunes ».\n"
+    "Partagez votre position pour les lieux les plus proches."
+)
+
+ASK_LOCATION = "Touchez « Envoyer ma position » pour voir les lieux les plus proches de vous."
+LOCATION_THANKS = "Merci, position reçue. Voici les lieux les plus proches :"
+NOT_UNDERSTOOD = (
+    "Je n'ai pas compris. Écrivez par exemple « démarches CAF Narbonne » ou « atelier informatique Gers », "
+    "ou partagez votre position."
+)
+NOTHING_FOUND = (
+    "Je n'ai trouvé aucun lieu pour « {what} ». Essayez une commune, un département ou un service "
+    "(atelier, démarches, wifi…), ou partagez votre position."
+)
+NO_PREVIOUS = "Posez d'abord une question, par exemple « atelier informatique Gers »."
+NO_MORE = "C'est tout pour cette recherche. Essayez une autre commune ou un autre service."
+UNSUPPORTED = "Je ne lis que le texte et les positions. Écrivez votre question, par exemple « démarches CAF Narbonne »."
+ERROR = "Désolé, un problème m'empêche de répondre. Réessayez dans un instant."
+UNAVAILABLE = "L'annuaire est en cours de préparation. Réessayez dans quelques minutes."
+MORE_BUTTON = "Plus de résultats"
+
+
+def places_word(n: int) -> str:
+    return "lieu" if n == 1 else "lieux"
+
+
+def header(query: Query, shown: int, first: int, total: int) -> str:
+    """"Lieux pour « atelier informatique · Gers (32) » (1 à 3 sur 16) :"."""
+    what = query.describe() or "votre recherche"
+    span = f"{first} à {first + shown - 1}" if shown > 1 else f"{first}"
+    return f"Lieux pour « {what} » ({span} sur {total}) :"
+
+
+def widened(query: Query, area_empty: bool) -> str:
+    """Nothing inside the stated area: say so before the nearest alternatives."""
+    area = query.area
+    needs = " · ".join(p for p in query.describe().split(" · ") if not area or p != area.label)
+    if area is None:
+        where = ""
+    elif area.kind == "departement":
+        where = f"dans {area.label}"
+    elif area.kind == "commune":
+        where = f"à {area.label}"
+    elif area.user_location:
+        where = "tout près de vous"
+    else:
+        where = area.label
+    if area_empty and not needs:
+        return f"Aucun lieu référencé {where} ; les plus proches :"
+    return f"Rien {where} pour « {needs} » ; les plus proches :".replace("Rien  ", "Rien ")
+
+
+def nothing_found(query: Query) -> str:
+    return NOTHING_FOUND.format(what=query.describe() or query.text)
