@@ -82,3 +82,16 @@ def widened(query: Query, area_empty: bool) -> str:
 
 def nothing_found(query: Query) -> str:
     return NOTHING_FOUND.format(what=query.describe() or query.text)
+
+# Button and control captions, shared by the bot and the web chat.
+MAP_BUTTON = "Voir sur la carte"
+DIRECTIONS_BUTTON = "Itinéraire"
+SHARE_BUTTON = "Partager"
+SEND_LOCATION_BUTTON = "Envoyer ma position"
+AROUND_ME_BUTTON = "Autour de moi"
+COPY_BUTTON = "Copier"
+PRINT_BUTTON = "Imprimer"
+GEOLOCATION_REFUSED = "Position refusée : écrivez plutôt une commune ou un code postal."
+GEOLOCATION_UNAVAILABLE = "Position indisponible sur cet appareil : écrivez plutôt une commune ou un code postal."
+TOO_MANY_REQUESTS = "Trop de demandes à la fois. Patientez quelques secondes."
+MESSAGE_TOO_LONG = "Message trop long : quelques mots suffisent, par exemple « démarches CAF Narbonne »."

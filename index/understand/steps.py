@@ -283,7 +283,7 @@ def places(r: Reading) -> None:
         if len(phrase) < 4 or any(w.isdigit() for w in gram):
             continue
         if n >= 2:
-            starting = [c for c in gaz.communes_starting(phrase) if _worth_guessing(lex, c)]
+            starting = [c for c in gaz.communes_starting(phrase, limit=20) if _worth_guessing(lex, c)]
             if starting:
                 _take_communes(r, i, n, _pick_communes(r, starting, phrase)[:1])
                 r.notes.append(f"« {phrase} » lu comme {starting[0].name}")
@@ -320,7 +320,7 @@ def _pick_communes(r: Reading, found: list[Commune], phrase: str) -> list[Commun
     listed = [c for c in found if counts.get(fold(c.name))]
     if listed:
         return listed
-    longer = [c for c in r.lexicon.gazetteer.communes_starting(phrase)
+    longer = [c for c in r.lexicon.gazetteer.communes_starting(phrase, limit=20)
               if counts.get(fold(c.name)) and c.population > found[0].population]
     return longer[:1] or found[:1]
 
