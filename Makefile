@@ -1,0 +1,36 @@
+# The two commands a new user needs: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SAMPLE_HOME := $(CURDIR)/.cache/home-sample
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint setup browser-deps bench
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+# Build the bundled sample (data/) into a private home and serve the web chat on it.
+run: setup
+	ORIENTEUR_HOME=$(SAMPLE_HOME) $(BIN)/orienteur build
+	ORIENTEUR_HOME=$(SAMPLE_HOME) $(BIN)/orienteur serve
+
+# Chromium (Debian's, for Playwright) and axe-core (from npm) for the browser tests.
+browser-deps:
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
+	@[ -f $(AXE) ] || npm install --no-save --silent --prefix .cache/npm axe-core@4
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup browser-deps lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python tests/bench/bench_search.py
