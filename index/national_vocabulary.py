@@ -460,7 +460,7 @@ def fees_to_standard(access: Iterable[str]) -> tuple[str, ...]:
         folded = fold(word)
         if "gratuit sous condition" in folded or folded == "pass numerique":
             wanted.add("Gratuit sous condition")
-        elif folded.startswith("gratuit") or folded == "libre":
+        elif folded.startswith("gratuit"):
             wanted.add("Gratuit")
         elif folded.startswith(("payant", "adhesion")):
             wanted.add("Payant")

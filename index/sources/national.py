@@ -64,6 +64,9 @@ FRANCE_BOXES = (
 # How far (degrees, ~20 km) outside its département's box a point may sit before it is dropped.
 BBOX_MARGIN = 0.2
 
+UNKNOWN_DATE = "1970-01-01"
+"""The ``date_maj`` hubs write where they do not know the date (99 places of PACA's 2023 export)."""
+
 BBoxLookup = Callable[[str], "tuple[float, float, float, float] | None"]
 
 
@@ -414,6 +417,8 @@ class _Record:
 
     def updated(self) -> str:
         value = self.get("date_maj")
+        if value.startswith(UNKNOWN_DATE):
+            return ""  # the hubs' placeholder for "not known", as the 14-zero pivot
         date = cleaning.iso_date(value)
         if value and not date:
             self.warn(f"update date '{value}' dropped: not a plausible date")
