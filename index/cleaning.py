@@ -17,7 +17,9 @@ from unidecode import unidecode
 from index.normalise import fold
 
 # Words written in lowercase inside a commune's name ("Villefranche de Rouergue").
-_SMALL_WORDS = frozenset({"de", "du", "des", "la", "le", "les", "sur", "sous", "en", "et", "a", "aux", "lès", "lez"})
+_SMALL_WORDS = frozenset(
+    {"de", "du", "des", "la", "le", "les", "sur", "sous", "en", "et", "a", "aux", "lès", "lez"}
+)
 _ELIDED = frozenset({"d", "l"})
 _WORD_SPLIT = re.compile(r"([\s\-]+)")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from index.sources import RowProblem
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SAMPLE = 65536  # bytes looked at to tell text from binary
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # never in CSV text
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,9 @@ class CsvTable:
         seen_header = False
         for record in reader:
             line, end = end + 1, reader.line_num
-            if len(record) <= 1 and not "".join(record).strip() or not seen_header and not any(map(str.strip, record)):
-                continue  # a blank line
+            blank = not any(v.strip() for v in record)
+            if blank and (len(record) <= 1 or not seen_header):
+                continue  # a blank line; after the header, a line of empty fields (",,,") is a record
             if seen_header:
                 yield line, record
             seen_header = True
@@ -82,11 +85,15 @@ class CsvTable:
         fields = len(record)
         if last and self._open_quote_from(line):
             return RowProblem(
-                line, f"truncated row: {fields} of {width} fields, the file ends inside a quoted value", record_id
+                line,
+                f"truncated row: {fields} of {width} fields, the file ends inside a quoted value",
+                record_id,
             )
         if fields < width and last and not self.text.endswith(("\n", "\r")):
             return RowProblem(
-                line, f"truncated row: {fields} of {width} fields, the file ends in the middle of it", record_id
+                line,
+                f"truncated row: {fields} of {width} fields, the file ends in the middle of it",
+                record_id,
             )
         if fields < width:
             return RowProblem(line, f"ragged row: {fields} fields where the header has {width}", record_id)
@@ -135,7 +142,7 @@ def decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise SourceError("the file is neither UTF-8 nor Windows-1252 text (binary data?)") from None
     sample = text[:_SAMPLE]
-    controls = sum(1 for c in sample if (c < " " and c not in "\t\r\n") or "\x7f" <= c < "\xa0")
+    controls = len(_CONTROL.findall(sample))
     if controls > max(8, len(sample) // 100):
         raise SourceError("the file is binary, not CSV text")
     return text, encoding

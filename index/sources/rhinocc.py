@@ -28,14 +28,25 @@ log = logging.getLogger(__name__)
 
 ID_COLUMNS = ("n_ref", "rh_id")
 SERVICE_COLUMNS = ("codes_types_mediations", *(f"type_mediation_{i}" for i in range(1, 6)))
-PUBLIC_COLUMNS = ("codes_publics", "public_toutes_actions", *(f"public_si_different_{i}" for i in range(1, 6)))
+PUBLIC_COLUMNS = (
+    "codes_publics",
+    "public_toutes_actions",
+    *(f"public_si_different_{i}" for i in range(1, 6)),
+)
 ACCESS_COLUMNS = ("conditions_acces_toutes_actions", *(f"conditions_acces_si_diff_{i}" for i in range(1, 6)))
 # Coordinate pairs, best first: the national address base's geocoding, then the hub's own.
-POINT_COLUMNS = (("BAN_latitude", "BAN_longitude"), ("latitude", "longitude"), ("lat", "lon"), ("geo_lat", "geo_lon"))
+POINT_COLUMNS = (
+    ("BAN_latitude", "BAN_longitude"),
+    ("latitude", "longitude"),
+    ("lat", "lon"),
+    ("geo_lat", "geo_lon"),
+)
 
 # The départements RhinOcc covers (fields-custom-props.json): a geocode landing in one of
 # them is believable even when it differs from the filed département (a regional office).
-RHINOCC_DEPARTEMENTS = frozenset({"09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82"})
+RHINOCC_DEPARTEMENTS = frozenset(
+    {"09", "11", "12", "30", "31", "32", "34", "46", "48", "65", "66", "81", "82"}
+)
 # Spellings found in the public columns that stand for a public code.
 PUBLIC_SYNONYMS = {
     "S": "SEN", "SENIOR": "SEN", "SENIORS": "SEN", "ETRANGER": "ETR", "ETRANGERS": "ETR",
@@ -66,7 +77,9 @@ def read_rhinocc(raw: RawSource, departement_bbox: BBoxLookup | None = None) -> 
     """``read`` with the département boxes given (None: points are only checked against France)."""
     table = csvfile.parse(raw.data)
     if "nom" not in table.header or not any(c in table.header for c in ID_COLUMNS):
-        raise SourceError("not a RhinOcc CSV: the header has no 'nom' column and no 'n_ref' or 'rh_id' column", line=1)
+        raise SourceError(
+            "not a RhinOcc CSV: the header has no 'nom' column and no 'n_ref' or 'rh_id' column", line=1
+        )
     result = ReadResult(places=[], format=READER.name)
     first_line: dict[str, int] = {}
     for item in table.rows(id_columns=ID_COLUMNS):
@@ -164,7 +177,9 @@ class _Row:
         """True when the BAN geocoding found another commune in another département than filed."""
         ban_dep, filed = self.get("BAN_depcode"), cleaning.departement(self.get("departement"))
         ban_city, ville = self.get("BAN_city"), self.get("ville")
-        return bool(ban_dep and filed and ban_dep != filed and ban_city and ville and fold(ban_city) != fold(ville))
+        return bool(
+            ban_dep and filed and ban_dep != filed and ban_city and ville and fold(ban_city) != fold(ville)
+        )
 
     def address(self) -> Address:
         suspect = self._geocode_suspect()
@@ -289,7 +304,9 @@ class _Row:
             for segment in self.get(column).split("-")
             if len(segment.split()) <= PUBLIC_SEGMENT_MAX_WORDS  # longer: a remark, not codes
         ]
-        codes, unknown = cleaning.split_codes(segments, PUBLIC_LABELS, PUBLIC_SYNONYMS, separators=r"[\s,;/]+")
+        codes, unknown = cleaning.split_codes(
+            segments, PUBLIC_LABELS, PUBLIC_SYNONYMS, separators=r"[\s,;/]+"
+        )
         if unknown:
             self.warn(f"unknown public codes dropped: {', '.join(unknown)}")
         return codes

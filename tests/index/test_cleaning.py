@@ -33,7 +33,16 @@ def test_postcode(value, expected):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("31", "31"), ("9", "09"), ("=31=", "31"), ("2a", "2A"), ("971", "971"), ("", ""), ("==", ""), ("x", None)],
+    [
+        ("31", "31"),
+        ("9", "09"),
+        ("=31=", "31"),
+        ("2a", "2A"),
+        ("971", "971"),
+        ("", ""),
+        ("==", ""),
+        ("x", None),
+    ],
 )
 def test_departement(value, expected):
     assert cleaning.departement(value) == expected
@@ -93,7 +102,10 @@ def test_email(value, expected):
     [
         ("www.x.fr", "https://www.x.fr"),
         ("http://www.foyerruralclarac.org/accueil.html", "http://www.foyerruralclarac.org/accueil.html"),
-        (" https://www.cohesion-territoires.gouv.fr/france-services", "https://www.cohesion-territoires.gouv.fr/france-services"),
+        (
+            " https://www.cohesion-territoires.gouv.fr/france-services",
+            "https://www.cohesion-territoires.gouv.fr/france-services",
+        ),
         ("www.csfmirailblf.wixsite.com/csfmirail", "https://www.csfmirailblf.wixsite.com/csfmirail"),
         ("", ""),
         ("msap.gestes@orange.fr", None),

@@ -35,7 +35,11 @@ def test_encodings_are_detected(data, encoding):
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_delimiters_are_detected(delimiter):
-    data = delimiter.join(["nom", "ville", "note"]).encode() + b"\n" + delimiter.join(["a", "b", "x, y; z"]).encode()
+    data = (
+        delimiter.join(["nom", "ville", "note"]).encode()
+        + b"\n"
+        + delimiter.join(["a", "b", "x, y; z"]).encode()
+    )
     if delimiter in ",;":
         data = data.replace(b"x, y; z", b'"x, y; z"')
     assert rows_of(data) == [(2, {"nom": "a", "ville": "b", "note": "x, y; z"})]
@@ -74,7 +78,10 @@ def test_file_cut_inside_a_quoted_value_is_truncated():
 
 
 def test_repeated_column_keeps_the_first_non_empty_value():
-    assert rows_of(b"a,dep,dep\n1,,31\n2,09,32\n") == [(2, {"a": "1", "dep": "31"}), (3, {"a": "2", "dep": "09"})]
+    assert rows_of(b"a,dep,dep\n1,,31\n2,09,32\n") == [
+        (2, {"a": "1", "dep": "31"}),
+        (3, {"a": "2", "dep": "09"}),
+    ]
 
 
 def test_leading_blank_lines_keep_line_numbers():

@@ -348,7 +348,8 @@ def test_bundled_sample_reads_cleanly():
 
 def test_report_lists_skipped_rows_first_and_caps_its_length():
     result = read_rows(
-        [{"n_ref": f"Ex_{i}", "nom": "A", "tel_structure": "12"} for i in range(5)] + [{"n_ref": "Ex_9", "nom": ""}]
+        [{"n_ref": f"Ex_{i}", "nom": "A", "tel_structure": "12"} for i in range(5)]
+        + [{"n_ref": "Ex_9", "nom": ""}]
     )
     lines = format_report(result, "petit.csv", limit=3).splitlines()
     assert lines == [
