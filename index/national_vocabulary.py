@@ -3,10 +3,12 @@
 The standard ("schéma des lieux de médiation numérique") exists in two generations in the
 wild: version 1.0.x (``services`` such as "Aide aux démarches administratives", joined with
 ``|``) and the earlier one of the hubs' 2023 exports ("Devenir autonome dans les démarches
-administratives", "Prendre en main un ordinateur", joined with ``;``). Reading maps both onto
-our codes; writing maps our codes onto the 1.0.2 enumerations, so that for every 1.0.2 value
-``v``, ``services_to_standard(services_from_standard([v])) == (v,)``: a round trip through
-the standard keeps what the standard can say.
+administratives", "Prendre en main un ordinateur", joined with ``;``). Reading maps an earlier
+value onto its 1.0.x value, and that onto our codes; writing maps our codes onto the 1.0.2
+enumerations, so that for every 1.0.2 value ``v``,
+``services_to_standard(services_from_standard([v])) == (v,)``: a place read from the standard
+keeps its codes through an export and back. RhinOcc's codes are finer in places (ACCDS/ACCDA,
+ORD/ORDM, COMP/ENT/ACCN): those come back as the standard can say them.
 
 Tables are keyed by ``fold``ed text, so case, accents and punctuation do not matter.
 """
@@ -41,26 +43,30 @@ _SERVICES_IN: dict[str, tuple[str, ...]] = {
     "Parentalité et éducation avec le numérique": ("PAR",),
     "Loisirs et créations numériques": ("CREA",),
     "Compréhension du monde numérique": ("SENS",),
-    "Comprehension du monde numérique": ("SENS",),  # the schema's description spells it so
     "Accès internet et matériel informatique": ("ORD",),
     "Acquisition de matériel informatique à prix solidaire": ("EQUIP",),
-    # earlier generation (hubs' exports, 2022-2023)
-    "Devenir autonome dans les démarches administratives": ("ACCDS",),
-    "Réaliser des démarches administratives avec un accompagnement": ("ACCDS", "ACCDA"),
-    "Accompagner les démarches de santé": ("ACCDS",),
-    "Prendre en main un ordinateur": ("ACCN",),
-    "Prendre en main un smartphone ou une tablette": ("ACCN",),
-    "Utiliser le numérique au quotidien": ("ACCN",),
-    "Utiliser la messagerie électronique": ("ACCN",),
-    "Approfondir ma culture numérique": ("SENS",),
-    "Promouvoir la citoyenneté numérique": ("SENS",),
-    "Soutenir la parentalité et l'éducation avec le numérique": ("PAR",),
-    "Favoriser mon insertion professionnelle": ("PRO",),
-    "Créer et développer mon entreprise": ("PRO",),
-    "Créer avec le numérique": ("CREA",),
-    "Accéder à du matériel": ("ORD",),
-    "Accéder à une connexion internet": ("ORD",),
-    "S'équiper en matériel informatique": ("EQUIP",),
+}
+
+OLDER_SERVICES: dict[str, str] = {
+    # The earlier generation's services (hubs' exports, 2022-2023) -> their 1.0.x value, so that
+    # a place reads the same whichever generation described it.
+    "Devenir autonome dans les démarches administratives": "Aide aux démarches administratives",
+    "Réaliser des démarches administratives avec un accompagnement": "Aide aux démarches administratives",
+    "Accompagner les démarches de santé": "Aide aux démarches administratives",
+    "Prendre en main un ordinateur": "Maîtrise des outils numériques du quotidien",
+    "Prendre en main un smartphone ou une tablette": "Maîtrise des outils numériques du quotidien",
+    "Utiliser le numérique au quotidien": "Maîtrise des outils numériques du quotidien",
+    "Utiliser la messagerie électronique": "Maîtrise des outils numériques du quotidien",
+    "Approfondir ma culture numérique": "Compréhension du monde numérique",
+    "Promouvoir la citoyenneté numérique": "Compréhension du monde numérique",
+    "Comprehension du monde numérique": "Compréhension du monde numérique",  # the 1.0.2 description's spelling
+    "Soutenir la parentalité et l'éducation avec le numérique": "Parentalité et éducation avec le numérique",
+    "Favoriser mon insertion professionnelle": "Insertion professionnelle via le numérique",
+    "Créer et développer mon entreprise": "Insertion professionnelle via le numérique",
+    "Créer avec le numérique": "Loisirs et créations numériques",
+    "Accéder à du matériel": "Accès internet et matériel informatique",
+    "Accéder à une connexion internet": "Accès internet et matériel informatique",
+    "S'équiper en matériel informatique": "Acquisition de matériel informatique à prix solidaire",
 }
 
 _SERVICES_OUT: dict[str, tuple[str, ...]] = {
@@ -364,7 +370,7 @@ def _index(table: dict[str, object]) -> dict[str, object]:
     return {fold(k): v for k, v in table.items()}
 
 
-_SERVICES_BY_FOLD = _index(_SERVICES_IN)
+_SERVICES_BY_FOLD = _index(_SERVICES_IN) | {fold(k): _SERVICES_IN[v] for k, v in OLDER_SERVICES.items()}
 _PUBLICS_BY_FOLD = _index(_PUBLICS_IN)
 _LABELS_BY_FOLD = _index(_LABELS_IN)
 _FEES_BY_FOLD = _index(_FEES_IN)

@@ -92,7 +92,7 @@ def test_paca_place_is_mapped_onto_our_vocabulary(paca):
     assert place.address.departement == "84"
     assert place.address.insee == "84087"
     assert (place.lat, place.lon) == (44.140788, 4.803916)
-    assert place.services == ("ACCDS", "ACCN", "SENS")
+    assert place.services == ("ACCDS", "ACCDA", "ACCN", "SENS")
     assert place.raw_services == (
         "Devenir autonome dans les démarches administratives", "Prendre en main un smartphone ou une tablette",
         "Utiliser le numérique au quotidien", "Approfondir ma culture numérique",
