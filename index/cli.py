@@ -225,3 +225,5 @@ def settings_command() -> None:
     """List the ORIENTEUR_* environment variables, their defaults and meaning."""
     for var, default, help_text in Settings.documented():
         click.echo(f"{var} (default: {default!r})\n    {help_text}")
+if __name__ == "__main__":
+    main()

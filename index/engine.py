@@ -192,16 +192,15 @@ class _Search:
         return [store.entries[pos] for pos, _ in store.grid.within(*self.centre, radius)], radius
 
     def unbounded(self) -> list[Entry]:
-        """With no area: places that can answer at all (text or needs), not the whole directory."""
+        """With no area: the places that can answer at all (by text or by a need), not the whole directory."""
         store, q = self.store, self.query
         if not (q.words or q.concepts):
             return store.entries
         positions = set(self.text_scores(None))
         for concept in q.concepts:
-            for e in store.entries:
-                if getattr(e, concept.facet) & concept.codes:
-                    positions.add(e.pos)
-        return [store.entries[p] for p in sorted(positions)] or store.entries
+            for code in concept.codes:
+                positions.update(store.by_code.get((concept.facet, code), ()))
+        return [store.entries[p] for p in sorted(positions)]
 
     def around(self, exclude: set[int], radius: float | None) -> list[Entry]:
         """Places outside the area, nearest to its centre first (departements: their neighbours')."""

@@ -96,6 +96,8 @@ class Store:
     by_id: dict[str, Entry] = field(default_factory=dict)
     by_departement: dict[str, list[Entry]] = field(default_factory=dict)
     by_commune: dict[str, list[Entry]] = field(default_factory=dict)
+    by_code: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    """(facet, code) -> positions of the places with it, derived facts included."""
 
     @property
     def version(self) -> str:
@@ -132,7 +134,11 @@ def open_store(directory: Path) -> Store:
     communes: Counter[str] = Counter()
     by_departement: dict[str, list[Entry]] = {}
     by_commune: dict[str, list[Entry]] = {}
+    by_code: dict[tuple[str, str], list[int]] = {}
     for e in entries:
+        for facet in ("services", "publics", "labels"):
+            for code in getattr(e, facet):
+                by_code.setdefault((facet, code), []).append(e.pos)
         p = e.place
         words.update(fold(f"{p.name} {p.organisation} {p.place_type} {p.description}").split())
         communes[e.commune] += 1
@@ -143,5 +149,5 @@ def open_store(directory: Path) -> Store:
     return Store(
         directory=directory, meta=meta, entries=entries, searcher=ix.searcher(),
         lexicon=Lexicon.build(words, communes), grid=grid, by_id={e.place.id: e for e in entries},
-        by_departement=by_departement, by_commune=by_commune,
+        by_departement=by_departement, by_commune=by_commune, by_code=by_code,
     )

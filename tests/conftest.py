@@ -11,23 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build_version, load_sources
 from index.conversation import Conversation
 from index.engine import Engine
-from index.home import Home
 from index.settings import SAMPLE_SOURCE, Settings
+from tests.support.homes import NATIONAL, REAL_CSV, RHINOCC, ROOT, SHARED, build_home
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-RHINOCC = SHARED / "data" / "rhinocc"
-REAL_CSV = RHINOCC / "lieux-geocodes.csv"
-
-
-def build_home(path: Path, sources: list[str]) -> Path:
-    """An index home at ``path`` serving ``sources``, built as ``orienteur build`` does."""
-    home = Home(path)
-    home.install(build_version(home, load_sources(sources)))
-    return path
+__all__ = ["NATIONAL", "REAL_CSV", "RHINOCC", "ROOT", "SHARED", "build_home"]
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,7 @@ class Conversation:
     def __init__(self, engine: Engine, page_size: int = 3, sessions: SessionStore | None = None,
                  today: Callable[[], int] = lambda: date.today().weekday()) -> None:
         self.engine, self.page_size, self.today = engine, page_size, today
-        self.sessions = sessions or SessionStore()
+        self.sessions = sessions if sessions is not None else SessionStore()
 
     def handle(self, key: str, text: str | None = None, location: tuple[float, float] | None = None) -> Reply:
         """Answer one message of conversation ``key``: a question, a follow-up, "plus", or a location."""

@@ -1,0 +1,98 @@
+"""The conversation: follow-ups, paging, locations and French replies, channel-free."""
+
+from __future__ import annotations
+
+from index.conversation import Conversation
+from index.conversation.session import SessionStore
+
+
+def test_a_question_gets_three_cards_and_a_french_header(conversation):
+    reply = conversation.handle("c1", "démarches caf narbonne")
+    assert reply.kind == "results" and len(reply.cards) == 3 and reply.more
+    assert reply.text.startswith("Lieux pour « ")
+    assert all(card.commune == "Narbonne" for card in reply.cards)
+
+
+def test_plus_pages_through_the_same_search_then_says_it_is_done(conversation):
+    first = conversation.handle("c2", "ordinateur carcassonne")
+    seen = [c.id for c in first.cards]
+    while True:
+        page = conversation.handle("c2", "plus")
+        if page.kind == "no_more":
+            break
+        assert not set(seen) & {c.id for c in page.cards}
+        seen += [c.id for c in page.cards]
+    assert len(seen) == first.total
+    assert page.text.startswith("C'est tout")
+
+
+def test_follow_up_day_keeps_the_need_and_the_place(conversation):
+    conversation.handle("c3", "atelier informatique toulouse")
+    reply = conversation.handle("c3", "et le samedi ?")
+    assert reply.understood == "atelier informatique · ouvert le samedi · Toulouse"
+    assert reply.cards and all(card.commune == "Toulouse" for card in reply.cards)
+
+
+def test_follow_up_place_replaces_the_place(conversation):
+    conversation.handle("c4", "france services gers")
+    reply = conversation.handle("c4", "et à Condom ?")
+    assert reply.understood == "france services · Condom"
+    assert reply.cards and all(card.commune == "Condom" for card in reply.cards)
+
+
+def test_follow_up_public_narrows_the_search(conversation):
+    conversation.handle("c5", "aide demarches administratives aude")
+    reply = conversation.handle("c5", "seulement pour les jeunes")
+    assert "Jeunes" in " ".join(" ".join(c.publics) for c in reply.cards)
+    assert "Aude (11)" in reply.understood
+
+
+def test_location_then_text_searches_around_the_location(conversation):
+    reply = conversation.handle("c6", location=(43.2328, 0.0781))
+    assert reply.text.startswith("Merci, position reçue")
+    assert all(card.distance_text.endswith("de vous") for card in reply.cards)
+    reply = conversation.handle("c6", "wifi")
+    assert reply.cards and all(card.wifi for card in reply.cards)
+    assert all(card.distance_km < 10 for card in reply.cards)
+
+
+def test_nothing_inside_says_so_and_offers_the_nearest(conversation):
+    reply = conversation.handle("c7", "coworking tournefeuille")
+    assert reply.kind == "widened"
+    assert reply.text == "Rien à Tournefeuille pour « coworking » ; les plus proches :"
+    assert all(card.distance_text.endswith("de Tournefeuille") for card in reply.cards)
+
+
+def test_gibberish_and_emoji_get_a_polite_answer(conversation):
+    for text in ("😀😀😀", "", "   ", "??!!"):
+        reply = conversation.handle("c8", text)
+        assert reply.kind == "not_understood" and "Je n'ai pas compris" in reply.text
+
+
+def test_plus_without_a_question_asks_for_one(conversation):
+    assert conversation.handle("c9", "plus").kind == "no_previous"
+
+
+def test_stateless_search_pages_with_offset(conversation):
+    first = conversation.search("atelier informatique gers", limit=5)
+    second = conversation.search("atelier informatique gers", limit=5, offset=5)
+    assert len(first.cards) == 5 and not {c.id for c in first.cards} & {c.id for c in second.cards}
+
+
+def test_card_text_is_plain_and_complete(conversation):
+    card = conversation.card("Ref_0457")
+    text = card.as_text()
+    assert text.splitlines()[0] == card.name
+    assert card.map_url in text and card.map_url.startswith("https://www.openstreetmap.org/")
+    assert conversation.card("no-such-id") is None
+
+
+def test_sessions_are_bounded_in_number_and_forgotten_after_their_time(real_engine):
+    now = [0.0]
+    store = SessionStore(max_sessions=3, ttl=60, clock=lambda: now[0])
+    conv = Conversation(real_engine, sessions=store, today=lambda: 0)
+    for key in "abcd":
+        conv.handle(key, "atelier gers")
+    assert len(store) == 3
+    now[0] = 61
+    assert conv.handle("d", "plus").kind == "no_previous"

@@ -1,0 +1,124 @@
+"""parse(): what a messy French message is understood to ask for."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.understand import Query, parse
+
+
+@pytest.fixture(scope="module")
+def lexicon(real_engine):
+    return real_engine.store.lexicon
+
+
+def ask(lexicon, text: str, lat=None, lon=None, today: int = 2) -> Query:
+    return parse(text, lexicon, lat=lat, lon=lon, today=today)
+
+
+def codes(query: Query, facet: str) -> set[str]:
+    return {c for concept in query.concepts if concept.facet == facet for c in concept.codes}
+
+
+def test_commune_with_typo_is_understood(lexicon):
+    q = ask(lexicon, "toulouze aide demarches")
+    assert q.area.kind == "commune" and q.area.communes == ("toulouse",)
+    assert codes(q, "services") == {"ACCDS", "ACCDA"}
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("atelier informatique hte garonne", "31"), ("ordi dans le 31", "31"), ("tout le tarn et garonne", "82"),
+    ("ateliers pyr or", "66"), ("france services dans l'herault", "34"), ("ariege", "09"),
+])
+def test_departement_short_forms_are_understood(lexicon, text, code):
+    q = ask(lexicon, text)
+    assert q.area.kind == "departement" and q.area.departements == (code,)
+
+
+def test_postcode_names_its_commune(lexicon):
+    q = ask(lexicon, "ordinateur 65200")
+    assert q.area.communes == ("bagneres de bigorre",)
+    assert codes(q, "services") == {"ORD", "ORDM"}
+
+
+def test_saint_abbreviation_and_hyphens_find_the_commune(lexicon):
+    assert ask(lexicon, "cyberbase st gaudens").area.communes == ("saint gaudens",)
+    assert ask(lexicon, "VILLEFRANCHE-DE-ROUERGUE").area.communes == ("villefranche de rouergue",)
+
+
+def test_short_name_prefers_the_listed_commune_it_starts(lexicon):
+    # "Saint-Orens" is also a small commune of the Gers, with no place listed.
+    assert ask(lexicon, "fab lab st orens").area.communes == ("saint orens de gameville",)
+
+
+def test_everyday_words_that_look_like_communes_are_not_read_as_places(lexicon):
+    q = ask(lexicon, "besoin d'aide pour déclarer mes impôts en ligne à perpignan")
+    assert q.area.communes == ("perpignan",)
+    q = ask(lexicon, "bonjour, y a-t-il un fablab du côté de toulouse ?")
+    assert q.area.communes == ("toulouse",) and codes(q, "services") == {"FL"}
+
+
+def test_a_misspelt_place_name_is_corrected_to_the_directory_spelling_not_read_as_a_commune(lexicon):
+    q = ask(lexicon, "la rebouterie")  # the place is "La Rebooterie"
+    assert q.area is None and q.name_words == ("rebooterie",)
+
+
+def test_repair_of_a_computer_asks_for_repairs_not_for_a_computer(lexicon):
+    assert codes(ask(lexicon, "reparation ordinateur hte garonne"), "services") == {"REP"}
+    assert codes(ask(lexicon, "réparer mon ordi à Albi"), "services") == {"REP"}
+
+
+def test_sms_spelling_of_a_label_is_understood(lexicon):
+    q = ask(lexicon, "montpelier franse service")
+    assert codes(q, "labels") == {"MFS"} and q.area.communes == ("montpellier",)
+
+
+def test_days_weekend_and_today(lexicon):
+    assert ask(lexicon, "ouvert le samedi toulouse").days == (5,)
+    weekend = ask(lexicon, "ouvert le week-end a albi")
+    assert weekend.days == (5, 6) and weekend.any_day
+    assert ask(lexicon, "ouvert aujourd'hui a tarbes", today=3).days == (3,)
+
+
+def test_age_names_a_public(lexicon):
+    q = ask(lexicon, "mon fils de 19 ans cherche de l'aide pour son cv, c'est où à narbonne ?")
+    assert codes(q, "publics") == {"J"} and q.area.communes == ("narbonne",)
+    assert not codes(q, "services")
+
+
+def test_shared_location_with_near_me_is_the_centre(lexicon):
+    q = ask(lexicon, "wifi autour de moi", lat=43.2328, lon=0.0781)
+    assert q.area.kind == "point" and q.area.user_location and q.wifi
+
+
+def test_near_a_commune_is_a_circle_around_it(lexicon):
+    q = ask(lexicon, "france services près de Muret")
+    assert q.area.kind == "point" and not q.area.user_location
+    assert q.area.radius_km == 10 and codes(q, "labels") == {"MFS"}
+    assert ask(lexicon, "atelier à moins de 25 km de Muret").area.radius_km == 25
+
+
+def test_a_town_named_in_text_wins_over_the_shared_location(lexicon):
+    q = ask(lexicon, "atelier a auch", lat=43.6, lon=1.44)
+    assert q.area.kind == "commune" and q.area.communes == ("auch",)
+
+
+def test_describe_says_in_french_what_was_understood(lexicon):
+    assert ask(lexicon, "atelier informatique le samedi gers").describe() == \
+        "atelier informatique · ouvert le samedi · Gers (32)"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=300), lat=st.one_of(st.none(), st.floats(allow_nan=True)),
+       lon=st.one_of(st.none(), st.floats(allow_nan=True)), today=st.integers(-10, 10))
+def test_parse_takes_any_text_and_coordinates(lexicon, text, lat, lon, today):
+    q = parse(text, lexicon, lat=lat, lon=lon, today=today)
+    assert isinstance(q, Query)
+    assert isinstance(q.describe(), str)
+    if q.area and q.area.lat is not None:
+        assert math.isfinite(q.area.lat) and -90 <= q.area.lat <= 90
+    assert all(0 <= d <= 6 for d in q.days)

@@ -1,0 +1,37 @@
+"""The shape of the house: the core knows no front end, and every setting is documented."""
+
+from __future__ import annotations
+
+import ast
+
+from index.settings import Settings
+from tests.support.homes import ROOT
+
+FRONT_ENDS = {"telegram", "aiohttp", "bot", "webchat"}
+
+
+def imported_roots(path) -> set[str]:
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_index_imports_no_front_end():
+    offenders = {str(p.relative_to(ROOT)): imported_roots(p) & FRONT_ENDS
+                 for p in (ROOT / "index").rglob("*.py") if imported_roots(p) & FRONT_ENDS}
+    assert offenders == {}
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [var for var, _, _ in Settings.documented() if f"`{var}`" not in readme]
+    assert missing == []
+
+
+def test_secrets_do_not_show_in_repr():
+    settings = Settings.from_env({}, telegram_token="123:secret", admin_token="hunter2")
+    assert "secret" not in repr(settings) and "hunter2" not in repr(settings)

@@ -1,0 +1,83 @@
+"""The orienteur command, run as a user runs it: a real process, a private home."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.homes import REAL_CSV, ROOT
+
+ORIENTEUR = [sys.executable, "-m", "index.cli"]
+
+
+def run(args: list[str], home, stdin: str | None = None, **env) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("ORIENTEUR_")}
+    environ.update(ORIENTEUR_HOME=str(home), **env)
+    return subprocess.run([*ORIENTEUR, *args], input=stdin, capture_output=True, text=True, env=environ,
+                          cwd=ROOT, timeout=120)
+
+
+def test_search_builds_the_sample_on_first_use(tmp_path):
+    done = run(["search", "atelier", "--json"], tmp_path / "home")
+    assert done.returncode == 0, done.stderr
+    assert "building it from" in done.stderr
+    out = json.loads(done.stdout)
+    assert out["results"] and all(r["id"].startswith("Ex_") for r in out["results"])
+
+
+def test_build_then_search_jsonl_writes_only_result_lines(tmp_path):
+    home = tmp_path / "home"
+    assert run(["build", "--source", str(REAL_CSV)], home).returncode == 0
+    queries = "\n".join(json.dumps(q) for q in [
+        {"id": "a", "q": "atelier informatique gers"},
+        {"id": "b", "q": "autour de moi", "lat": 43.2328, "lon": 0.0781},
+        {"id": "c", "q": ""},
+    ])
+    done = run(["search", "--jsonl", "--limit", "5"], home, stdin=queries + "\nnot json\n")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b", "c"]
+    assert all(set(line) == {"id", "results", "took_ms"} for line in lines)
+    assert lines[0]["results"][0]["id"].startswith("Ref_") and len(lines[0]["results"]) == 5
+    assert "stdin line 4 skipped" in done.stderr
+
+
+def test_ask_prints_the_conversation_reply_in_french(tmp_path):
+    home = tmp_path / "home"
+    run(["build", "--source", str(REAL_CSV)], home)
+    done = run(["ask", "coworking tournefeuille"], home)
+    assert done.returncode == 0
+    assert done.stdout.startswith("Rien à Tournefeuille pour « coworking » ; les plus proches :")
+    assert "Pourquoi : coworking" in done.stdout
+
+
+@pytest.mark.parametrize("name", ["lieux-geocodes.csv", "lieux.csv"])
+def test_check_reports_a_usable_file_and_exits_zero(tmp_path, name):
+    done = run(["check", str(REAL_CSV.parent / name)], tmp_path)
+    assert done.returncode == 0
+    assert "845 places kept" in done.stdout.splitlines()[0]
+
+
+def test_check_exits_non_zero_on_an_unusable_file(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x00\xff\x13garbage" * 50)
+    done = run(["check", str(bad)], tmp_path)
+    assert done.returncode == 1 and "unusable" in done.stderr
+
+
+def test_bad_setting_is_named(tmp_path):
+    done = run(["search", "x"], tmp_path, ORIENTEUR_PAGE_SIZE="trois")
+    assert done.returncode == 1 and "ORIENTEUR_PAGE_SIZE" in done.stderr
+
+
+def test_build_refuses_an_unusable_source_and_keeps_nothing_half_built(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    home = tmp_path / "home"
+    done = run(["build", "--source", str(empty)], home)
+    assert done.returncode == 1 and "empty" in done.stderr
+    assert not (home / "current").exists()
