@@ -1,0 +1,93 @@
+"""Cross-cutting answers: security headers on everything, errors as JSON, a rate limit per address."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from index.conversation import replies
+from index.errors import IndexUnavailable
+from webchat.typedefs import LIMITER
+
+log = logging.getLogger(__name__)
+
+CSP = "; ".join((
+    "default-src 'self'",
+    # No inline script or style anywhere: the page's data travels in a JSON block read as text.
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    # The chat is never framed by another site (clickjacking the "Autour de moi" permission).
+    "frame-ancestors 'none'",
+))
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # Links out to OpenStreetMap must not tell it what the desk was looking at.
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "geolocation=(self), camera=(), microphone=(), payment=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+MESSAGES = {
+    400: replies.WEB_BAD_REQUEST,
+    401: replies.WEB_UNAUTHORIZED,
+    404: replies.WEB_NOT_FOUND,
+    405: replies.WEB_METHOD_NOT_ALLOWED,
+    413: replies.WEB_TOO_LARGE,
+    429: replies.TOO_MANY_REQUESTS,
+}
+LIMITED = ("/api/", "/admin/")
+"""Path prefixes under the rate limit; the page's files and /healthz are not."""
+
+
+@web.middleware
+async def security_headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.path.startswith(LIMITED) or request.path == "/healthz":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def error_response(status: int, message: str, code: str, headers=None) -> web.Response:
+    return web.json_response({"error": message, "code": code, "status": status}, status=status, headers=headers)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """HTTP errors as ``{"error": French message, "code", "status"}``; the unexpected logged, then a 500."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        message = getattr(exc, "message", None) or MESSAGES.get(exc.status, replies.WEB_BAD_REQUEST)
+        code = getattr(exc, "code", None) or exc.reason.lower().replace(" ", "_")
+        headers = {k: v for k, v in exc.headers.items() if k in ("Retry-After", "WWW-Authenticate", "Allow")}
+        return error_response(exc.status, message, code, headers)
+    except IndexUnavailable:
+        return error_response(503, replies.UNAVAILABLE, "unavailable", {"Retry-After": "60"})
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response(500, replies.ERROR, "internal_error")
+
+
+@web.middleware
+async def rate_limit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A token bucket per client address on the API: a flood gets 429 and how long to wait."""
+    if request.path.startswith(LIMITED):
+        limiter = request.app[LIMITER]
+        wait = limiter.take(request.remote or "unknown")
+        if wait:
+            raise web.HTTPTooManyRequests(reason="Too Many Requests",
+                                          headers={"Retry-After": limiter.retry_after(wait)})
+    return await handler(request)

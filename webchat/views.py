@@ -1,0 +1,261 @@
+"""One small handler per endpoint: check the input, ask the conversation, answer JSON.
+
+Bad input is answered by raising ``BadRequest`` (a 400 with a French message); the error
+middleware turns every HTTP error into JSON. Domain errors become HTTP ones here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import math
+import re
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from index.conversation import Reply, replies
+from index.engine import MAX_HITS
+from index.errors import OrienteurError, RebuildLocked, RebuildRefused, SourceError
+from index.places import DAYS
+from webchat.typedefs import CONVERSATION, PAGE, SETTINGS
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE = 500
+"""Longest message accepted, in characters: a question is a few words."""
+MAX_LIMIT = 50
+"""Most cards one GET /api/search page may ask for."""
+STATIC = Path(__file__).resolve().parent / "static"
+SESSION = re.compile(r"[A-Za-z0-9_-]{16,64}")
+"""A session token as issued by ``new_session`` (any client may only ever name its own)."""
+PLACE_ID = re.compile(r"[^\x00-\x1f/]{1,200}")
+
+STRINGS = {
+    "title": replies.WEB_TITLE, "heading": replies.WEB_HEADING, "tagline": replies.WEB_TAGLINE,
+    "welcome": replies.WELCOME, "examples": list(replies.EXAMPLES),
+    "examplesHeading": replies.WEB_EXAMPLES_HEADING,
+    "questionLabel": replies.WEB_QUESTION_LABEL, "questionPlaceholder": replies.WEB_QUESTION_PLACEHOLDER,
+    "send": replies.WEB_SEND_BUTTON, "you": replies.WEB_YOU, "assistant": replies.WEB_ASSISTANT,
+    "newConversation": replies.WEB_NEW_CONVERSATION, "waiting": replies.WEB_WAITING,
+    "locating": replies.WEB_LOCATING, "myPosition": replies.WEB_MY_POSITION,
+    "map": replies.MAP_BUTTON, "directions": replies.DIRECTIONS_BUTTON, "more": replies.MORE_BUTTON,
+    "aroundMe": replies.AROUND_ME_BUTTON, "copy": replies.COPY_BUTTON, "print": replies.PRINT_BUTTON,
+    "phone": replies.WEB_PHONE, "email": replies.WEB_EMAIL, "website": replies.WEB_WEBSITE,
+    "hours": replies.WEB_HOURS, "today": replies.WEB_TODAY, "services": replies.WEB_SERVICES,
+    "publics": replies.WEB_PUBLICS, "why": replies.WEB_WHY, "toPrint": replies.WEB_TO_PRINT,
+    "copied": replies.WEB_COPIED, "copyFailed": replies.WEB_COPY_FAILED,
+    "printNothing": replies.WEB_PRINT_NOTHING, "printCount": replies.WEB_PRINT_COUNT,
+    "sheetTitle": replies.WEB_SHEET_TITLE, "sheetIntro": replies.WEB_SHEET_INTRO,
+    "newTab": replies.WEB_NEW_TAB, "connectionLost": replies.WEB_CONNECTION_LOST,
+    "geolocationRefused": replies.GEOLOCATION_REFUSED, "geolocationUnavailable": replies.GEOLOCATION_UNAVAILABLE,
+    "tooManyRequests": replies.TOO_MANY_REQUESTS, "messageTooLong": replies.MESSAGE_TOO_LONG,
+    "questionMissing": replies.WEB_QUESTION_MISSING, "error": replies.ERROR,
+    "days": list(DAYS), "maxMessage": MAX_MESSAGE,
+}
+"""Everything the page says, sent to it as data: no French is typed in app.js."""
+
+
+class BadRequest(web.HTTPBadRequest):
+    """A 400 whose French ``message`` the error middleware puts in the JSON body."""
+
+    def __init__(self, message: str, code: str = "bad_request") -> None:
+        super().__init__(reason="Bad Request")
+        self.message, self.code = message, code
+
+
+def render_page(app: web.Application) -> str:
+    """The chat page: the template with its strings as a JSON data block and versioned asset URLs."""
+    template = (STATIC / "index.html").read_text(encoding="utf-8")
+    static = app.router["static"]
+    # Inside <script type="application/json">, "<" could close the element: escape it as JSON does allow.
+    data = json.dumps(STRINGS, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
+        .replace("&", "\\u0026")
+    page = template.replace("{{strings}}", data).replace("{{title}}", replies.WEB_TITLE)
+    for name in ("app.js", "style.css", "print.css"):
+        page = page.replace("{{" + name + "}}", str(static.url_for(filename=name)))
+    return page
+
+
+async def index(request: web.Request) -> web.Response:
+    """The one-page chat."""
+    return web.Response(text=request.app[PAGE], content_type="text/html", headers={"Cache-Control": "no-cache"})
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Alive, and serving an index (503 while none is built)."""
+    store = request.app[CONVERSATION].engine.store
+    return web.json_response({"status": "ok", "version": store.version})
+
+
+async def status(request: web.Request) -> web.Response:
+    """The index being served: version, number of places, when it was built, from which sources."""
+    meta = request.app[CONVERSATION].engine.store.meta
+    sources = [{"name": _source_name(str(s.get("location", ""))), "format": s.get("format", ""),
+                "places": s.get("places")} for s in meta.get("sources", []) if isinstance(s, dict)]
+    return web.json_response({"version": meta.get("version"), "places": meta.get("places"),
+                              "built_at": meta.get("built_at"), "sources": sources})
+
+
+def _source_name(location: str) -> str:
+    """A source as the public may see it: a URL without credentials or query, a file by its name only."""
+    parts = urlsplit(location)
+    if parts.scheme in ("http", "https") and parts.hostname:
+        return f"{parts.scheme}://{parts.hostname}{parts.path}"
+    return Path(location).name
+
+
+async def strings(request: web.Request) -> web.Response:
+    """The page's wording, for other clients (the page itself has it inline)."""
+    return web.json_response(STRINGS)
+
+
+async def chat(request: web.Request) -> web.Response:
+    """One message of a conversation: ``{message, lat?, lon?, session?, more?}`` -> reply, cards, session."""
+    body = await _json_object(request)
+    message = _text(body.get("message"), "message")
+    location = _location(body.get("lat"), body.get("lon"))
+    more = body.get("more", False)
+    if not isinstance(more, bool):
+        raise BadRequest("« more » doit valoir true ou false.", "bad_more")
+    token = body.get("session")
+    if token is None or token == "":
+        token = new_session()
+    elif not isinstance(token, str) or not SESSION.fullmatch(token):
+        raise BadRequest("Session invalide.", "bad_session")
+    if not (message.strip() or location or more):
+        raise BadRequest(replies.WEB_QUESTION_MISSING, "missing_message")
+    conversation = request.app[CONVERSATION]
+    key = f"web:{token}"
+    reply = conversation.more(key) if more else conversation.handle(key, message, location)
+    return _reply(reply, session=token)
+
+
+def new_session() -> str:
+    """A fresh conversation token: random, so nobody can guess another desk's conversation."""
+    return secrets.token_urlsafe(16)
+
+
+async def search(request: web.Request) -> web.Response:
+    """A stateless search: ``?q=&lat=&lon=&limit=&offset=``."""
+    query = request.query
+    text = _text(query.get("q", ""), "q")
+    location = _location(_number(query.get("lat"), "lat"), _number(query.get("lon"), "lon"))
+    limit = _integer(query.get("limit"), "limit", 10, 1, MAX_LIMIT)
+    offset = _integer(query.get("offset"), "offset", 0, 0, MAX_HITS)
+    if not (text.strip() or location):
+        raise BadRequest(replies.WEB_QUESTION_MISSING, "missing_message")
+    return _reply(request.app[CONVERSATION].search(text, location, limit=limit, offset=offset))
+
+
+async def place(request: web.Request) -> web.Response:
+    """One place of the current index by id; 404 when the index does not hold it."""
+    place_id = request.match_info["id"]
+    card = request.app[CONVERSATION].card(place_id) if PLACE_ID.fullmatch(place_id) else None
+    if card is None:
+        raise web.HTTPNotFound(reason="Not Found")
+    return web.json_response(card.to_dict())
+
+
+async def rebuild(request: web.Request) -> web.Response:
+    """Run the rebuild job (``{sources?, force?}``) for a bearer of the admin token; 404 when there is none."""
+    token = request.app[SETTINGS].admin_token
+    if not token:
+        # No token configured: the endpoint does not exist, rather than answering to an empty secret.
+        raise web.HTTPNotFound(reason="Not Found")
+    given = request.headers.get("Authorization", "")
+    scheme, _, credentials = given.partition(" ")
+    # Constant-time comparison, so the token cannot be guessed byte by byte from response times.
+    if scheme.lower() != "bearer" or not hmac.compare_digest(credentials.strip().encode(), token.encode()):
+        raise web.HTTPUnauthorized(reason="Unauthorized", headers={"WWW-Authenticate": 'Bearer realm="orienteur"'})
+    body = await _json_object(request, empty_ok=True)
+    sources = body.get("sources")
+    if sources is not None and not (isinstance(sources, list) and sources
+                                    and all(isinstance(s, str) and s.strip() for s in sources)):
+        raise BadRequest("« sources » doit être une liste de chemins ou d'adresses.", "bad_sources")
+    force = body.get("force", False)
+    if not isinstance(force, bool):
+        raise BadRequest("« force » doit valoir true ou false.", "bad_force")
+    from index.rebuild import run_rebuild  # written beside this front end; imported when first needed
+
+    settings, engine = request.app[SETTINGS], request.app[CONVERSATION].engine
+    try:
+        report = await asyncio.to_thread(run_rebuild, settings, sources, force)
+    except RebuildLocked as exc:
+        return web.json_response({"error": str(exc), "code": "locked"}, status=409)
+    except (RebuildRefused, SourceError) as exc:
+        return web.json_response({"error": str(exc), "code": "refused"}, status=422)
+    except OrienteurError as exc:
+        log.exception("rebuild failed")
+        return web.json_response({"error": str(exc), "code": "failed"}, status=500)
+    await asyncio.to_thread(engine.refresh)  # serve it now rather than at the watcher's next look
+    return web.json_response(report.to_dict())
+
+
+def _reply(reply: Reply, **extra) -> web.Response:
+    status = 503 if reply.kind == "unavailable" else 200
+    return web.json_response({**reply.to_dict(), **extra}, status=status)
+
+
+async def _json_object(request: web.Request, empty_ok: bool = False) -> dict:
+    raw = await request.read()  # bounded by client_max_size: a larger body raises 413
+    if not raw.strip() and empty_ok:
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("Le corps de la demande doit être un objet JSON.", "bad_json") from None
+    if not isinstance(body, dict):
+        raise BadRequest("Le corps de la demande doit être un objet JSON.", "bad_json")
+    return body
+
+
+def _text(value: object, name: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadRequest(f"« {name} » doit être du texte.", "bad_type")
+    if len(value) > MAX_MESSAGE:
+        raise BadRequest(replies.MESSAGE_TOO_LONG, "message_too_long")
+    # Control characters (NUL above all) have no place in a question.
+    return "".join(c if c.isprintable() or c in "\n\t" else " " for c in value)
+
+
+def _number(value: str | None, name: str) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise BadRequest(f"« {name} » doit être un nombre.", "bad_type") from None
+
+
+def _integer(value: str | None, name: str, default: int, low: int, high: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadRequest(f"« {name} » doit être un nombre entier.", "bad_type") from None
+    if not low <= number <= high:
+        raise BadRequest(f"« {name} » doit être entre {low} et {high}.", "out_of_range")
+    return number
+
+
+def _location(lat: object, lon: object) -> tuple[float, float] | None:
+    if lat is None and lon is None:
+        return None
+    if lat is None or lon is None:
+        raise BadRequest("« lat » et « lon » vont ensemble.", "bad_location")
+    for value in (lat, lon):
+        # bool is an int to Python, not a coordinate to anyone.
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise BadRequest("« lat » et « lon » doivent être des nombres.", "bad_location")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise BadRequest("Position hors du globe.", "bad_location")
+    return float(lat), float(lon)
+
