@@ -21,7 +21,7 @@ from index.analysis import stems
 from index.errors import IndexUnavailable
 from index.facets import Entry
 from index.home import Home
-from index.rank import MET, UNKNOWN, UNMET, Assessment, assess, name_match, needs, order_key
+from index.rank import MET, UNKNOWN, UNMET, Assessment, assess, name_match, order_key
 from index.spatial import haversine_km
 from index.store import TEXT_FIELDS, Store, open_store
 from index.understand import Query, parse
@@ -33,8 +33,14 @@ MAX_HITS = 100
 """Places kept per search, for paging."""
 RING_KM = 15.0
 """Around a commune with no matching place, how far its nearest alternatives may be."""
-NEAR_COUNT = 30
-"""Around a point with no radius given: how many nearest places set the radius."""
+NEAR_COUNT = 10
+"""Around a point with no radius given: how many nearest places set the radius…"""
+NEAR_KM = (1.5, 12.0)
+"""…within these bounds, in km (central Toulouse, countryside)."""
+FEW, FAR_KM = 3, 30.0
+"""Where fewer than FEW places lie within those bounds, the radius grows to reach FEW, up to FAR_KM."""
+AROUND_COUNT = 400
+"""Places looked at around an area that has no match."""
 
 
 @dataclass
@@ -128,6 +134,9 @@ class _Search:
         self.store, self.query, self.explain = store, query, explain
         self.trace: list[str] = []
         self.centre: tuple[float, float] | None = None
+        # A name word that many places share ("espace", "médiathèque") does not name one place.
+        limit = max(3, len(store.entries) // 200)
+        self.rare_words = frozenset(w for w in query.name_words if store.name_df.get(w, 0) <= limit)
         area = query.area
         if area is not None and area.lat is not None and area.lon is not None:
             self.centre = (area.lat, area.lon)
@@ -137,34 +146,51 @@ class _Search:
             self.trace.append(message % args)
 
     def run(self) -> Results:
-        q = self.query
-        area = q.area
+        """Rank the places inside the area; widen around it only when none there meets the needs.
+
+        Widened answers come in bands: places meeting the needs just around the area (the
+        near-miss band: 15 km around a commune, twice the radius around a point), then the
+        undocumented places inside; only when both are empty, farther places meeting the
+        needs, nearest first.
+        A vague area (a point without a stated radius) takes its near band in even when
+        something inside matched.
+        """
+        q, area = self.query, self.query.area
         inside, radius = self.inside()
         self.log("area %s: %d places inside%s", area.label if area else "(none)", len(inside),
                  f" ({radius:.1f} km)" if radius else "")
         assessed = self.assess(inside, inside=True)
         has_needs = bool(q.concepts or q.days or q.wifi)
-        good = [a for a in assessed if a.tier == MET or a.named]
-        if area is None or good or (not has_needs and inside and not q.name_words):
-            keep = [a for a in assessed if a.tier >= UNKNOWN or a.named or not has_needs]
-            if not keep and assessed:
-                keep = assessed
-            hits = sorted(keep, key=order_key)
-            if area is None and q.words and not has_needs:
-                hits = [a for a in hits if a.text > 0 or a.name > 0] or hits
-            return self.results(hits, widened=False, area_empty=not inside)
-        # Nothing inside meets the needs: the nearest places that do, then the undocumented inside.
-        around = self.around({e.pos for e in inside}, radius)
-        self.log("widened: %d places around", len(around))
-        outside = self.assess(around, inside=False)
-        met_outside = sorted((a for a in outside if a.tier == MET or a.named),
-                             key=lambda a: (a.distance_km if a.distance_km is not None else 1e9, -a.score))
-        unknown_inside = sorted((a for a in assessed if a.tier == UNKNOWN), key=order_key)
-        hits = met_outside + unknown_inside
-        if not hits:
-            hits = sorted((a for a in outside if a.tier >= UNKNOWN), key=lambda a: a.distance_km or 1e9) \
-                or sorted(assessed, key=order_key)
+        if not has_needs and (assessed or area is None):
+            return self.results(sorted(assessed, key=order_key), widened=False, area_empty=False)
+        met = sorted((a for a in assessed if a.tier == MET or a.named), key=order_key)
+        unknown = sorted((a for a in assessed if a.tier == UNKNOWN and not a.named), key=order_key)
+        if area is None:
+            return self.results(met + unknown, widened=False, area_empty=False)
+        band = self.near_band(radius)
+        if met and not (area.kind == "point" and area.radius_km is None):
+            return self.results(met + unknown, widened=False, area_empty=False)
+        around = self.assess(self.around({e.pos for e in inside}), inside=False)
+        by_distance = sorted(around, key=lambda a: (a.distance_km if a.distance_km is not None else 1e9, -a.score))
+        near_met = [a for a in by_distance if (a.tier == MET or a.named) and (a.distance_km or 1e9) <= band]
+        if met:
+            self.log("vague area: %d more places meeting the needs within %.1f km", len(near_met), band)
+            return self.results(met + near_met + unknown, widened=False, area_empty=False)
+        far_met = [a for a in by_distance if (a.tier == MET or a.named) and (a.distance_km or 1e9) > band]
+        self.log("widened: %d near, %d undocumented inside, %d farther", len(near_met), len(unknown), len(far_met))
+        hits = near_met + unknown or far_met
+        if not hits:  # nothing meets the needs anywhere near: the nearest undocumented, then the rest
+            hits = [a for a in by_distance if a.tier == UNKNOWN] or sorted(assessed, key=order_key) or by_distance
         return self.results(hits, widened=True, area_empty=not inside)
+
+    def near_band(self, radius: float | None) -> float:
+        """How far outside the area a place still counts as "just around it", in km."""
+        area = self.query.area
+        if area is None or area.kind == "departement":
+            return 0.0
+        if area.kind == "commune":
+            return RING_KM
+        return 2 * (radius or area.radius_km or RING_KM)
 
     def results(self, hits: list[Assessment], widened: bool, area_empty: bool) -> Results:
         return Results(query=self.query, hits=hits[:MAX_HITS], widened=widened, area_empty=area_empty,
@@ -178,7 +204,10 @@ class _Search:
         if area.kind == "departement":
             return [e for d in area.departements for e in store.by_departement.get(d, ())], None
         if area.kind == "commune":
-            found = {e.pos: e for c in area.communes for e in store.by_commune.get(c, ())}
+            # By name within the communes' départements: 09000 is Foix or Brassac (09), not Brassac (81).
+            departements = set(area.departements)
+            found = {e.pos: e for c in area.communes for e in store.by_commune.get(c, ())
+                     if not departements or e.departements & departements}
             if not area.strict and self.centre:
                 for pos, _ in store.grid.within(*self.centre, RING_KM):
                     found.setdefault(pos, store.entries[pos])
@@ -188,7 +217,9 @@ class _Search:
         radius = area.radius_km
         if radius is None:
             nearest = store.grid.nearest(*self.centre, NEAR_COUNT)
-            radius = min(max(nearest[-1][1] if nearest else 5.0, 1.5), 30.0)
+            radius = min(max(nearest[-1][1] if nearest else NEAR_KM[1], NEAR_KM[0]), NEAR_KM[1])
+            if sum(1 for _, d in nearest if d <= radius) < FEW and len(nearest) >= FEW:
+                radius = min(nearest[FEW - 1][1], FAR_KM)  # the countryside: a few places, a bit farther
         return [store.entries[pos] for pos, _ in store.grid.within(*self.centre, radius)], radius
 
     def unbounded(self) -> list[Entry]:
@@ -202,7 +233,7 @@ class _Search:
                 positions.update(store.by_code.get((concept.facet, code), ()))
         return [store.entries[p] for p in sorted(positions)]
 
-    def around(self, exclude: set[int], radius: float | None) -> list[Entry]:
+    def around(self, exclude: set[int]) -> list[Entry]:
         """Places outside the area, nearest to its centre first (departements: their neighbours')."""
         store = self.store
         centre = self.centre
@@ -214,16 +245,7 @@ class _Search:
         if centre is None:
             return []
         self.centre = centre
-        reach = max(RING_KM, (radius or 0) * 3)
-        found = [store.entries[pos] for pos, _ in store.grid.within(*centre, reach) if pos not in exclude]
-        if not any(self.meets(e) for e in found):
-            found = [store.entries[pos] for pos, _ in store.grid.nearest(*centre, 400) if pos not in exclude]
-        return found
-
-    def meets(self, entry: Entry) -> bool:
-        a = Assessment(entry=entry)
-        needs(a, self.query)
-        return a.tier == MET
+        return [store.entries[pos] for pos, _ in store.grid.nearest(*centre, AROUND_COUNT) if pos not in exclude]
 
     def assess(self, entries: list[Entry], inside: bool) -> list[Assessment]:
         q = self.query
@@ -235,7 +257,8 @@ class _Search:
             if self.centre and e.place.has_point:
                 a.distance_km = haversine_km(self.centre[0], self.centre[1], e.place.lat, e.place.lon)
             a.text = text.get(e.pos, 0.0) / top
-            a.name = name_match(e, q.name_words)
+            a.name, matched = name_match(e, q.name_words)
+            a.named = a.name >= 0.99 and bool(matched & self.rare_words)
             out.append(assess(a, q))
         return out
 

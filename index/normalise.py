@@ -33,6 +33,7 @@ def tokens(text: str) -> list[str]:
 
 _PHONETIC_RULES = (
     (re.compile(r"ph"), "f"),
+    (re.compile(r"e?au"), "o"),
     (re.compile(r"qu|q|ck|c(?=[aou])|k"), "k"),
     (re.compile(r"c(?=[eiy])"), "s"),
     (re.compile(r"z"), "s"),

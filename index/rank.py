@@ -34,6 +34,8 @@ class Assessment:
     """Text relevance, normalised to 0..1 over the candidates."""
     name: float = 0.0
     """Share of the query's loose words found in the place's name."""
+    named: bool = False
+    """The user named this place: all the loose words, a rare one among them, are in its name."""
     scores: dict[str, tuple[float, float]] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
 
@@ -44,11 +46,6 @@ class Assessment:
     def score(self) -> float:
         total = sum(c for _, c in self.scores.values())
         return sum(s for s, _ in self.scores.values()) / total if total else 0.0
-
-    @property
-    def named(self) -> bool:
-        """The query's loose words all appear in this place's name: the user named it."""
-        return self.name >= 0.99
 
 
 def concept_status(entry: Entry, concept: Concept) -> int:
@@ -99,13 +96,14 @@ def needs(assessment: Assessment, query: Query) -> None:
     assessment.tier = min(statuses, default=MET)
 
 
-def name_match(entry: Entry, words: tuple[str, ...]) -> float:
-    """Share of ``words`` (those of three letters or more) found in the place's name, by spelling or sound."""
+def name_match(entry: Entry, words: tuple[str, ...]) -> tuple[float, frozenset[str]]:
+    """Share of ``words`` (those of three letters or more) found in the place's name, by spelling
+    or sound, and which."""
     words = tuple(w for w in words if len(w) >= 3)
     if not words:
-        return 0.0
-    hits = sum(1 for w in words if w in entry.name_words or sound(w) in entry.name_sounds)
-    return hits / len(words)
+        return 0.0, frozenset()
+    matched = frozenset(w for w in words if w in entry.name_words or sound(w) in entry.name_sounds)
+    return len(matched) / len(words), matched
 
 
 Scorer = Callable[[Assessment, Query], None]

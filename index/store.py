@@ -97,6 +97,8 @@ class Store:
     by_departement: dict[str, list[Entry]] = field(default_factory=dict)
     by_commune: dict[str, list[Entry]] = field(default_factory=dict)
     by_code: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    name_df: Counter[str] = field(default_factory=Counter)
+    """Folded name word -> number of places whose name holds it."""
     """(facet, code) -> positions of the places with it, derived facts included."""
 
     @property
@@ -135,7 +137,9 @@ def open_store(directory: Path) -> Store:
     by_departement: dict[str, list[Entry]] = {}
     by_commune: dict[str, list[Entry]] = {}
     by_code: dict[tuple[str, str], list[int]] = {}
+    name_df: Counter[str] = Counter()
     for e in entries:
+        name_df.update(e.name_words)
         for facet in ("services", "publics", "labels"):
             for code in getattr(e, facet):
                 by_code.setdefault((facet, code), []).append(e.pos)
@@ -149,5 +153,5 @@ def open_store(directory: Path) -> Store:
     return Store(
         directory=directory, meta=meta, entries=entries, searcher=ix.searcher(),
         lexicon=Lexicon.build(words, communes), grid=grid, by_id={e.place.id: e for e in entries},
-        by_departement=by_departement, by_commune=by_commune, by_code=by_code,
+        by_departement=by_departement, by_commune=by_commune, by_code=by_code, name_df=name_df,
     )

@@ -35,12 +35,12 @@ SERVICES: tuple[Term, ...] = (
     Term("ACCDS", "Aide aux démarches administratives en ligne",
          ("demarches", "demarche", "demarches administratives", "demarches en ligne", "administratif",
           "administratives", "caf", "cpam", "ameli", "impots", "impot", "declaration", "declarer", "retraite",
-          "france travail", "pole emploi", "ants", "carte grise", "permis", "papiers", "msa", "rsa",
+          "france travail", "pole emploi", "ants", "carte grise", "permis", "msa", "rsa",
           "prime d activite", "apl", "titre de sejour", "acces aux droits", "aide administrative")),
     Term("ACCDA", "Accompagnement approfondi à l'accès aux droits",
          ("demarches", "demarche", "demarches administratives", "demarches en ligne", "administratif",
           "administratives", "caf", "cpam", "ameli", "impots", "impot", "declaration", "declarer", "retraite",
-          "france travail", "pole emploi", "ants", "carte grise", "permis", "papiers", "msa", "rsa",
+          "france travail", "pole emploi", "ants", "carte grise", "permis", "msa", "rsa",
           "prime d activite", "apl", "titre de sejour", "acces aux droits", "aide administrative")),
     Term("SENS", "Sensibilisation au numérique",
          ("atelier", "ateliers", "atelier informatique", "atelier numerique", "cours", "cours d informatique",
@@ -81,7 +81,9 @@ PUBLICS: tuple[Term, ...] = (
     Term("DE", "Demandeurs d'emploi", ("demandeur d emploi", "demandeurs d emploi", "chomeur", "chomeurs",
                                        "chomage", "sans emploi", "recherche d emploi", "cherche du travail")),
     Term("AD", "Adultes", ("adulte", "adultes")),
-    Term("ALL", "Allocataires CAF", ("allocataire", "allocataires", "allocataires caf", "beneficiaires rsa")),
+    Term("ALL", "Allocataires CAF", ("allocataire", "allocataires", "allocataire caf", "allocataires caf",
+                                     "beneficiaire rsa", "beneficiaires rsa", "beneficiaire du rsa",
+                                     "beneficiaires du rsa", "au rsa", "allocataire du rsa")),
     Term("ETR", "Personnes étrangères", ("etranger", "etrangers", "etrangere", "etrangeres", "migrant",
                                          "migrants", "refugie", "refugies", "demandeur d asile", "fle",
                                          "allophone", "allophones")),
@@ -125,6 +127,7 @@ NAME_IMPLIES: tuple[tuple[str, str, str], ...] = (
     ("fablab", "services", "FL"),
     ("fab lab", "services", "FL"),
     ("coworking", "services", "W"),
+    ("cowork", "services", "W"),
     ("co working", "services", "W"),
     ("repair cafe", "services", "REP"),
     ("mission locale", "publics", "J"),
@@ -154,9 +157,10 @@ LABEL_IMPLIES_SERVICES = {
 
 DEVICE_WORDS = frozenset({"ordinateur", "ordinateurs", "ordi", "ordis", "pc", "informatique", "telephone",
                           "smartphone", "tablette", "materiel", "portable"})
-"""Objects of a repair: "réparation d'ordinateur" asks for repairs, not for a computer to use."""
+"""Objects of a repair or a lesson: "réparation d'ordinateur" asks for repairs, not for a computer to use."""
 
-ABSORBING_SERVICES = frozenset({"REP"})
+ABSORBING_SERVICES = frozenset({"REP", "COMP", "ENT", "SENS"})
+"""Services whose device words are their object: "réparer mon ordi", "apprendre l'ordinateur"."""
 
 AGE_PUBLICS = ((12, 25, "J"), (60, 120, "SEN"))
 """(from, to, public): "mon fils de 19 ans" asks for places for young people."""
@@ -172,5 +176,17 @@ TEXT_SYNONYMS = {
     "mairie": ("hotel de ville",),
 }
 
-STOP_WORDS = frozenset(["a", "au", "aux", "avec", "bonjour", "bonsoir", "salut", "merci", "svp", "stp", "sil", "plait", "ce", "cet", "cette", "ces", "c", "ca", "cela", "est", "es", "etre", "d", "de", "des", "du", "en", "et", "ou", "la", "le", "les", "l", "un", "une", "y", "il", "ils", "elle", "elles", "t", "on", "je", "j", "me", "m", "moi", "mon", "ma", "mes", "tu", "te", "ton", "ta", "tes", "nous", "vous", "son", "sa", "ses", "leur", "leurs", "qu", "que", "qui", "quoi", "quel", "quelle", "quels", "quelles", "comment", "combien", "quand", "pour", "par", "sur", "dans", "chez", "vers", "cherche", "cherchons", "cherchez", "chercher", "recherche", "trouver", "trouve", "besoin", "veux", "voudrais", "voudrait", "faudrait", "faut", "faire", "fait", "peut", "peux", "puis", "pourrais", "pourrait", "possible", "savoir", "sais", "dire", "dites", "avoir", "ai", "as", "a", "il", "endroit", "endroits", "lieu", "lieux", "structure", "structures", "adresse", "adresses", "liste", "tout", "tous", "toute", "toutes", "numerique", "numeriques", "inclusion", "ouvert", "ouverte", "ouverts", "ouvertes", "ouverture", "gratuit", "gratuite", "gratuits", "gratuites", "acces", "aide", "aider", "accompagnement", "service", "services", "personne", "personnes", "pas", "ne", "plus", "moins", "tres", "bien", "info", "infos", "information", "informations", "quelqu", "quelque", "chose", "rien", "autre", "autres", "ici", "la", "bas", "coin"])
+STOP_WORDS = frozenset("""
+a acces accompagnement adresse adresses ai aide aider aimerait as au autre autres aux avec avoir bas
+besoin bien bonjour bonsoir c ca ce cela ces cet cette cherche chercher cherchez cherchons chez
+chose coin combien comment d dame dans de des dire dites du elle elles en endroit endroits es espace
+espaces est et etre faire fait faudrait faut gratuit gratuite gratuites gratuits homme ici il ils
+inclusion info information informations infos j je l la le les leur leurs lieu lieux liste m ma
+madame maison me merci mere mes moi moins mon monsieur ne nous numerique numeriques on ou ouvert
+ouverte ouvertes ouverts ouverture par pas pere personne personnes peut peux plait plus point
+possible pour pourrais pourrait puis qu quand que quel quelle quelles quelqu quelque quels qui quoi
+recherche rien sa sais salut savoir service services ses sil son souhaite stp structure structures
+sur svp t ta te tes ton tous tout toute toutes tres trouve trouver tu un une vers veut veux voudrais
+voudrait voulait vous y
+""".split())
 """Folded words that carry no need: dropped from what is searched in names and texts."""

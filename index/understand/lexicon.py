@@ -18,6 +18,9 @@ from index.normalise import sound
 from index.vocabulary import LABELS, PUBLICS, SERVICES
 
 FACET_TERMS = (("labels", LABELS), ("services", SERVICES), ("publics", PUBLICS))
+GENERIC_STARTS = frozenset({"saint", "sainte", "saints", "saintes", "la", "le", "les", "l", "notre", "villeneuve",
+                            "castelnau", "villefranche", "montagnac"})
+"""First words that name no commune in particular: "saint" alone is not Saint-Gaudens."""
 """Facets in the order a phrase claimed by two of them is given to: labels first."""
 
 
@@ -64,12 +67,35 @@ class Lexicon:
         self._words_by_len: dict[int, list[str]] = defaultdict(list)
         for w in self.directory_words:
             self._words_by_len[len(w)].append(w)
+        # Communes the directory lists, by sound and by their first words: "montoban", "ramonville".
+        self._listed_by_sound: dict[str, list[str]] = defaultdict(list)
+        self._listed_by_start: dict[str, list[str]] = defaultdict(list)
+        for name in sorted(self.directory_communes, key=lambda c: -self.directory_communes[c]):
+            words = name.split()
+            self._listed_by_sound[" ".join(sound(w) for w in words)].append(name)
+            for n in range(1, len(words)):
+                if words[0] not in GENERIC_STARTS:
+                    self._listed_by_start[" ".join(words[:n])].append(name)
+        self._starts = sorted(self._listed_by_start)
 
     @classmethod
     def build(cls, words: Iterable[str] = (), communes: Mapping[str, int] | None = None,
               gazetteer: Gazetteer | None = None) -> Lexicon:
         return cls(gazetteer=gazetteer or load_gazetteer(), directory_words=frozenset(words),
                    directory_communes=dict(communes or {}))
+
+    def listed_commune_like(self, phrase: str) -> list[str]:
+        """Folded names of listed communes ``phrase`` stands for, most places first: same sound
+        ("montoban"), the start of a longer name ("ramonville"), or a typo of that start ("ramonvile")."""
+        same = self._listed_by_sound.get(" ".join(sound(w) for w in phrase.split()))
+        if same:
+            return same
+        if len(phrase) < 5:
+            return []
+        if phrase in self._listed_by_start:
+            return self._listed_by_start[phrase]
+        hit = process.extractOne(phrase, self._starts, scorer=fuzz.ratio, score_cutoff=88)
+        return self._listed_by_start[hit[0]] if hit and len(phrase) >= 6 else []
 
     def fuzzy_vocabulary_word(self, word: str) -> str | None:
         """A single vocabulary word this one is a typo of ("ateleir" -> "atelier")."""

@@ -174,27 +174,40 @@ def near_of(r: Reading) -> None:
 
 
 def concepts(r: Reading) -> None:
-    """Needs, by the vocabulary's phrases: exact, then by sound, then single-word typos."""
+    """Needs named by the vocabulary's own phrases."""
     lex = r.lexicon
-    found: list[tuple[int, int, object, str]] = []
-    for table, keyed in ((lex.exact, False), (lex.sounds, True)):
-        for i, n, gram in list(r.ngrams(lex.longest)):
-            if not r.free(i, n):
-                continue
-            key = tuple(sound(w) for w in gram) if keyed else gram
-            sense = table.get(key)
-            if sense and not (keyed and n == 1 and len(gram[0]) < 4):
-                found.append((i, n, sense, sense.phrase))
-                r.claim(i, n)
+    found = []
+    for i, n, gram in list(r.ngrams(lex.longest)):
+        sense = lex.exact.get(gram)
+        if sense and r.free(i, n):
+            found.append((i, n, sense))
+            r.claim(i, n)
+    _add_concepts(r, found)
+
+
+def misspelt_concepts(r: Reading) -> None:
+    """Needs in SMS spelling or with a typo ("franse service", "ateleir"), once places had their turn."""
+    lex = r.lexicon
+    found = []
+    for i, n, gram in list(r.ngrams(lex.longest)):
+        sense = lex.sounds.get(tuple(sound(w) for w in gram))
+        if sense and r.free(i, n) and not (n == 1 and len(gram[0]) < 4):
+            found.append((i, n, sense))
+            r.claim(i, n)
     for i, w in enumerate(r.words):
         if r.free(i) and w not in STOP_WORDS:
             fixed = lex.fuzzy_vocabulary_word(w)
             if fixed:
-                found.append((i, 1, lex.exact[(fixed,)], fixed))
+                found.append((i, 1, lex.exact[(fixed,)]))
                 r.claim(i)
                 r.notes.append(f"« {w} » lu comme « {fixed} »")
-    for i, n, sense, said in sorted(found, key=lambda f: f[0]):
-        if sense.facet == "services" and sense.codes <= ABSORBING_SERVICES:
+    _add_concepts(r, found)
+
+
+def _add_concepts(r: Reading, found: list) -> None:
+    for i, n, sense in sorted(found, key=lambda f: f[0]):
+        said = sense.phrase
+        if sense.facet == "services" and sense.codes & ABSORBING_SERVICES:
             for j in range(i + n, min(i + n + 3, len(r.words))):
                 if r.words[j] in DEVICE_WORDS and r.free(j):
                     r.claim(j)
@@ -203,8 +216,7 @@ def concepts(r: Reading) -> None:
                     break
         _add_concept(r, Concept(sense.facet, sense.codes, said))
     # Device words a repair absorbed may already have been read as "use a computer": drop those.
-    rep = any(c.codes <= ABSORBING_SERVICES for c in r.concepts)
-    if rep:
+    if any(c.facet == "services" and c.codes & ABSORBING_SERVICES for c in r.concepts):
         r.concepts = [c for c in r.concepts if not (c.facet == "services" and all(w in DEVICE_WORDS for w in c.said.split()))]
 
 
@@ -250,8 +262,8 @@ def departement_numbers(r: Reading) -> None:
 
 
 def places(r: Reading) -> None:
-    """Communes and départements by name: exact (with variants), then typos."""
-    gaz, lex = r.lexicon.gazetteer, r.lexicon
+    """Communes and départements by their names and variants, exactly."""
+    gaz = r.lexicon.gazetteer
     for i, n, gram in list(r.ngrams(6)):
         if not r.free(i, n) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
             continue
@@ -273,9 +285,15 @@ def places(r: Reading) -> None:
         named = _pick_communes(r, gaz.communes_named(phrase), phrase)
         if named:
             _take_communes(r, i, n, named)
+    _prefer_listed(r)
+
+
+def misspelt_places(r: Reading) -> None:
+    """A commune or département typed short or misspelt ("ramonville", "montoban", "carcasone"),
+    when no place was named exactly. One guess at most."""
     if r.communes or r.departements:
-        _prefer_listed(r)
         return
+    gaz, lex = r.lexicon.gazetteer, r.lexicon
     for i, n, gram in list(r.ngrams(4)):
         if not r.free(i, n) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
             continue
@@ -288,6 +306,11 @@ def places(r: Reading) -> None:
                 _take_communes(r, i, n, _pick_communes(r, starting, phrase)[:1])
                 r.notes.append(f"« {phrase} » lu comme {starting[0].name}")
                 return
+        listed = lex.listed_commune_like(phrase)
+        if listed:
+            _take_communes(r, i, n, [c for name in listed[:1] for c in gaz.communes_named(name)][:1])
+            r.notes.append(f"« {phrase} » lu comme {r.communes[-1].name}")
+            return
         if phrase in lex.directory_words and n == 1:
             continue
         guesses = [c for c, _ in gaz.fuzzy_communes(phrase, limit=10, cutoff=84) if _worth_guessing(lex, c)]
@@ -350,7 +373,7 @@ def _claim_article(r: Reading, i: int) -> None:
 
 
 STEPS: tuple[Step, ...] = (near_me, radius, days, wifi, ages, near_of, concepts, postcodes,
-                           departement_numbers, places)
+                           departement_numbers, places, misspelt_concepts, misspelt_places)
 
 
 def area_of(r: Reading) -> Area | None:
