@@ -149,5 +149,7 @@ PUBLICS_LABEL = "Publics"
 WHY_LABEL = "Pourquoi"
 INLINE_HINT = "Écrivez un besoin et un lieu, par exemple « atelier Gers »"
 INLINE_NOTHING = "Aucun lieu trouvé : demandez-moi en privé"
+
+# Web chat (continued).
 WEB_SKIP_TO_QUESTION = "Aller à la question"
 WEB_PRINT_HINT = "Pour remettre une fiche : cochez « À imprimer » sur les lieux choisis, puis « Imprimer »."
