@@ -1,0 +1,116 @@
+"""``orienteur bot``: run the Telegram bot by long polling, or as a webhook server.
+
+Added to the ``orienteur`` group through the ``orienteur.commands`` entry point. The token
+is checked before anything touches the network: missing or malformed, the command says so
+on stderr and exits with status 2 (as for any usage error).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+import secrets
+import signal
+from urllib.parse import urlsplit
+
+import click
+from telegram import Update
+from telegram.error import InvalidToken, TelegramError
+
+from bot.app import build_application, serve_webhook
+from index.cli import ensure_index, settings_of
+from index.conversation import Conversation
+from index.conversation.session import SessionStore
+from index.settings import Settings
+
+log = logging.getLogger(__name__)
+
+TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+"""A bot token as @BotFather gives it: the bot's id, a colon, a long secret."""
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""What Telegram accepts as a webhook secret token."""
+
+MISSING_TOKEN = (
+    "ORIENTEUR_TELEGRAM_TOKEN n'est pas défini : mettez-y le jeton du bot donné par @BotFather.\n"
+    "ORIENTEUR_TELEGRAM_TOKEN is not set: put the bot token from @BotFather in it."
+)
+MALFORMED_TOKEN = (
+    "ORIENTEUR_TELEGRAM_TOKEN n'a pas la forme d'un jeton de bot (123456789:ABC… : des chiffres, « : », "
+    "puis au moins 30 lettres, chiffres, _ ou -).\n"
+    "ORIENTEUR_TELEGRAM_TOKEN does not look like a bot token (123456789:ABC…: digits, ':', "
+    "then at least 30 letters, digits, _ or -)."
+)
+
+
+def token_problem(token: str) -> str | None:
+    """Why ``token`` cannot be a bot token, or None. The token itself is never echoed: it is a secret."""
+    if not token:
+        return MISSING_TOKEN
+    if not TOKEN.fullmatch(token):
+        return MALFORMED_TOKEN
+    return None
+
+
+def settings_problem(settings: Settings, webhook: str | None) -> str | None:
+    """The first setting that stops the bot from starting, said in French and English, or None."""
+    if problem := token_problem(settings.telegram_token):
+        return problem
+    if not settings.telegram_api_url.startswith(("https://", "http://")):
+        return ("ORIENTEUR_TELEGRAM_API_URL doit commencer par https:// (ou http:// pour un serveur local).\n"
+                "ORIENTEUR_TELEGRAM_API_URL must start with https:// (or http:// for a local server).")
+    if webhook is not None:
+        parts = urlsplit(webhook)
+        if parts.scheme != "https" or not parts.hostname:
+            return ("--webhook doit être une adresse https:// publique (Telegram n'appelle que HTTPS).\n"
+                    "--webhook must be a public https:// URL (Telegram only calls HTTPS).")
+        if settings.webhook_secret and not SECRET_TOKEN.fullmatch(settings.webhook_secret):
+            return ("ORIENTEUR_WEBHOOK_SECRET : 1 à 256 lettres, chiffres, _ ou - seulement.\n"
+                    "ORIENTEUR_WEBHOOK_SECRET: 1 to 256 letters, digits, _ or - only.")
+    return None
+
+
+@click.command("bot")
+@click.option("--webhook", metavar="URL",
+              help="Public HTTPS URL that Telegram posts updates to (through the reverse proxy). "
+                   "Without it, the bot polls Telegram.")
+@click.option("--listen", default="127.0.0.1", show_default=True, help="Address the webhook server listens on.")
+@click.option("--port", default=8443, show_default=True, type=click.IntRange(1, 65535),
+              help="Port the webhook server listens on.")
+@click.pass_context
+def bot(ctx: click.Context, webhook: str | None, listen: str, port: int) -> None:
+    """Run the Telegram bot (ORIENTEUR_TELEGRAM_TOKEN), by long polling or with --webhook."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines show URLs, so the token
+    settings = settings_of(ctx)
+    settings = dataclasses.replace(settings, telegram_token=settings.telegram_token.strip())
+    if problem := settings_problem(settings, webhook):
+        click.echo(problem, err=True)
+        ctx.exit(2)
+    conversation = Conversation(ensure_index(settings), page_size=settings.page_size,
+                                sessions=SessionStore(settings.max_sessions, settings.session_ttl))
+    try:
+        if webhook is None:
+            application = build_application(settings, conversation)
+            application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=5)
+        else:
+            asyncio.run(_webhook(settings, conversation, webhook, listen, port))
+    except InvalidToken:
+        click.echo("Telegram refuse ce jeton (ORIENTEUR_TELEGRAM_TOKEN).\n"
+                   "Telegram refused the token (ORIENTEUR_TELEGRAM_TOKEN).", err=True)
+        ctx.exit(2)
+    except TelegramError as exc:
+        raise click.ClickException(f"Telegram unreachable: {exc}") from None
+
+
+async def _webhook(settings: Settings, conversation: Conversation, url: str, listen: str, port: int) -> None:
+    secret = settings.webhook_secret
+    if not secret:
+        secret = secrets.token_urlsafe(32)
+        log.info("ORIENTEUR_WEBHOOK_SECRET is empty: using a secret made up for this run")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    application = build_application(settings, conversation, polling=False)
+    await serve_webhook(application, url, urlsplit(url).path or "/", secret, listen, port, stop)

@@ -1,0 +1,395 @@
+"""One small async function per intent: Telegram in, ``Conversation`` call, rendered reply out.
+
+What is answered, and what is ignored on purpose:
+
+- Private chats: every message gets an answer. Text (also an *edited* text, answered anew:
+  fixing a typo is how people retry) and locations go to the conversation; commands
+  /start, /aide (/help), /proche; an unknown command gets a pointer to /aide; a photo,
+  sticker, voice note, document, contact… gets ``replies.UNSUPPORTED``; a text too long to
+  be a question gets ``replies.MESSAGE_TOO_LONG``.
+- Groups: the bot speaks only when spoken to: a command, a message that mentions it, or
+  a reply to one of its messages. Everything else in a group is ignored on purpose (with
+  privacy mode on, Telegram does not even deliver it), so the bot never talks over people.
+  The group shares one conversation (its follow-ups refine the group's last search).
+- Ignored on purpose everywhere: channel posts, edits of anything but text (a live
+  location's updates), service messages, the cards the bot itself sent through inline
+  mode, messages from other bots, and update types with no handler (chat member changes…).
+- Buttons: "Plus de résultats" shows the next page only while it belongs to the chat's
+  current search (else a short note); any other stale or unknown callback gets that note.
+- Any exception reaches ``on_error``: logged with its update's context, and the user is
+  told ``replies.ERROR``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    InlineQueryResultsButton,
+    Message,
+    MessageEntity,
+    ReplyKeyboardRemove,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import render
+from bot.render import Outgoing
+from index.conversation import Conversation, Reply, replies
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE = 500
+"""Longest text taken as a question, in characters (the web chat's limit too)."""
+INLINE_PAGE = 10
+"""Cards per inline answer; Telegram asks for the next page with ``offset``."""
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+"""Seconds between attempts to send after a network error: about 30 s in all."""
+
+COMMANDS = (
+    BotCommand("start", replies.COMMAND_START),
+    BotCommand("aide", replies.COMMAND_HELP),
+    BotCommand("proche", replies.COMMAND_NEAR),
+)
+
+
+@dataclass
+class BotData:
+    """The application's shared state (``context.bot_data``), typed."""
+
+    conversation: Conversation | None = None
+    reload_interval: float = 2.0
+    watcher: asyncio.Task | None = None
+    """The index reload watcher, started in ``post_init``, cancelled in ``post_stop``."""
+
+
+Context = CallbackContext[ExtBot[None], dict, dict, BotData]
+CONTEXT_TYPES = ContextTypes(bot_data=BotData)
+
+T = TypeVar("T")
+
+
+def key(chat: Chat) -> str:
+    """The conversation of a chat (a group shares one)."""
+    return f"tg:{chat.id}"
+
+
+def conversation_of(context: Context) -> Conversation:
+    conversation = context.bot_data.conversation
+    if conversation is None:  # build_application sets it; a handler without it is a wiring bug
+        raise RuntimeError("the application has no conversation")
+    return conversation
+
+
+async def deliver(call: Callable[[], Awaitable[T]], what: str, delays: tuple[float, ...] = RETRY_DELAYS) -> T:
+    """Make a Bot API call, again after network errors and time-outs, so that a reply is not lost.
+
+    A time-out may hide a message that did arrive: a rare duplicate beats a lost answer.
+    429s are waited out by the rate limiter; a refused request (``BadRequest``) is not retried.
+    """
+    for delay in (*delays, None):
+        try:
+            return await call()
+        except BadRequest:
+            raise
+        except NetworkError as exc:  # TimedOut included
+            if delay is None:
+                raise
+            log.warning("%s failed (%s); trying again in %.1f s", what, exc, delay)
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def send(context: Context, chat: Chat, outgoing: list[Outgoing], reply_to: Message | None = None) -> None:
+    """Send messages in order; in a group the first one answers the message that asked."""
+    parameters = None
+    if reply_to is not None and chat.type != ChatType.PRIVATE:
+        parameters = ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
+    for out in outgoing:
+        await deliver(lambda out=out, parameters=parameters: context.bot.send_message(
+            chat.id, out.text, parse_mode=ParseMode.HTML, reply_markup=out.markup,
+            link_preview_options=render.NO_PREVIEW, reply_parameters=parameters), "sendMessage")
+        parameters = None
+
+
+async def answer(update: Update, context: Context, outgoing: list[Outgoing]) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await send(context, chat, outgoing, reply_to=update.effective_message)
+
+
+async def answer_reply(update: Update, context: Context, reply: Reply, header_markup=None) -> None:
+    """A conversation ``Reply``: its sentence, then its cards."""
+    await answer(update, context, render.messages(reply, header_markup))
+
+
+# -- what reaches the handlers ------------------------------------------------------------------
+
+def addressed(message: Message, bot: ExtBot) -> bool:
+    """In a group: a command, a message naming @the_bot, or a reply to one of the bot's messages."""
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+        return True
+    entities = message.parse_entities([MessageEntity.BOT_COMMAND, MessageEntity.MENTION])
+    mention = f"@{bot.username}".lower()
+    return any(
+        (entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0) or value.lower() == mention
+        for entity, value in entities.items()
+    )
+
+
+def words_of(message: Message, bot: ExtBot) -> str:
+    """The message's text without the @mention of the bot."""
+    text = message.text or ""
+    for value in message.parse_entities([MessageEntity.MENTION]).values():
+        if value.lower() == f"@{bot.username}".lower():
+            text = text.replace(value, " ")
+    return " ".join(text.split())
+
+
+async def gate(update: Update, context: Context) -> None:
+    """Stop, on purpose, the updates the bot must not answer (see the module docstring)."""
+    if update.channel_post or update.edited_channel_post:
+        raise ApplicationHandlerStop
+    message = update.message or update.edited_message
+    if message is None:
+        return
+    if message.via_bot is not None and message.via_bot.id == context.bot.id:
+        raise ApplicationHandlerStop  # a card sent with inline mode: not a question
+    if message.from_user is not None and message.from_user.is_bot:
+        raise ApplicationHandlerStop
+    if not addressed(message, context.bot):
+        raise ApplicationHandlerStop
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+async def start(update: Update, context: Context) -> None:
+    """/start: the welcome and three example questions as buttons (/start aide: the help)."""
+    if context.args and context.args[0] == "aide":
+        await answer(update, context, [render.plain(replies.HELP)])
+        return
+    await answer(update, context, [render.welcome()])
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/aide: how to ask."""
+    await answer(update, context, [render.plain(replies.HELP)])
+
+
+async def near(update: Update, context: Context) -> None:
+    """/proche: ask for the user's position with a button (Telegram offers it in private chats only)."""
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        await answer(update, context, [render.plain(replies.NEAR_PRIVATE_ONLY)])
+        return
+    await answer(update, context, [render.ask_location()])
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not have: point to /aide."""
+    await answer(update, context, [render.plain(replies.UNKNOWN_COMMAND)])
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+async def text(update: Update, context: Context) -> None:
+    """A question or a follow-up in words; an edited message is answered as a new one."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    words = words_of(message, context.bot)
+    if len(words) > MAX_MESSAGE:
+        await answer(update, context, [render.plain(replies.MESSAGE_TOO_LONG)])
+        return
+    reply = conversation_of(context).handle(key(chat), words)
+    await answer_reply(update, context, reply)
+
+
+async def location(update: Update, context: Context) -> None:
+    """A shared position: the nearest places; the position is kept for the next questions."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None or message.location is None:
+        return
+    where = (message.location.latitude, message.location.longitude)
+    reply = conversation_of(context).handle(key(chat), location=where)
+    remove = ReplyKeyboardRemove() if chat.type == ChatType.PRIVATE else None
+    await answer_reply(update, context, reply, header_markup=remove)
+
+
+async def unsupported(update: Update, context: Context) -> None:
+    """A photo, sticker, voice note, document…: say what the bot reads."""
+    await answer(update, context, [render.plain(replies.UNSUPPORTED)])
+
+
+# -- buttons ----------------------------------------------------------------------------------
+
+async def acknowledge(query: CallbackQuery, note: str | None = None) -> None:
+    """Answer a button press (stops its spinner); a press too old to answer is no failure."""
+    try:
+        await deliver(lambda: query.answer(note), "answerCallbackQuery", RETRY_DELAYS[:2])
+    except BadRequest as exc:
+        log.info("callback %s not answered: %s", query.id, exc)
+
+
+async def drop_callback_buttons(query: CallbackQuery) -> None:
+    """Remove the pressed page's "Plus de résultats" so the same page is not asked twice."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    rows = [[b for b in row if b.callback_data is None] for row in message.reply_markup.inline_keyboard]
+    try:
+        await query.edit_message_reply_markup(InlineKeyboardMarkup([row for row in rows if row]))
+    except TelegramError as exc:
+        log.info("buttons of message %s kept: %s", message.message_id, exc)
+
+
+async def more_button(update: Update, context: Context) -> None:
+    """"Plus de résultats": the next page of the same search, while it is the chat's current one."""
+    query = update.callback_query
+    chat = update.effective_chat
+    match = context.match
+    if query is None or chat is None or match is None:
+        if query is not None:
+            await acknowledge(query, replies.STALE_BUTTON)
+        return
+    conversation = conversation_of(context)
+    session = conversation.sessions.get(key(chat))
+    if session.query is not None and (session.offset != int(match.group(1))
+                                      or render.fingerprint(session.query.describe()) != match.group(2)):
+        await acknowledge(query, replies.STALE_BUTTON)
+        return
+    await acknowledge(query)
+    await drop_callback_buttons(query)
+    await send(context, chat, render.messages(conversation.more(key(chat))))
+
+
+async def example_button(update: Update, context: Context) -> None:
+    """One of /start's example questions, asked as if typed."""
+    query = update.callback_query
+    chat = update.effective_chat
+    n = int(context.match.group(1)) if context.match else -1
+    if query is None or chat is None or not 0 <= n < len(replies.EXAMPLES):
+        if query is not None:
+            await acknowledge(query, replies.STALE_BUTTON)
+        return
+    await acknowledge(query)
+    await send(context, chat, render.messages(conversation_of(context).handle(key(chat), replies.EXAMPLES[n])))
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A button whose data this bot no longer knows (an old version's, or forged): a short note."""
+    if update.callback_query is not None:
+        await acknowledge(update.callback_query, replies.STALE_BUTTON)
+
+
+# -- inline mode ------------------------------------------------------------------------------
+
+async def inline_query(update: Update, context: Context) -> None:
+    """``@bot atelier gers`` in any chat: place cards to pick and send ("Partager" lands here too)."""
+    query = update.inline_query
+    if query is None:
+        return
+    text = " ".join(query.query.split())[:MAX_MESSAGE]
+    conversation = conversation_of(context)
+    offset = int(query.offset) if query.offset.isdigit() else 0
+    where = (query.location.latitude, query.location.longitude) if query.location else None
+    cards, more = [], False
+    shared = render.SHARE_QUERY.fullmatch(text)
+    card = conversation.card(shared.group(1)) if shared else None
+    if card is not None:
+        cards = [card] if offset == 0 else []
+    elif text:
+        reply = conversation.search(text, location=where, limit=INLINE_PAGE, offset=offset)
+        cards, more = reply.cards, reply.more
+    button = None
+    if not cards and offset == 0:
+        caption = replies.INLINE_NOTHING if text else replies.INLINE_HINT
+        button = InlineQueryResultsButton(render.clip(caption, 64), start_parameter="aide")
+    next_offset = str(offset + len(cards)) if more else ""
+    await deliver(lambda: query.answer(render.inline_results(cards), cache_time=30, is_personal=where is not None,
+                                       next_offset=next_offset, button=button),
+                  "answerInlineQuery", RETRY_DELAYS[:2])
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+def describe(update: object) -> str:
+    """An update in a few words for the log: id, kind, chat (never the user's text)."""
+    if not isinstance(update, Update):
+        return repr(update)[:200]
+    kinds = [k for k in update.to_dict() if k != "update_id"]
+    chat = update.effective_chat
+    where = f" in chat {chat.id} ({chat.type})" if chat else ""
+    return f"{update.update_id} ({', '.join(kinds) or 'empty'}){where}"
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure with its update's context, then tell the user something went wrong."""
+    error = context.error
+    if isinstance(error, Forbidden):  # the user blocked the bot, or it was removed from the group
+        log.warning("update %s: Telegram refused: %s", describe(update), error)
+        return
+    log.error("update %s could not be handled", describe(update), exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    chat = update.effective_chat
+    if chat.type == ChatType.CHANNEL:
+        return
+    try:
+        if update.callback_query is not None:
+            await acknowledge(update.callback_query)
+        await deliver(lambda: context.bot.send_message(chat.id, render.text_html(replies.ERROR),
+                                                       parse_mode=ParseMode.HTML),
+                      "sendMessage", RETRY_DELAYS[:3])
+    except TelegramError as exc:
+        log.warning("could not tell chat %s about the failure: %s", chat.id, exc)
+
+
+def register(application: Application) -> None:
+    """Every handler, in the order they are tried, and the error handler."""
+    new = filters.UpdateType.MESSAGE
+    private = filters.ChatType.PRIVATE
+    texts = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
+    application.add_handler(TypeHandler(Update, gate), group=-1)
+    application.add_handlers([
+        CommandHandler("start", start, filters=new),
+        CommandHandler(["aide", "help"], help_command, filters=new),
+        CommandHandler("proche", near, filters=new),
+        MessageHandler(filters.COMMAND & new & private, unknown_command),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & texts, text),
+        MessageHandler(filters.LOCATION & new, location),
+        CallbackQueryHandler(more_button, pattern=render.MORE_DATA),
+        CallbackQueryHandler(example_button, pattern=render.EXAMPLE_DATA),
+        CallbackQueryHandler(stale_button),
+        InlineQueryHandler(inline_query),
+        MessageHandler(new & private & ~filters.StatusUpdate.ALL, unsupported),
+    ])
+    application.add_error_handler(on_error)
