@@ -1,0 +1,240 @@
+"""index.rebuild in-process: unchanged, refusals and --force, change reports, versions, rollback."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.engine import Engine
+from index.errors import BuildError, RebuildLocked, RebuildRefused, SourceError
+from index.home import Home
+from index.rebuild import CHANGES_FILE, LAST_REPORT, last_report, rollback, run_rebuild, smoke_test
+from index.settings import Settings
+from index.store import META_FILE, WHOOSH_DIR, read_places
+from tests.support.homes import REAL_CSV
+
+ROWS = 120
+"""Rows of the real directory used here: real places, dense enough that searches stay quick."""
+
+
+def sample_rows() -> tuple[list[str], list[dict[str, str]]]:
+    """The header and the first ``ROWS`` rows of the real directory."""
+    if not REAL_CSV.is_file():
+        pytest.skip("../shared/data/rhinocc is not beside the project")
+    with open(REAL_CSV, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames), [row for _, row in zip(range(ROWS), reader, strict=False)]
+
+
+def write_csv(path, header: list[str], rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def source(tmp_path) -> str:
+    return write_csv(tmp_path / "lieux.csv", *sample_rows())
+
+
+@pytest.fixture
+def settings(tmp_path, source) -> Settings:
+    return Settings.from_env({}, home=str(tmp_path / "home"), source=source)
+
+
+@pytest.fixture
+def home(settings) -> Home:
+    run_rebuild(settings)
+    return Home(Path(settings.home))
+
+
+def served(home: Home) -> str:
+    return home.current().name
+
+
+def test_first_rebuild_serves_everything_as_added(settings, source):
+    report = run_rebuild(settings)
+    home = Home(Path(settings.home))
+    assert report.status == "rebuilt"
+    assert report.previous is None
+    assert report.served == served(home) == home.history()[-1]
+    assert report.changes.summary()["added"] == report.places == ROWS
+    kept = json.loads((home.current() / CHANGES_FILE).read_text())
+    assert kept["summary"]["added"] == ROWS
+    meta = json.loads((home.current() / META_FILE).read_text())
+    assert meta["changes"]["added"] == ROWS
+    assert list(meta["fingerprints"]) == [source]
+
+
+def test_unchanged_source_does_nothing_unless_forced(settings, home):
+    before = served(home)
+    report = run_rebuild(settings)
+    assert report.status == "unchanged"
+    assert report.served == before == served(home)
+    assert last_report(home)["status"] == "unchanged"
+    forced = run_rebuild(settings, force=True)
+    assert forced.status == "rebuilt"
+    assert forced.served != before == forced.previous
+    assert forced.changes.summary()["unchanged"] == ROWS
+
+
+def test_edited_place_is_reported_with_its_fields(settings, home, tmp_path):
+    header, rows = sample_rows()
+    rows[0]["nom"] = "Un tout autre nom"
+    rows[1]["email_structure"] = "accueil@example.org"
+    source = write_csv(tmp_path / "edited.csv", header, rows + [{**rows[2], "n_ref": "Ex_NEW"}])
+    report = run_rebuild(settings, [source])
+    assert report.changes.added == ["Ex_NEW"]
+    assert report.changes.changed[rows[0]["n_ref"]] == ["name"]
+    assert report.changes.changed[rows[1]["n_ref"]] == ["contact.email"]
+    assert report.changes.summary()["changed"] == 2
+
+
+def test_losing_more_than_max_loss_is_refused_then_forced(settings, home, tmp_path):
+    header, rows = sample_rows()
+    source = write_csv(tmp_path / "half.csv", header, rows[:60])
+    before = served(home)
+    with pytest.raises(RebuildRefused, match=r"would remove 60 of the 120 places served \(50%"):
+        run_rebuild(settings, [source])
+    assert served(home) == before
+    assert last_report(home)["status"] == "refused"
+    report = run_rebuild(settings, [source], force=True)
+    assert report.status == "rebuilt"
+    assert report.overridden and "would remove 60" in report.overridden[0]
+    assert len(read_places(Home(Path(settings.home)).current())) == 60
+
+
+def test_loss_within_max_loss_is_built(settings, home, tmp_path):
+    header, rows = sample_rows()
+    source = write_csv(tmp_path / "most.csv", header, rows[:-30])
+    assert run_rebuild(settings, [source]).changes.summary()["removed"] == 30
+
+
+def test_too_many_unusable_rows_are_refused(settings, home, tmp_path):
+    header, rows = sample_rows()
+    for row in rows[:30]:
+        row["nom"] = ""
+    source = write_csv(tmp_path / "nameless.csv", header, rows)
+    with pytest.raises(RebuildRefused, match=r"30 of 120 rows are unusable \(25%.*line 2: no name"):
+        run_rebuild(settings, [source])
+
+
+def test_most_places_losing_their_coordinates_is_refused(settings, home, tmp_path):
+    header, rows = sample_rows()
+    for row in rows:
+        for column in ("lat", "lon", "BAN_latitude", "BAN_longitude", "latitude", "longitude"):
+            if column in row:
+                row[column] = ""
+    source = write_csv(tmp_path / "nopoints.csv", header, rows)
+    with pytest.raises(RebuildRefused, match="would lose them"):
+        run_rebuild(settings, [source])
+
+
+def test_truncated_file_is_refused(settings, home, tmp_path, source):
+    data = Path(source).read_bytes()
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(data[: len(data) - 150])
+    with pytest.raises(RebuildRefused, match="ends in the middle of a row"):
+        run_rebuild(settings, [str(cut)])
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"", "the file is empty"),
+    (b"\x00\xff\x13garbage" * 100, "unrecognised format"),
+])
+def test_unusable_file_is_refused_even_when_forced(settings, home, tmp_path, content, reason):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(content)
+    before = served(home)
+    with pytest.raises(SourceError, match=reason):
+        run_rebuild(settings, [str(bad)], force=True)
+    assert served(home) == before
+    assert last_report(home)["status"] == "failed"
+    assert reason in last_report(home)["message"]
+
+
+def test_keeps_keep_versions_and_rolls_back_one_at_a_time(settings, home):
+    names = [served(home)]
+    for _ in range(3):
+        names.append(run_rebuild(settings, force=True).served)
+    kept = [p.name for p in home.versions()]
+    assert kept == sorted(names[-settings.keep_versions:])
+    assert rollback(settings) == (names[3], names[2])
+    assert served(home) == names[2]
+    assert rollback(settings) == (names[2], names[1])
+    with pytest.raises(Exception, match="no earlier complete version"):
+        rollback(settings)
+    assert served(home) == names[1]
+
+
+def test_rebuild_removes_what_killed_builds_left(settings, home):
+    half_built = home.versions_dir / "20000101T000000-dead01"
+    (half_built / WHOOSH_DIR).mkdir(parents=True)
+    never_installed = home.versions_dir / "20000101T000000-dead02"
+    never_installed.mkdir()
+    (never_installed / META_FILE).write_text("{}")
+    os.symlink("versions/nowhere", home.path / ".current.deadbeef")
+    (home.path / f".{LAST_REPORT}.deadbeef").write_text("{")
+    run_rebuild(settings, force=True)
+    assert not half_built.exists()
+    assert not never_installed.exists()
+    assert not list(home.path.glob(".current.*"))
+    assert not list(home.path.glob(f".{LAST_REPORT}.*"))
+    assert home.previous() is not None and home.previous().name != never_installed.name
+
+
+def test_smoke_test_passes_a_good_version_and_fails_a_broken_one(home):
+    places = read_places(home.current())
+    smoke_test(home.current(), places)
+    with pytest.raises(BuildError, match=f"holds {ROWS} places, not {ROWS - 1}"):
+        smoke_test(home.current(), places[:-1])
+
+
+def test_smoke_test_fails_a_version_without_its_whoosh_index(home, tmp_path):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(home.current(), broken)
+    shutil.rmtree(broken / WHOOSH_DIR)
+    with pytest.raises(BuildError, match="does not open"):
+        smoke_test(broken, read_places(broken))
+
+
+def test_rebuilt_index_is_searched_by_a_refreshing_engine(settings, home, tmp_path):
+    engine = Engine(home=home.path)
+    header, rows = sample_rows()
+    rows[0]["nom"] = "Fablab Zoziau"
+    run_rebuild(settings, [write_csv(tmp_path / "fablab.csv", header, rows)])
+    assert not any(h.entry.place.name == "Fablab Zoziau" for h in engine.ask("zoziau").hits)
+    assert engine.refresh()
+    assert engine.ask("zoziau").hits[0].entry.place.name == "Fablab Zoziau"
+
+
+HOLD = """
+import sys, time
+from index.lock import rebuild_lock
+with rebuild_lock(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_rebuild_while_another_holds_the_lock_is_refused_at_once(settings, home):
+    proc = subprocess.Popen([sys.executable, "-c", HOLD, settings.home], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "held"
+        with pytest.raises(RebuildLocked, match="another rebuild is running"):
+            run_rebuild(settings, force=True)
+    finally:
+        proc.kill()
+        proc.wait()
