@@ -157,12 +157,13 @@ async def serve_webhook(application: Application, url: str, path: str, secret: s
     runner = web.AppRunner(webhook_app(application, path, secret))
     async with application:
         await on_start(application)
-        await handlers.deliver(lambda: application.bot.set_webhook(
-            url, secret_token=secret, allowed_updates=Update.ALL_TYPES), "setWebhook")
         await application.start()
         await runner.setup()
         try:
             await web.TCPSite(runner, listen, port).start()
+            # Listening first: Telegram may post as soon as it knows the URL.
+            await handlers.deliver(lambda: application.bot.set_webhook(
+                url, secret_token=secret, allowed_updates=Update.ALL_TYPES), "setWebhook")
             log.info("webhook %s served on %s:%d%s", url, listen, port, path)
             await stop.wait()
         finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import os
 import re
 import secrets
 import signal
@@ -82,6 +83,8 @@ def settings_problem(settings: Settings, webhook: str | None) -> str | None:
 def bot(ctx: click.Context, webhook: str | None, listen: str, port: int) -> None:
     """Run the Telegram bot (ORIENTEUR_TELEGRAM_TOKEN), by long polling or with --webhook."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines show URLs, so the token
+    # Time periods as timedelta (PTB 22 otherwise warns on every 429, from RetryAfter's own __init__).
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     settings = settings_of(ctx)
     settings = dataclasses.replace(settings, telegram_token=settings.telegram_token.strip())
     if problem := settings_problem(settings, webhook):

@@ -23,6 +23,16 @@ from tests.support.fake_telegram import TOKEN, FakeTelegram
 POLL_TIMEOUT = dtm.timedelta(seconds=1)
 
 
+@pytest.fixture(autouse=True)
+def timedelta_periods(monkeypatch):
+    """Opt in to python-telegram-bot's timedelta time periods, as ``orienteur bot`` does.
+
+    Otherwise PTB 22 warns (PTBDeprecationWarning) inside ``RetryAfter.__init__`` itself on
+    every 429, which pytest.ini turns into an error.
+    """
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
 @asynccontextmanager
 async def polling(application: Application) -> AsyncIterator[Application]:
     """Run ``application`` as ``run_polling`` does, inside the test's event loop."""

@@ -1,0 +1,138 @@
+"""``orienteur bot``: refusals before any network call, polling as a real process, and the webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+from click.testing import CliRunner
+
+from bot.app import SECRET_HEADER, build_application, serve_webhook, webhook_app
+from index.cli import main
+from index.conversation import replies
+from tests.support.fake_telegram import TOKEN
+
+SECRET = "s3cret-for-tests_0123456789"
+
+
+def run_cli(tmp_path: Path, *args: str, **env: str):
+    environ = {"ORIENTEUR_HOME": str(tmp_path / "home"),
+               "ORIENTEUR_TELEGRAM_API_URL": "http://127.0.0.1:9/bot", **env}
+    return CliRunner().invoke(main, ["bot", *args], env=environ)
+
+
+@pytest.mark.parametrize(("token", "says"), [
+    ("", "ORIENTEUR_TELEGRAM_TOKEN is not set"),
+    ("not-a-token", "does not look like a bot token"),
+    ("123456789:short", "does not look like a bot token"),
+    ("12345678:AAF-fake token with spaces_0123456789", "does not look like a bot token"),
+])
+def test_a_missing_or_malformed_token_exits_2_before_anything_else(tmp_path, token, says):
+    result = run_cli(tmp_path, ORIENTEUR_TELEGRAM_TOKEN=token)
+    assert result.exit_code == 2
+    assert says in result.stderr and "ORIENTEUR_TELEGRAM_TOKEN" in result.stderr
+    assert token not in result.stderr or not token, "a secret is never echoed"
+    assert not (tmp_path / "home").exists(), "no index was built, no network was used"
+
+
+def test_a_webhook_url_must_be_https(tmp_path):
+    result = run_cli(tmp_path, "--webhook", "http://example.org/hook", ORIENTEUR_TELEGRAM_TOKEN=TOKEN)
+    assert result.exit_code == 2
+    assert "https://" in result.stderr
+
+
+def test_a_token_telegram_refuses_is_said_clearly(tmp_path, sample_home, fake_api_url):
+    result = run_cli(tmp_path, ORIENTEUR_HOME=str(sample_home), ORIENTEUR_TELEGRAM_API_URL=fake_api_url,
+                     ORIENTEUR_TELEGRAM_TOKEN="99999:" + "x" * 35)
+    assert result.exit_code == 2
+    assert "Telegram refused the token" in result.stderr
+
+
+@pytest.fixture
+def fake_api_url():
+    """A fake Bot API in a thread of its own, for the synchronous CLI runner."""
+    import threading
+
+    from aiohttp import web
+
+    from tests.support.fake_telegram import FakeTelegram
+
+    loop = asyncio.new_event_loop()
+    fake = FakeTelegram()
+    runner = web.AppRunner(fake.make_app())
+    loop.run_until_complete(runner.setup())
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    loop.run_until_complete(site.start())
+    port = site._server.sockets[0].getsockname()[1]
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}/bot"
+    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.close()
+
+
+async def test_orienteur_bot_polls_as_a_real_process_and_stops_on_sigint(fake, api, sample_home):
+    env = {**os.environ, "ORIENTEUR_HOME": str(sample_home), "ORIENTEUR_TELEGRAM_TOKEN": TOKEN,
+           "ORIENTEUR_TELEGRAM_API_URL": str(api.make_url("/bot")), "ORIENTEUR_LOG_LEVEL": "INFO"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from index.cli import main; main()", "bot",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        await fake.wait_for(lambda: "setMyCommands" in fake.methods(), timeout=30)
+        since = fake.mark()
+        fake.command(8001, "/aide")
+        [reply] = await fake.wait_sent(8001, 1, since)
+        assert reply["text"] == html.escape(replies.HELP)
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    assert TOKEN not in stderr.decode(), "httpx's request lines (with the token) stay hidden"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_webhook_serves_updates_and_checks_the_secret(fake, bot_settings, conversation):
+    application = build_application(bot_settings, conversation, polling=False)
+    port, stop = free_port(), asyncio.Event()
+    url = "https://bot.example.org/telegram/hook"
+    server = asyncio.create_task(serve_webhook(application, url, "/telegram/hook", SECRET, "127.0.0.1", port, stop))
+    try:
+        await fake.wait_for(lambda: "setWebhook" in fake.methods())
+        [registered] = fake.sent(method="setWebhook")
+        assert registered["url"] == url and registered["secret_token"] == SECRET
+        update = {"update_id": 1, "message": fake.new_message(8101, "démarches caf narbonne")}
+        hook = f"http://127.0.0.1:{port}/telegram/hook"
+        async with aiohttp.ClientSession() as session:
+            for headers, status in (({}, 403), ({SECRET_HEADER: "wrong"}, 403), ({SECRET_HEADER: SECRET}, 200)):
+                async with session.post(hook, json=update, headers=headers) as response:
+                    assert response.status == status
+            async with session.post(hook, data=b"{not json", headers={SECRET_HEADER: SECRET}) as response:
+                assert response.status == 400
+        header, *cards = await fake.wait_sent(8101, 4)
+        assert "Narbonne" in header["text"]
+        assert fake.methods().count("getUpdates") == 0
+    finally:
+        stop.set()
+        await asyncio.wait_for(server, 10)
+    assert not application.running
+
+
+async def test_webhook_app_refuses_a_missing_secret(aiohttp_client, bot_settings, conversation):
+    client = await aiohttp_client(webhook_app(build_application(bot_settings, conversation, polling=False),
+                                              "/hook", SECRET))
+    assert (await client.post("/hook", json={"update_id": 1})).status == 403
+    assert (await client.get("/hook")).status == 200
