@@ -225,5 +225,158 @@ def settings_command() -> None:
     """List the ORIENTEUR_* environment variables, their defaults and meaning."""
     for var, default, help_text in Settings.documented():
         click.echo(f"{var} (default: {default!r})\n    {help_text}")
+
+
+# --- rebuild, rollback, status: the rebuild job (index.rebuild) -------------------------------
+
+EXIT_LOCKED = 3
+"""Exit status of a rebuild or rollback that found another rebuild running (1: refused or failed)."""
+
+
+class Locked(click.ClickException):
+    exit_code = EXIT_LOCKED
+
+
+def _served(settings: Settings) -> str:
+    name = Home(Path(settings.home).expanduser()).current_name()
+    return f"still serving {Path(name).name}" if name else "no index is served yet"
+
+
+def _echo_outcome(settings: Settings, outcome, as_json: bool = False) -> None:
+    """Print a rebuild's report, or turn its error into the command's failure."""
+    from index.errors import BuildError, RebuildLocked, RebuildRefused
+
+    if isinstance(outcome, RebuildLocked):
+        raise Locked(str(outcome))
+    if isinstance(outcome, OrienteurError):
+        what = {RebuildRefused: "Refused", SourceError: "Source unusable", BuildError: "Build failed"}
+        label = next((v for k, v in what.items() if isinstance(outcome, k)), "Failed")
+        raise click.ClickException(f"{label}: {outcome}. Nothing changed: {_served(settings)}.")
+    if as_json:
+        click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if outcome.status == "unchanged":
+        click.echo(f"Unchanged: {outcome.message}.")
+        return
+    sources = ", ".join(s["location"] for s in outcome.sources)
+    click.echo(f"Rebuilt: now serving version {outcome.served} ({outcome.places} places from {sources}) "
+               f"in {outcome.seconds:.1f} s.")
+    for reason in outcome.overridden:
+        click.echo(f"  forced past: {reason}")
+    for line in outcome.changes.lines():
+        click.echo(f"  {line}")
+    home = Path(settings.home).expanduser()
+    click.echo(f"  full change report: {home / 'versions' / outcome.served / 'changes.json'}")
+
+
+@main.command("rebuild")
+@click.option("--source", "sources", multiple=True, metavar="PATH|URL",
+              help="Directory file or http(s) URL; repeat to merge several. Default: ORIENTEUR_SOURCE.")
+@click.option("--force", is_flag=True,
+              help="Rebuild even if unchanged, past the bad-rows, truncation, loss and coordinates checks "
+                   "(never past an unreadable file).")
+@click.option("--wait", default=600.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another rebuild to finish before giving up (exit 3).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--watch", is_flag=True, help="Rebuild now, then whenever a source changes, until interrupted.")
+@click.option("--interval", default=2.0, show_default=True, help="--watch: seconds between looks at the files.")
+@click.option("--debounce", default=2.0, show_default=True,
+              help="--watch: seconds a changed file must stay still before the rebuild.")
+@click.option("--url-interval", default=300.0, show_default=True, help="--watch: seconds between fetches of URLs.")
+@click.pass_context
+def rebuild_command(ctx, sources, force, wait, as_json, watch, interval, debounce, url_interval) -> None:
+    """Fetch the sources; if they changed and pass the checks, build, test and serve a new version.
+
+    Exits 0 when rebuilt or unchanged, 1 when refused or failed (the served index is kept),
+    3 when another rebuild kept the lock for --wait seconds.
+    """
+    from index.rebuild import run_rebuild
+
+    settings = settings_of(ctx)
+    if not watch:
+        try:
+            outcome = run_rebuild(settings, list(sources), force=force, wait=wait)
+        except OrienteurError as exc:
+            outcome = exc
+        _echo_outcome(settings, outcome, as_json)
+        return
+    if force:
+        raise click.UsageError("--force does not go with --watch: force one rebuild, then watch")
+    _watch(settings, list(sources), as_json, wait=wait, interval=interval, debounce=debounce,
+           url_interval=url_interval)
+
+
+def _watch(settings: Settings, sources: list[str], as_json: bool, **timing) -> None:
+    import contextlib
+    import signal
+    import threading
+
+    from index.watch import watch
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def show(outcome) -> None:
+        try:
+            _echo_outcome(settings, outcome, as_json)
+        except click.ClickException as exc:
+            click.echo(f"Error: {exc.format_message()}", err=True)
+
+    click.echo(f"Watching {', '.join(sources or settings.sources)} (Ctrl-C to stop).", err=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        watch(settings, sources, show, stop, **timing)
+    click.echo("Stopped watching.", err=True)
+
+
+@main.command("rollback")
+@click.option("--wait", default=600.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for a running rebuild to finish.")
+@click.pass_context
+def rollback_command(ctx, wait) -> None:
+    """Serve the previous version again (once more: the one before it)."""
+    from index.errors import RebuildLocked
+    from index.rebuild import rollback
+
+    settings = settings_of(ctx)
+    try:
+        left, served = rollback(settings, wait=wait)
+    except RebuildLocked as exc:
+        raise Locked(str(exc)) from None
+    except OrienteurError as exc:
+        raise click.ClickException(f"Cannot roll back: {exc}.") from None
+    click.echo(f"Rolled back: now serving version {served} (was {left}).")
+
+
+@main.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.pass_context
+def status_command(ctx, as_json) -> None:
+    """The served version, its sources, when it was built, its places and the last rebuild."""
+    from index.rebuild import status
+
+    info = status(settings_of(ctx))
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    if info["version"] is None:
+        click.echo(f"No index served in {info['home']}.")
+    else:
+        click.echo(f"Version:  {info['version']} (built {info['built_at']}), {info['places']} places")
+        for s in info["sources"]:
+            click.echo(f"Source:   {s['location']} ({s.get('format', '?')}, {s.get('rows', '?')} rows, "
+                       f"{s.get('places', '?')} places, {s.get('skipped', '?')} skipped)")
+        c = info["changes"]
+        if c:
+            click.echo(f"Changes:  +{c['added']} added, -{c['removed']} removed, ~{c['changed']} changed "
+                       f"({c['before']} -> {c['after']} places)")
+        click.echo(f"Kept:     {', '.join(info['versions'])}; rollback goes to {info['previous'] or 'nothing'}")
+    last = info["last_rebuild"]
+    if last:
+        line = f"{last['status']} at {last['started_at']}"
+        if last.get("message"):
+            line += f": {last['message']}"
+        click.echo(f"Last run: {line}")
+
+
 if __name__ == "__main__":
     main()

@@ -322,3 +322,23 @@ def _write_json(path: Path, data: dict) -> None:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def status(settings: Settings) -> dict:
+    """What ``orienteur status`` shows: the served version, its sources, size and changes, the
+    versions kept and the last run's report."""
+    home = Home(Path(settings.home).expanduser())
+    current = home.current()
+    meta = _meta(current) if current else {}
+    changes = version_changes(current) if current else None
+    return {
+        "home": str(home.path),
+        "version": current.name if current else None,
+        "built_at": meta.get("built_at"),
+        "places": meta.get("places"),
+        "sources": meta.get("sources", []),
+        "changes": changes.summary() if changes else meta.get("changes"),
+        "versions": [p.name for p in home.versions()],
+        "previous": (home.previous().name if current and home.previous() else None),
+        "last_rebuild": last_report(home),
+    }
