@@ -147,22 +147,30 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
     fingerprints = {f.location: f.fingerprint for f in fetched}
     report.sources = [{"location": f.location, "fingerprint": f.fingerprint, "bytes": len(f.data),
                        "not_modified": f.not_modified} for f in fetched]
+    old, unreadable = _served_places(current)
     same = list(meta.get("fingerprints", {}).items()) == list(fingerprints.items())
-    if current and same and not force:
+    if current and same and not force and not unreadable:
         report.status, report.served, report.places = "unchanged", current.name, meta.get("places")
         report.message = f"the sources are unchanged; still serving version {current.name}"
         return
+    if unreadable:
+        log.warning("the served version %s does not open with this code (%s): rebuilding; losses are "
+                    "checked by count only", current.name, unreadable)
 
     results = [(f.location, _read(f)) for f in fetched]
     for source, (_, result) in zip(report.sources, results, strict=True):
         source.update(format=result.format, rows=result.rows, places=len(result.places),
                       skipped=len(result.skipped), warnings=len(result.warnings))
     places = merge_results(results)
-    old = read_places(current) if current else []
     changes = diff(old, places)
     report.changes = changes
 
     reasons = [*_row_refusals(results, settings), *_loss_refusals(old, places, changes, settings)]
+    served_count = meta.get("places")
+    if unreadable and isinstance(served_count, int) and served_count and \
+            (served_count - len(places)) / served_count > settings.max_loss:
+        reasons.append(f"the new data holds {len(places)} places where {served_count} are served "
+                       f"(more than ORIENTEUR_MAX_LOSS={settings.max_loss:g} fewer)")
     if reasons and not force:
         raise RebuildRefused("; ".join(reasons))
     report.overridden = reasons
@@ -180,6 +188,20 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
     home.prune(settings.keep_versions, stale_after=0)
     report.status, report.served, report.places = "rebuilt", version.name, len(places)
     report.message = f"now serving version {version.name}"
+
+
+def _served_places(current: Path | None) -> tuple[list[Place], str]:
+    """The served version's places, and why they could not be read ("" when they could).
+
+    A version built by older code may not open with this one (its stored format changed):
+    then the rebuild goes on even with unchanged sources, since the services cannot open it either.
+    """
+    if current is None:
+        return [], ""
+    try:
+        return read_places(current), ""
+    except Exception as exc:  # any failure to load means the same: the services cannot serve it
+        return [], f"{type(exc).__name__}: {exc}"
 
 
 def _fetch(location: str, home: Home, settings: Settings) -> Fetched:
@@ -292,10 +314,15 @@ def rollback(settings: Settings, wait: float = 0.0) -> tuple[str | None, str]:
     """Serve the previous version again, under the rebuild lock; returns (left, now served)."""
     home = Home(Path(settings.home).expanduser())
     with rebuild_lock(home.path, wait):
+        target = home.previous()
+        if target is None:
+            raise IndexUnavailable("no earlier complete version to go back to")
         try:
-            left, served = home.rollback()
-        except LookupError as exc:
-            raise IndexUnavailable(str(exc)) from None
+            open_store(target).close()
+        except Exception as exc:  # a version the services cannot open must not be pointed at
+            raise IndexUnavailable(f"the previous version {target.name} does not open ({exc}); "
+                                   "still serving the current one") from None
+        left, served = home.rollback()
     return (left.name if left else None), served.name
 
 

@@ -17,7 +17,7 @@ from index.errors import BuildError, RebuildLocked, RebuildRefused, SourceError
 from index.home import Home
 from index.rebuild import CHANGES_FILE, LAST_REPORT, last_report, rollback, run_rebuild, smoke_test
 from index.settings import Settings
-from index.store import META_FILE, WHOOSH_DIR, read_places
+from index.store import META_FILE, PLACES_FILE, WHOOSH_DIR, read_places
 from tests.support.homes import REAL_CSV
 
 ROWS = 120
@@ -86,6 +86,25 @@ def test_unchanged_source_does_nothing_unless_forced(settings, home):
     assert forced.status == "rebuilt"
     assert forced.served != before == forced.previous
     assert forced.changes.summary()["unchanged"] == ROWS
+
+
+def test_served_version_that_no_longer_opens_is_rebuilt_though_unchanged(settings, home):
+    """After an upgrade that changed the stored format, unchanged sources still rebuild."""
+    before = served(home)
+    (home.current() / PLACES_FILE).unlink()
+    report = run_rebuild(settings)
+    assert report.status == "rebuilt"
+    assert report.served != before == report.previous
+    assert Engine(home=home.path).ask("médiathèque").hits
+
+
+def test_rollback_refuses_a_previous_version_that_does_not_open(settings, home):
+    before = served(home)
+    run_rebuild(settings, force=True)
+    (home.versions_dir / before / PLACES_FILE).unlink()
+    with pytest.raises(Exception, match=f"previous version {before} does not open"):
+        rollback(settings)
+    assert served(home) != before
 
 
 def test_edited_place_is_reported_with_its_fields(settings, home, tmp_path):
