@@ -92,15 +92,19 @@ def _items(values: tuple[str, ...]) -> str:
     return html.escape(", ".join(shown) + (", …" if len(values) > MAX_LIST else ""))
 
 
-def card_html(card: Card, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> str:
-    """The card as Telegram HTML: name in bold, then address, distance, contacts, hours, services, why."""
-    head = [f"<b>{esc(card.name)}</b>"]
-    if card.organisation and clip(card.organisation) != clip(card.name):
-        head.append(f"<i>{esc(card.organisation)}</i>")
+def card_html(card: Card, limit: int = MessageLimit.MAX_TEXT_LENGTH, field: int = MAX_FIELD) -> str:
+    """The card as Telegram HTML: name in bold, then address, distance, contacts, hours, services, why.
+
+    Too long, it drops its least useful sections; still too long, its values are clipped
+    shorter: every line stays whole, so no tag is ever left open.
+    """
+    head = [f"<b>{esc(card.name, field)}</b>"]
+    if card.organisation and clip(card.organisation, field) != clip(card.name, field):
+        head.append(f"<i>{esc(card.organisation, field)}</i>")
     if card.address:
-        head.append(f"📍 {esc(card.address)}")
+        head.append(f"📍 {esc(card.address, field)}")
     if card.distance_text:
-        head.append(f"🧭 {esc(card.distance_text)}")
+        head.append(f"🧭 {esc(card.distance_text, field)}")
     contact = []
     if card.phone:
         contact.append(f"☎️ {esc(card.phone, 60)}")
@@ -108,10 +112,10 @@ def card_html(card: Card, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> str:
         contact.append(f"✉️ {esc(card.email, 120)}")
     if card.website:
         contact.append(f"🌐 {esc(card.website, 200)}")
-    today = [f"🕘 <b>{esc(replies.TODAY_LABEL)}</b>, {esc(card.today)}"] if card.today else []
+    today = [f"🕘 <b>{esc(replies.TODAY_LABEL)}</b>, {esc(card.today, field)}"] if card.today else []
     week = []
     if card.week:
-        week = [f"🗓 {esc(replies.HOURS_LABEL)} :"] + [f"  {esc(day, 20)} : {esc(hours)}" for day, hours in card.week]
+        week = [f"🗓 {esc(replies.HOURS_LABEL)} :"] + [f"  {esc(day, 20)} : {esc(hours, field)}" for day, hours in card.week]
     services = [f"🛠 {esc(replies.SERVICES_LABEL)} : {_items(card.services)}"] if card.services else []
     publics = [f"👥 {esc(replies.PUBLICS_LABEL)} : {_items(card.publics)}"] if card.publics else []
     why = [f"💡 {esc(replies.WHY_LABEL)} : {_items(card.why)}"] if card.why else []
@@ -119,8 +123,10 @@ def card_html(card: Card, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> str:
     sections = [head, contact, today, services, week, publics, why]
     while True:
         text = "\n".join(line for section in sections for line in section)
-        if len(text) <= limit or len(sections) == 1:
-            return clip_html(text, limit)
+        if len(text) <= limit:
+            return text
+        if len(sections) == 1:
+            return card_html(card, limit, field // 2) if field > 20 else clip_html(html.escape(clip(card.name, 100)))
         sections.pop()
 
 
