@@ -55,6 +55,7 @@ STRINGS = {
     "geolocationRefused": replies.GEOLOCATION_REFUSED, "geolocationUnavailable": replies.GEOLOCATION_UNAVAILABLE,
     "tooManyRequests": replies.TOO_MANY_REQUESTS, "messageTooLong": replies.MESSAGE_TOO_LONG,
     "questionMissing": replies.WEB_QUESTION_MISSING, "error": replies.ERROR,
+    "skip": replies.WEB_SKIP_TO_QUESTION, "printHint": replies.WEB_PRINT_HINT,
     "days": list(DAYS), "maxMessage": MAX_MESSAGE,
 }
 """Everything the page says, sent to it as data: no French is typed in app.js."""

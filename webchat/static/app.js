@@ -60,6 +60,8 @@
 
   function fillStaticTexts() {
     document.title = S.title;
+    $("skip").textContent = S.skip;
+    $("print-hint").textContent = S.printHint;
     $("heading").textContent = S.heading;
     $("tagline").textContent = S.tagline;
     $("around-me").textContent = S.aroundMe;
@@ -436,4 +438,6 @@
   $("print").addEventListener("click", printSheet);
   $("reset").addEventListener("click", reset);
   document.documentElement.classList.add("js");
+  // The desk's first act is typing a question.
+  question.focus();
 })();

@@ -1,0 +1,179 @@
+"""Rate limiting per address, the rebuilt index picked up live, and the admin rebuild endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import shutil
+
+import pytest
+
+from index.conversation import Conversation, replies
+from index.engine import Engine
+from index.errors import RebuildLocked, RebuildRefused
+from index.settings import SAMPLE_SOURCE
+from tests.support.homes import REAL_CSV, build_home
+from webchat.ratelimit import RateLimiter
+
+# ---------- the token bucket alone ----------
+
+
+def test_a_desk_at_ten_requests_a_second_for_a_minute_is_never_limited(clock):
+    limiter = RateLimiter(rate=20, burst=60, clock=clock)
+    for _ in range(600):
+        assert limiter.take("192.0.2.1") == 0.0
+        clock.advance(0.1)
+
+
+def test_a_flood_is_cut_after_the_burst_and_told_how_long_to_wait(clock):
+    limiter = RateLimiter(rate=20, burst=60, clock=clock)
+    waits = [limiter.take("192.0.2.1") for _ in range(100)]
+    assert waits[:60] == [0.0] * 60
+    assert all(w > 0 for w in waits[60:])
+    assert RateLimiter.retry_after(waits[-1]) == "1"
+    clock.advance(1)  # 20 tokens back
+    assert [limiter.take("192.0.2.1") for _ in range(20)] == [0.0] * 20
+    assert limiter.take("192.0.2.1") > 0
+
+
+def test_one_address_flooding_does_not_limit_another(clock):
+    limiter = RateLimiter(rate=20, burst=60, clock=clock)
+    for _ in range(200):
+        limiter.take("192.0.2.1")
+    assert limiter.take("192.0.2.1") > 0
+    assert limiter.take("198.51.100.7") == 0.0
+
+
+def test_buckets_are_bounded_in_number(clock):
+    limiter = RateLimiter(rate=20, burst=60, clock=clock, max_clients=100)
+    for n in range(1000):
+        limiter.take(f"10.0.{n // 256}.{n % 256}")
+    assert len(limiter) == 100
+
+
+def test_nonsense_limits_are_refused():
+    with pytest.raises(ValueError, match="rate"):
+        RateLimiter(rate=0, burst=10)
+
+
+# ---------- the limit over HTTP ----------
+
+
+async def test_steady_desk_use_passes_over_http(client, clock):
+    for n in range(600):  # ten a second for a minute
+        response = await client.get("/api/status")
+        assert response.status == 200, n
+        clock.advance(0.1)
+
+
+async def test_a_flood_from_one_address_gets_429_with_retry_after(client, clock):
+    statuses = []
+    for _ in range(120):
+        response = await client.post("/api/chat", json={"message": "atelier gers"})
+        statuses.append(response.status)
+        if response.status == 429:
+            assert int(response.headers["Retry-After"]) >= 1
+            assert response.content_type == "application/json"
+            assert (await response.json())["error"] == replies.TOO_MANY_REQUESTS
+    assert statuses[:60] == [200] * 60
+    assert set(statuses[60:]) == {429}
+    # The page itself and the health check stay reachable during the flood.
+    assert (await client.get("/")).status == 200
+    assert (await client.get("/healthz")).status == 200
+    clock.advance(5)
+    assert (await client.get("/api/status")).status == 200
+
+
+# ---------- a rebuilt index is served without a restart ----------
+
+
+async def test_a_rebuilt_index_is_picked_up_without_restart(make_client, sample_home, tmp_path):
+    if not REAL_CSV.is_file():
+        pytest.skip("../shared/data/rhinocc is not beside the project")
+    home = tmp_path / "home"
+    shutil.copytree(sample_home, home, symlinks=True)
+    client = await make_client(Conversation(Engine(home=home)), home=str(home))
+    before = await (await client.get("/api/status")).json()
+    assert before["places"] == 42
+    await asyncio.to_thread(build_home, home, [str(REAL_CSV)])  # as a rebuild job would, beside the server
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        after = await (await client.get("/api/status")).json()
+        if after["version"] != before["version"]:
+            break
+    assert after["places"] == 845
+    response = await client.post("/api/chat", json={"message": "atelier informatique gers"})
+    assert len((await response.json())["cards"]) == 3
+
+
+# ---------- POST /admin/rebuild ----------
+
+
+async def test_admin_rebuild_does_not_exist_without_a_token(client):
+    response = await client.post("/admin/rebuild", headers={"Authorization": "Bearer "})
+    assert response.status == 404
+    assert response.content_type == "application/json"
+
+
+@pytest.mark.parametrize("authorization", [None, "", "Bearer", "Bearer wrong-token", "Basic czNjcmV0",
+                                           "Bearer s3cret-token-x", "bearer s3cret-token"[:-1]])
+async def test_admin_rebuild_refuses_a_wrong_token(make_client, conversation, authorization):
+    client = await make_client(conversation, admin_token="s3cret-token")
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    response = await client.post("/admin/rebuild", headers=headers)
+    assert response.status == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert (await response.json())["error"] == replies.WEB_UNAUTHORIZED
+
+
+@pytest.mark.parametrize("raw", [b"{bad", b"[]", b'{"sources": "a.csv"}', b'{"sources": [1]}',
+                                 b'{"sources": []}', b'{"force": "yes"}'])
+async def test_admin_rebuild_rejects_bad_bodies(make_client, conversation, raw):
+    client = await make_client(conversation, admin_token="s3cret-token")
+    response = await client.post("/admin/rebuild", data=raw,
+                                 headers={"Authorization": "Bearer s3cret-token", "Content-Type": "application/json"})
+    assert response.status == 400
+
+
+def _rebuild_module():
+    try:
+        import index.rebuild as module
+    except ImportError:
+        pytest.skip("index.rebuild (run_rebuild) is not written yet")
+    return module
+
+
+@pytest.mark.parametrize(("error", "status"), [(RebuildLocked("another rebuild holds the lock"), 409),
+                                               (RebuildRefused("would lose 80% of the places"), 422)])
+async def test_admin_rebuild_maps_refusals_to_http(make_client, conversation, monkeypatch, error, status):
+    module = _rebuild_module()
+
+    def refuse(settings, sources=None, force=False):
+        raise error
+
+    monkeypatch.setattr(module, "run_rebuild", refuse)
+    client = await make_client(conversation, admin_token="s3cret-token")
+    response = await client.post("/admin/rebuild", headers={"Authorization": "Bearer s3cret-token"})
+    assert response.status == status
+    assert str(error) in (await response.json())["error"]
+
+
+async def test_admin_rebuild_runs_the_job_and_serves_the_result(make_client, sample_home, tmp_path):
+    _rebuild_module()
+    home = tmp_path / "home"
+    shutil.copytree(sample_home, home, symlinks=True)
+    engine = Engine(home=home)
+    before = engine.store.version
+    client = await make_client(Conversation(engine), home=str(home), source=str(SAMPLE_SOURCE),
+                               admin_token="s3cret-token")
+    response = await client.post("/admin/rebuild", json={"force": True},
+                                 headers={"Authorization": "Bearer s3cret-token"})
+    assert response.status == 200, await response.text()
+    assert isinstance(await response.json(), dict)
+    assert engine.store.version != before
+    status = await (await client.get("/api/status")).json()
+    assert status["version"] == engine.store.version
+
+
+def test_settings_keep_the_admin_token_out_of_repr(settings):
+    assert "s3cret" not in repr(dataclasses.replace(settings, admin_token="s3cret"))
