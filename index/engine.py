@@ -40,6 +40,8 @@ NEAR_KM = (1.5, 12.0)
 FEW, FAR_KM = 3, 30.0
 """Where fewer than FEW places lie within those bounds, the radius grows to reach FEW, up to FAR_KM."""
 AROUND_COUNT = 400
+MAX_CANDIDATES = 2000
+"""With no area, places assessed at most (the best by text first)."""
 """Places looked at around an area that has no match."""
 
 
@@ -133,6 +135,7 @@ class _Search:
     def __init__(self, store: Store, query: Query, explain: bool) -> None:
         self.store, self.query, self.explain = store, query, explain
         self.trace: list[str] = []
+        self._all_text: dict[int, float] | None = None
         self.centre: tuple[float, float] | None = None
         # A name word that many places share ("espace", "médiathèque") does not name one place.
         limit = max(3, len(store.entries) // 200)
@@ -223,15 +226,21 @@ class _Search:
         return [store.entries[pos] for pos, _ in store.grid.within(*self.centre, radius)], radius
 
     def unbounded(self) -> list[Entry]:
-        """With no area: the places that can answer at all (by text or by a need), not the whole directory."""
+        """With no area: the places that can answer at all (by text or by a need), the best
+        ``MAX_CANDIDATES`` by text, not the whole directory."""
         store, q = self.store, self.query
         if not (q.words or q.concepts):
-            return store.entries
-        positions = set(self.text_scores(None))
+            return store.entries[:MAX_CANDIDATES]
+        text = self.text_scores(None)
+        positions = sorted(text, key=text.__getitem__, reverse=True)[:MAX_CANDIDATES]
+        chosen = set(positions)
         for concept in q.concepts:
             for code in concept.codes:
-                positions.update(store.by_code.get((concept.facet, code), ()))
-        return [store.entries[p] for p in sorted(positions)]
+                for pos in store.by_code.get((concept.facet, code), ()):
+                    if len(chosen) >= MAX_CANDIDATES:
+                        break
+                    chosen.add(pos)
+        return [store.entries[p] for p in sorted(chosen)]
 
     def around(self, exclude: set[int]) -> list[Entry]:
         """Places outside the area, nearest to its centre first (departements: their neighbours')."""
@@ -263,14 +272,42 @@ class _Search:
         return out
 
     def text_scores(self, positions: set[int] | None) -> dict[int, float]:
-        """BM25F scores of the query's words, over ``positions`` (None: every place)."""
+        """BM25F scores of the query's words, over ``positions`` (None: every place).
+
+        The scores over every place are kept: later calls on a subset read them instead
+        of asking whoosh again.
+        """
         if not self.query.words or positions == set():
             return {}
-        terms = [Term(field, stem) for word in self.query.words for stem in stems(word) for field in TEXT_FIELDS]
+        if self._all_text is not None:
+            return self._all_text if positions is None else \
+                {p: s for p, s in self._all_text.items() if p in positions}
+        terms = [(name, stem) for word in self.query.words for stem in stems(word) for name in TEXT_FIELDS]
         if not terms:
             return {}
-        results = self.store.searcher.search(Or(terms), limit=None, filter=positions)
-        return dict(results.items())
+        searcher = self.store.searcher
+        if positions is None:
+            query = Or([Term(name, stem) for name, stem in terms])
+            self._all_text = dict(searcher.search(query, limit=None).items())
+            return self._all_text
+        # A few candidates: walk each term's postings to them (skip_to), rather than let whoosh
+        # score every document holding a common word and filter afterwards.
+        wanted = sorted(positions)
+        scores: dict[int, float] = {}
+        for name, stem in terms:
+            if (name, stem) not in searcher.reader():
+                continue
+            matcher = searcher.postings(name, stem)
+            for doc in wanted:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < doc:
+                    matcher.skip_to(doc)
+                    if not matcher.is_active():
+                        break
+                if matcher.id() == doc:
+                    scores[doc] = scores.get(doc, 0.0) + matcher.score()
+        return scores
 
 
 __all__ = ["MET", "UNKNOWN", "UNMET", "Engine", "Results"]

@@ -116,23 +116,3 @@ def place_to_dict(place: Place) -> dict:
     from dataclasses import asdict
 
     return asdict(place)
-
-
-def place_from_dict(data: dict) -> Place:
-    """The inverse of ``place_to_dict``; unknown keys are ignored so older stores still open."""
-    from dataclasses import fields
-
-    known = {f.name for f in fields(Place)}
-    values = {k: v for k, v in data.items() if k in known}
-    values["address"] = Address(**data.get("address", {}))
-    values["contact"] = Contact(**data.get("contact", {}))
-    hours = data.get("hours") or {}
-    days = tuple(
-        DayHours(text=d.get("text", ""), intervals=tuple(tuple(i) for i in d.get("intervals", ())),
-                 is_open=d.get("is_open"))
-        for d in hours.get("days", ())
-    ) or Hours().days
-    values["hours"] = Hours(days=days, text=hours.get("text", ""))
-    for name in ("services", "publics", "labels", "access", "support", "raw_services"):
-        values[name] = tuple(data.get(name, ()))
-    return Place(**values)

@@ -32,15 +32,27 @@ class Grid:
         return int(math.floor(lat / CELL_DEG)), int(math.floor(lon / CELL_DEG))
 
     def _ring(self, centre: tuple[int, int], r: int) -> Iterator[tuple[int, float, float]]:
+        """The points of the cells at Chebyshev distance ``r`` from ``centre`` (its perimeter only)."""
         ci, cj = centre
-        for i in range(ci - r, ci + r + 1):
-            for j in range(cj - r, cj + r + 1):
-                if max(abs(i - ci), abs(j - cj)) == r:
-                    yield from self.cells.get((i, j), ())
+        if r == 0:
+            yield from self.cells.get(centre, ())
+            return
+        cells = self.cells
+        for j in range(cj - r, cj + r + 1):
+            yield from cells.get((ci - r, j), ())
+            yield from cells.get((ci + r, j), ())
+        for i in range(ci - r + 1, ci + r):
+            yield from cells.get((i, cj - r), ())
+            yield from cells.get((i, cj + r), ())
+
+    @staticmethod
+    def _cell_km(lat: float) -> float:
+        """The shorter side of a cell near ``lat``, in km: a ring r cells out is at least r times this away."""
+        return 111.0 * CELL_DEG * max(0.2, math.cos(math.radians(lat)))
 
     def within(self, lat: float, lon: float, km: float) -> list[tuple[int, float]]:
         """(key, distance) of the points within ``km``, nearest first."""
-        rings = int(km / (111.0 * CELL_DEG * max(0.2, math.cos(math.radians(lat))))) + 1
+        rings = int(km / self._cell_km(lat)) + 1
         centre = self._cell(lat, lon)
         found = []
         for r in range(rings + 1):
@@ -52,10 +64,17 @@ class Grid:
         return found
 
     def nearest(self, lat: float, lon: float, count: int, max_km: float = 2000.0) -> list[tuple[int, float]]:
-        """The ``count`` nearest points (fewer if there are not so many within ``max_km``)."""
-        km = 5.0
-        while True:
-            found = self.within(lat, lon, km)
-            if len(found) >= count or len(found) >= self.size or km >= max_km:
-                return found[:count]
-            km *= 2.5
+        """The ``count`` nearest points within ``max_km``, nearest first: rings of cells outward,
+        until the next ring cannot hold anything nearer than the ``count``-th point found."""
+        centre, cell_km = self._cell(lat, lon), self._cell_km(lat)
+        found: list[tuple[int, float]] = []
+        for r in range(int(max_km / cell_km) + 2):
+            found += [(key, haversine_km(lat, lon, plat, plon)) for key, plat, plon in self._ring(centre, r)]
+            if len(found) >= self.size:
+                break
+            if len(found) >= count:
+                found.sort(key=lambda kd: kd[1])
+                if found[count - 1][1] <= r * cell_km:
+                    break
+        found.sort(key=lambda kd: kd[1])
+        return [kd for kd in found[:count] if kd[1] <= max_km]
