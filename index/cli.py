@@ -220,6 +220,30 @@ def ask_command(ctx, text, lat, lon, explain) -> None:
             click.echo(f"  · {line}", err=True)
 
 
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["standard-csv", "geojson"]), default="standard-csv",
+              show_default=True, help="The national standard v1.0.2 as CSV, or GeoJSON points.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
+@click.pass_context
+def export_command(ctx: click.Context, fmt: str, out: str | None) -> None:
+    """Write the served directory in the national data standard (v1.0.2) or as GeoJSON."""
+    from index.export import write_geojson, write_standard_csv
+
+    engine = ensure_index(settings_of(ctx))
+    places = [e.place for e in engine.store.entries]
+    write = write_standard_csv if fmt == "standard-csv" else write_geojson
+    if out:
+        with open(out, "w", encoding="utf-8", newline="") as stream:
+            report = write(places, stream)
+    else:
+        report = write(places, click.get_text_stream("stdout"))
+    click.echo(f"{report.rows} places written as {fmt}" + (f" to {out}" if out else ""), err=True)
+    for note in report.notes[:20]:
+        click.echo(f"  {note}", err=True)
+    if len(report.notes) > 20:
+        click.echo(f"  … and {len(report.notes) - 20} more notes", err=True)
+
+
 @main.command("settings")
 def settings_command() -> None:
     """List the ORIENTEUR_* environment variables, their defaults and meaning."""
