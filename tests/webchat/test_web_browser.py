@@ -473,3 +473,17 @@ def test_axe_finds_no_serious_violation(real_server, open_page, viewport):
     page.locator("article.card").nth(5).wait_for()
     page.locator("article.card").first.get_by_label(replies.WEB_TO_PRINT).check()
     assert run_axe(page) == []
+
+
+# ---------- the server process ----------
+
+
+def test_access_log_keeps_paths_but_not_questions(real_server):
+    url = real_server.url + "/api/search?q=atelier+pour+madame+Dupont+narbonne"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.status == 200
+    deadline = time.monotonic() + 5
+    while "GET /api/search" not in real_server.output() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert '"GET /api/search" 200' in real_server.output()
+    assert "Dupont" not in real_server.output()
