@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -257,3 +258,22 @@ def test_rebuild_while_another_holds_the_lock_is_refused_at_once(settings, home)
     finally:
         proc.kill()
         proc.wait()
+
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+def test_deploy_environment_example_sets_every_setting_once():
+    text = (DEPLOY / "orienteur.env.example").read_text(encoding="utf-8")
+    assigned = re.findall(r"^(ORIENTEUR_[A-Z_]+)=", text, flags=re.MULTILINE)
+    assert sorted(assigned) == sorted(var for var, _, _ in Settings.documented())
+    assert Settings.from_env(dict(re.findall(r"^(ORIENTEUR_[A-Z_]+)=(.*)$", text, flags=re.MULTILINE)))
+
+
+def test_deploy_units_run_commands_that_exist():
+    from index.cli import main
+
+    names = set(main.list_commands(None))
+    for unit in (DEPLOY / "systemd").glob("*.service"):
+        command = re.search(r"^ExecStart=\S+/orienteur (\S+)", unit.read_text(), flags=re.MULTILINE).group(1)
+        assert command in names, unit.name
