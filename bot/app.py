@@ -128,8 +128,11 @@ async def receive(request: web.Request) -> web.Response:
         raise web.HTTPForbidden()
     application = request.app[APPLICATION]
     try:
-        update = Update.de_json(await request.json(), application.bot)
-    except (ValueError, TypeError, KeyError) as exc:
+        body = await request.json()
+        if not isinstance(body, dict):
+            raise TypeError(f"a JSON {type(body).__name__}, not an object")
+        update = Update.de_json(body, application.bot)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         log.warning("webhook body is not an update: %s", exc)
         raise web.HTTPBadRequest() from None
     await application.update_queue.put(update)

@@ -135,4 +135,5 @@ async def test_webhook_app_refuses_a_missing_secret(aiohttp_client, bot_settings
     client = await aiohttp_client(webhook_app(build_application(bot_settings, conversation, polling=False),
                                               "/hook", SECRET))
     assert (await client.post("/hook", json={"update_id": 1})).status == 403
+    assert (await client.post("/hook", json=[1, 2], headers={SECRET_HEADER: SECRET})).status == 400
     assert (await client.get("/hook")).status == 200
