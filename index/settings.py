@@ -43,6 +43,8 @@ class Settings:
     port: int = _setting(8080, "Port the web chat listens on.")
     rate_limit: float = _setting(20.0, "Web chat requests per second allowed per client address (sustained).")
     rate_burst: int = _setting(60, "Web chat requests a client may send at once above the sustained rate.")
+    trusted_proxies: str = _setting("", "Comma-separated addresses of reverse proxies whose X-Forwarded-For "
+                                        "names the client (e.g. 127.0.0.1 behind nginx).")
     admin_token: str = _setting("", "Bearer token for POST /admin/rebuild; the endpoint is off when empty.", True)
     telegram_token: str = _setting("", "Telegram bot token from @BotFather.", True)
     telegram_api_url: str = _setting("https://api.telegram.org/bot", "Bot API base URL; the token is appended.")
@@ -70,6 +72,10 @@ class Settings:
     def documented(cls) -> list[tuple[str, Any, str]]:
         """(variable, default, help) for every setting, secrets' defaults included (they are empty)."""
         return [("ORIENTEUR_" + f.name.upper(), f.default, f.metadata["help"]) for f in fields(cls)]
+
+    @property
+    def proxies(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
     @property
     def sources(self) -> list[str]:

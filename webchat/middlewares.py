@@ -9,7 +9,7 @@ from aiohttp.typedefs import Handler
 
 from index.conversation import replies
 from index.errors import IndexUnavailable
-from webchat.typedefs import LIMITER
+from webchat.typedefs import LIMITER, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +81,25 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error_response(500, replies.ERROR, "internal_error")
 
 
+def client_address(request: web.Request, proxies: frozenset[str]) -> str:
+    """The client's address: the peer, or behind trusted proxies the last X-Forwarded-For hop they
+    did not add themselves. A client's own X-Forwarded-For is believed only from a trusted peer,
+    so nobody can spoof an address to dodge the limit."""
+    address = request.remote or "unknown"
+    if address not in proxies:
+        return address
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    while hops and hops[-1] in proxies:
+        hops.pop()
+    return hops[-1] if hops else address
+
+
 @web.middleware
 async def rate_limit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """A token bucket per client address on the API: a flood gets 429 and how long to wait."""
     if request.path.startswith(LIMITED):
         limiter = request.app[LIMITER]
-        wait = limiter.take(request.remote or "unknown")
+        wait = limiter.take(client_address(request, request.app[SETTINGS].proxies))
         if wait:
             raise web.HTTPTooManyRequests(reason="Too Many Requests",
                                           headers={"Retry-After": limiter.retry_after(wait)})

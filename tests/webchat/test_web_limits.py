@@ -84,6 +84,20 @@ async def test_a_flood_from_one_address_gets_429_with_retry_after(client, clock)
     assert (await client.get("/api/status")).status == 200
 
 
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(make_client, conversation):
+    client = await make_client(conversation, trusted_proxies="127.0.0.1")
+    for _ in range(60):
+        assert (await client.get("/api/status", headers={"X-Forwarded-For": "203.0.113.7"})).status == 200
+    assert (await client.get("/api/status", headers={"X-Forwarded-For": "203.0.113.7"})).status == 429
+    assert (await client.get("/api/status", headers={"X-Forwarded-For": "203.0.113.8"})).status == 200
+
+
+async def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(client):
+    for n in range(61):
+        response = await client.get("/api/status", headers={"X-Forwarded-For": f"198.51.100.{n}"})
+    assert response.status == 429
+
+
 # ---------- a rebuilt index is served without a restart ----------
 
 
