@@ -23,7 +23,6 @@ from telegram.error import InvalidToken, TelegramError
 from bot.app import build_application, serve_webhook
 from index.cli import ensure_index, settings_of
 from index.conversation import Conversation
-from index.conversation.session import SessionStore
 from index.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -90,8 +89,7 @@ def bot(ctx: click.Context, webhook: str | None, listen: str, port: int) -> None
     if problem := settings_problem(settings, webhook):
         click.echo(problem, err=True)
         ctx.exit(2)
-    conversation = Conversation(ensure_index(settings), page_size=settings.page_size,
-                                sessions=SessionStore(settings.max_sessions, settings.session_ttl))
+    conversation = Conversation.from_settings(ensure_index(settings), settings)
     try:
         if webhook is None:
             application = build_application(settings, conversation)

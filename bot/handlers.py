@@ -281,9 +281,9 @@ async def more_button(update: Update, context: Context) -> None:
             await acknowledge(query, replies.STALE_BUTTON)
         return
     conversation = conversation_of(context)
-    session = conversation.sessions.get(key(chat))
-    if session.query is not None and (session.offset != int(match.group(1))
-                                      or render.fingerprint(session.query.describe()) != match.group(2)):
+    current, shown = conversation.position(key(chat))
+    if current is not None and (shown != int(match.group(1))
+                                or render.fingerprint(current.describe()) != match.group(2)):
         await acknowledge(query, replies.STALE_BUTTON)
         return
     await acknowledge(query)

@@ -204,7 +204,7 @@ def ask_command(ctx, text, lat, lon, explain) -> None:
     """Print the reply the bot and the web chat would give to one message."""
     settings = settings_of(ctx)
     engine = ensure_index(settings)
-    conversation = Conversation(engine, page_size=settings.page_size)
+    conversation = Conversation.from_settings(engine, settings)
     reply = conversation.handle("cli", text, _location(lat, lon))
     click.echo(reply.text)
     for card in reply.cards:

@@ -8,7 +8,6 @@ from aiohttp.abc import AbstractAccessLogger
 
 from index.cli import ensure_index, settings_of
 from index.conversation import Conversation
-from index.conversation.session import SessionStore
 from webchat.app import create_app
 
 
@@ -29,8 +28,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the web chat for front-desk staff."""
     settings = settings_of(ctx)
     engine = ensure_index(settings)
-    conversation = Conversation(engine, page_size=settings.page_size,
-                                sessions=SessionStore(settings.max_sessions, settings.session_ttl))
+    conversation = Conversation.from_settings(engine, settings)
     app = create_app(settings, conversation)
     host = host or settings.host
     port = settings.port if port is None else port

@@ -18,6 +18,7 @@ from index.conversation.followup import is_more, is_refinement, refine
 from index.conversation.session import SessionStore
 from index.engine import Engine, Results
 from index.errors import IndexUnavailable
+from index.settings import Settings
 from index.understand import Query
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,18 @@ class Conversation:
                  today: Callable[[], int] = lambda: date.today().weekday()) -> None:
         self.engine, self.page_size, self.today = engine, page_size, today
         self.sessions = sessions if sessions is not None else SessionStore()
+
+    @classmethod
+    def from_settings(cls, engine: Engine, settings: Settings) -> Conversation:
+        """The conversation every front end runs: page size and session bounds from the settings."""
+        return cls(engine, page_size=settings.page_size,
+                   sessions=SessionStore(settings.max_sessions, settings.session_ttl))
+
+    def position(self, key: str) -> tuple[Query | None, int]:
+        """Conversation ``key``'s current search and how many of its places were shown (to tell
+        a stale "Plus de résultats" button from a current one)."""
+        session = self.sessions.get(key)
+        return session.query, session.offset
 
     def handle(self, key: str, text: str | None = None, location: tuple[float, float] | None = None) -> Reply:
         """Answer one message of conversation ``key``: a question, a follow-up, "plus", or a location."""
