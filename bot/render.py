@@ -112,15 +112,16 @@ def card_html(card: Card, limit: int = MessageLimit.MAX_TEXT_LENGTH, field: int 
         contact.append(f"✉️ {esc(card.email, 120)}")
     if card.website:
         contact.append(f"🌐 {esc(card.website, 200)}")
-    today = [f"🕘 <b>{esc(replies.TODAY_LABEL)}</b>, {esc(card.today, field)}"] if card.today else []
+    today = [f"🕘 <b>{esc(replies.TODAY_LABEL.capitalize())}</b>, {esc(card.today, field)}"] if card.today else []
     week = []
     if card.week:
         week = [f"🗓 {esc(replies.HOURS_LABEL)} :"] + [f"  {esc(day, 20)} : {esc(hours, field)}" for day, hours in card.week]
     services = [f"🛠 {esc(replies.SERVICES_LABEL)} : {_items(card.services)}"] if card.services else []
     publics = [f"👥 {esc(replies.PUBLICS_LABEL)} : {_items(card.publics)}"] if card.publics else []
     why = [f"💡 {esc(replies.WHY_LABEL)} : {_items(card.why)}"] if card.why else []
+    source = [f"<i>{esc(card.provenance, field)}</i>"] if card.provenance else []
     # Least useful last: dropped first when the card would be too long.
-    sections = [head, contact, today, services, week, publics, why]
+    sections = [head, contact, today, services, week, publics, why, source]
     while True:
         text = "\n".join(line for section in sections for line in section)
         if len(text) <= limit:

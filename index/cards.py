@@ -45,6 +45,8 @@ class Card:
     directions_url: str
     why: tuple[str, ...]
     updated: str
+    provenance: str = ""
+    """Where the data comes from and how fresh it is, in words."""
 
     @property
     def distance_text(self) -> str:
@@ -71,6 +73,8 @@ class Card:
         if self.services:
             lines.append("Services : " + ", ".join(self.services))
         lines.append(self.map_url)
+        if self.provenance:
+            lines.append(self.provenance)
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -103,7 +107,7 @@ def _day_text(day: DayHours) -> str:
 
 
 def make_card(hit: Assessment, today: int, origin: tuple[float, float] | None = None,
-              distance_from: str = "", show_distance: bool = True) -> Card:
+              distance_from: str = "", show_distance: bool = True, provenance: str = "") -> Card:
     """A card for ``hit``; ``today`` (0 = Monday) picks the hours to put first.
 
     ``show_distance`` is False where a distance would mislead (from a town's centre to
@@ -126,5 +130,5 @@ def make_card(hit: Assessment, today: int, origin: tuple[float, float] | None = 
         access=place.access, wifi=place.wifi,
         distance_km=hit.distance_km if show_distance else None, distance_from=distance_from,
         lat=place.lat, lon=place.lon, map_url=map_url(place), directions_url=directions_url(place, origin),
-        why=tuple(dict.fromkeys(hit.reasons)), updated=place.updated,
+        why=tuple(dict.fromkeys(hit.reasons)), updated=place.updated, provenance=provenance,
     )

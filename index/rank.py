@@ -116,6 +116,15 @@ def score_name(a: Assessment, query: Query) -> None:
             a.reasons.insert(0, "nom")
 
 
+def score_breadth(a: Assessment, query: Query) -> None:
+    """A need met several ways ranks higher: for « atelier », workshops and entraide and
+    awareness sessions beat awareness sessions alone."""
+    shares = [len(a.entry.services & c.codes) / len(c.codes)
+              for c in query.concepts if c.facet == "services" and len(c.codes) > 1]
+    if shares:
+        a.add_score("étendue", sum(shares) / len(shares) * 0.5, 0.5)
+
+
 def score_text(a: Assessment, query: Query) -> None:
     if query.words:
         a.add_score("texte", a.text, 1.0)
@@ -139,7 +148,7 @@ def score_richness(a: Assessment, query: Query) -> None:
     a.add_score("fiche", a.entry.richness, 0.3)
 
 
-SCORERS: tuple[Scorer, ...] = (score_name, score_text, score_inside, score_distance, score_richness)
+SCORERS: tuple[Scorer, ...] = (score_name, score_breadth, score_text, score_inside, score_distance, score_richness)
 
 
 def assess(a: Assessment, query: Query) -> Assessment:

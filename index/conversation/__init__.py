@@ -105,7 +105,11 @@ class Conversation:
         from index.rank import Assessment
 
         entry = self.engine.store.by_id.get(place_id)
-        return make_card(Assessment(entry=entry), self.today()) if entry else None
+        if entry is None:
+            return None
+        place = entry.place
+        return make_card(Assessment(entry=entry), self.today(),
+                         provenance=replies.provenance(place.source, place.updated))
 
     def _page(self, session, intro: str = "") -> Reply:
         try:
@@ -128,7 +132,8 @@ class Conversation:
         today = self.today()
         cards = [
             make_card(h, today, origin=origin, distance_from=distance_from,
-                      show_distance=bool(area and (area.kind == "point" or not h.inside)))
+                      show_distance=bool(area and (area.kind == "point" or not h.inside)),
+                      provenance=replies.provenance(h.entry.place.source, h.entry.place.updated))
             for h in page
         ]
         understood = query.describe()

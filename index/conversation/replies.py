@@ -83,6 +83,26 @@ def widened(query: Query, area_empty: bool) -> str:
 def nothing_found(query: Query) -> str:
     return NOTHING_FOUND.format(what=query.describe() or query.text)
 
+# Card labels, shared by the bot and the web chat.
+TODAY_LABEL = "aujourd'hui"
+HOURS_LABEL = "Horaires"
+SERVICES_LABEL = "Services"
+PUBLICS_LABEL = "Publics"
+WHY_LABEL = "Pourquoi ce lieu"
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+
+
+def provenance(source: str, updated: str) -> str:
+    """Where a card's data comes from and how fresh it is: « Source : lieux-geocodes, fiche de octobre 2020 »."""
+    text = f"Source : {source}" if source else ""
+    if len(updated) == 10 and updated[4] == "-" and updated[5:7].isdigit() and 1 <= int(updated[5:7]) <= 12:
+        year, month, day = updated[:4], int(updated[5:7]), updated[8:]
+        when = f"{MONTHS[month - 1]} {year}" if day == "01" else f"{int(day)} {MONTHS[month - 1]} {year}"
+        text = f"{text}, fiche de {when}" if text else f"Fiche de {when}"
+    return text
+
+
 # Button and control captions, shared by the bot and the web chat.
 MAP_BUTTON = "Voir sur la carte"
 DIRECTIONS_BUTTON = "Itinéraire"
@@ -113,11 +133,6 @@ WEB_MY_POSITION = "Ma position"
 WEB_PHONE = "Téléphone"
 WEB_EMAIL = "Courriel"
 WEB_WEBSITE = "Site web"
-WEB_HOURS = "Horaires"
-WEB_TODAY = "aujourd'hui"
-WEB_SERVICES = "Services"
-WEB_PUBLICS = "Publics"
-WEB_WHY = "Pourquoi ce lieu"
 WEB_TO_PRINT = "À imprimer"
 WEB_COPIED = "Fiche copiée : collez-la dans un courriel ou un SMS."
 WEB_COPY_FAILED = "Copie impossible ici : sélectionnez le texte ci-dessous puis copiez-le (Ctrl+C)."
@@ -142,11 +157,6 @@ COMMAND_NEAR = "Les lieux les plus proches de moi"
 UNKNOWN_COMMAND = "Je ne connais pas cette commande. Tapez /aide pour savoir comment me poser une question."
 NEAR_PRIVATE_ONLY = "Pour les lieux les plus proches, partagez votre position en message privé avec moi."
 STALE_BUTTON = "Ce bouton n'est plus à jour : posez à nouveau votre question."
-TODAY_LABEL = "Aujourd'hui"
-HOURS_LABEL = "Horaires"
-SERVICES_LABEL = "Services"
-PUBLICS_LABEL = "Publics"
-WHY_LABEL = "Pourquoi"
 INLINE_HINT = "Écrivez un besoin et un lieu, par exemple « atelier Gers »"
 INLINE_NOTHING = "Aucun lieu trouvé : demandez-moi en privé"
 

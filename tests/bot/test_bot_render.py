@@ -35,6 +35,7 @@ def card(**overrides) -> Card:
         "lat": 43.9289, "lon": 2.1464, "map_url": "https://www.openstreetmap.org/?mlat=43.9289&mlon=2.1464",
         "directions_url": "https://www.openstreetmap.org/directions?route=%3B43.9289%2C2.1464",
         "why": ("atelier", "à 1,2 km"), "updated": "2024-01-01",
+        "provenance": "Source : rhinocc, fiche de janvier 2024",
     }
     values.update(overrides)
     return Card(**values)
@@ -134,7 +135,8 @@ def test_a_card_shows_its_fields_in_words():
         "  mardi : 13h-18h",
         "  mercredi : 10h-18h",
         "👥 Publics : Jeunes",
-        "💡 Pourquoi : atelier, à 1,2 km",
+        "💡 Pourquoi ce lieu : atelier, à 1,2 km",
+        "<i>Source : rhinocc, fiche de janvier 2024</i>",
     ]
 
 

@@ -87,6 +87,12 @@ def test_card_text_is_plain_and_complete(conversation):
     assert conversation.card("no-such-id") is None
 
 
+def test_each_card_says_where_its_data_comes_from_and_how_fresh(conversation):
+    card = conversation.card("Ref_0001")  # "Decembre 2018" in the directory
+    assert card.provenance == "Source : lieux-geocodes, fiche de décembre 2018"
+    assert card.as_text().endswith(card.provenance)
+
+
 def test_sessions_are_bounded_in_number_and_forgotten_after_their_time(real_engine):
     now = [0.0]
     store = SessionStore(max_sessions=3, ttl=60, clock=lambda: now[0])

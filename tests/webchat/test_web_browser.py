@@ -223,7 +223,7 @@ def test_today_is_highlighted_in_the_opening_hours(real_server, open_page):
     assert today.count() >= 1
     day = page.evaluate("['dimanche','lundi','mardi','mercredi','jeudi','vendredi','samedi'][new Date().getDay()]")
     assert today.first.locator("th").inner_text().startswith(day)
-    assert replies.WEB_TODAY in today.first.inner_text()
+    assert replies.TODAY_LABEL in today.first.inner_text()
 
 
 def test_more_results_adds_the_next_places_and_moves_focus_to_them(real_server, open_page):

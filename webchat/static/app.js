@@ -179,6 +179,7 @@
     if (Array.isArray(card.why) && card.why.length) {
       article.append(el("p", "why", S.why + " : " + card.why.join(", ")));
     }
+    if (card.provenance) article.append(el("p", "provenance", card.provenance));
 
     const actions = el("div", "actions");
     const map = webUrl(card.map_url);
