@@ -58,22 +58,22 @@ def _case_word(word: str, first: bool) -> str:
 
 def postcode(value: str) -> str | None:
     """Five digits; a 4-digit code lost its leading zero (``"9000"`` -> ``"09000"``)."""
-    text = re.sub(r"\s+", "", value or "")
-    if not text:
-        return ""
-    if re.fullmatch(r"\d{4}", text):
-        text = "0" + text
-    return text if re.fullmatch(r"\d{5}", text) else None
+    return _five_characters(re.sub(r"\s+", "", value or ""), r"\d{5}")
 
 
 def insee(value: str) -> str | None:
     """A commune's INSEE code: five characters, Corsica's ``2A``/``2B`` included; zero-padded."""
-    text = (value or "").strip().upper()
+    return _five_characters((value or "").strip().upper(), r"\d[\dAB]\d{3}")
+
+
+def _five_characters(text: str, pattern: str) -> str | None:
+    """A five-character code (postcode, INSEE), its leading zero given back where a spreadsheet
+    ate it, if it matches ``pattern``; ``""`` when there is no text, None when it does not match."""
     if not text:
         return ""
     if re.fullmatch(r"\d{4}", text):
         text = "0" + text
-    return text if re.fullmatch(r"\d[\dAB]\d{3}", text) else None
+    return text if re.fullmatch(pattern, text) else None
 
 
 def departement(value: str) -> str | None:

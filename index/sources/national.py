@@ -19,7 +19,6 @@ unreadable) keeps the record and is reported as a warning.
 from __future__ import annotations
 
 import json
-import logging
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -31,9 +30,7 @@ from index import national_vocabulary as nv
 from index.errors import SourceError
 from index.opening_hours import parse_reporting
 from index.places import Address, Contact, Hours, Place
-from index.sources import RawSource, Reader, ReadResult, RowProblem, csvfile
-
-log = logging.getLogger(__name__)
+from index.sources import RawSource, Reader, ReadResult, RowProblem, csvfile, rows
 
 FORMAT_CSV = "standard-csv"
 FORMAT_JSON = "standard-json"
@@ -61,19 +58,14 @@ FRANCE_BOXES = (
     (-14.5, -178.5, -13.0, -176.0),  # Wallis-et-Futuna
     (17.8, -63.2, 18.2, -62.7),  # Saint-Martin, Saint-Barthélemy
 )
-# How far (degrees, ~20 km) outside its département's box a point may sit before it is dropped.
-BBOX_MARGIN = 0.2
 
 UNKNOWN_DATE = "1970-01-01"
 """The ``date_maj`` hubs write where they do not know the date (99 places of PACA's 2023 export)."""
 
-BBoxLookup = Callable[[str], "tuple[float, float, float, float] | None"]
-
 
 def sniff(raw: RawSource) -> bool:
     """JSON (an array or object), or a CSV whose header has ``id``, ``nom`` and a column of the standard."""
-    head = raw.data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head[:1] in (b"[", b"{"):
+    if _is_json(raw.data):
         return True
     header = set(csvfile.header_of(raw.data))
     return {"id", "nom"} <= header and bool(header & _STANDARD_MARKS) and not header & _RHINOCC_IDS
@@ -81,51 +73,29 @@ def sniff(raw: RawSource) -> bool:
 
 def read(raw: RawSource) -> ReadResult:
     """Every record of a file in the standard as a ``Place`` or a ``RowProblem``."""
-    return read_standard(raw, departement_bbox=_gazetteer_bbox())
+    return read_standard(raw, departement_bbox=rows.gazetteer_bbox())
 
 
-def read_standard(raw: RawSource, departement_bbox: BBoxLookup | None = None) -> ReadResult:
+def read_standard(raw: RawSource, departement_bbox: rows.BBoxLookup | None = None) -> ReadResult:
     """``read`` with the département boxes given (None: points are only checked against France)."""
-    head = raw.data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head[:1] in (b"[", b"{"):
-        items, fmt = _json_records(raw.data), FORMAT_JSON
+    if _is_json(raw.data):
+        records, fmt, unit = _json_records(raw.data), FORMAT_JSON, "record"
     else:
-        items, fmt = _csv_records(raw.data), FORMAT_CSV
-    result = ReadResult(places=[], format=fmt)
-    first_line: dict[str, int] = {}
-    for item in items:
-        result.rows += 1
-        if isinstance(item, RowProblem):
-            result.problems.append(item)
-            continue
-        line, values = item
-        record = _Record(values, line, departement_bbox)
-        place = record.place(raw.name)
-        if place is not None and place.id in first_line:
-            record.skip(f"duplicate id, first seen on {_where(fmt)} {first_line[place.id]}")
-            place = None
-        if place is not None:
-            first_line[place.id] = line
-            result.places.append(place)
-        result.problems.extend(record.problems)
-    if result.rows == 0:
-        raise SourceError("the file holds no places")
-    return result
+        records, fmt, unit = _csv_records(raw.data), FORMAT_CSV, "line"
+    return rows.collect(
+        records,
+        lambda values, line: _Record(values, line, departement_bbox),
+        raw.name,
+        fmt,
+        unit=unit,
+        no_rows="the file holds no places",
+    )
 
 
-def _where(fmt: str) -> str:
-    return "record" if fmt == FORMAT_JSON else "line"
-
-
-def _gazetteer_bbox() -> BBoxLookup | None:
-    """The gazetteer's département boxes; None (France only) when it cannot be loaded."""
-    try:
-        from index.gazetteer import load_gazetteer
-
-        return load_gazetteer().departement_bbox
-    except Exception as exc:  # a missing or broken gazetteer must not make every directory unreadable
-        log.warning("département boxes unavailable (%s): points are checked against France only", exc)
-        return None
+def _is_json(data: bytes) -> bool:
+    """True when the file starts (past a BOM and blanks) as a JSON array or object."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:1] in (b"[", b"{")
 
 
 # -- the file's records ------------------------------------------------------------------------
@@ -211,34 +181,16 @@ def _values(value: Any) -> tuple[str, ...]:
 
 
 @dataclass
-class _Record:
-    """One record being read: values by field, and the problems found on the way."""
+class _Record(rows.Row):
+    """One record being read (its values are JSON's: text, numbers, lists, objects)."""
 
-    values: dict[str, Any]
-    line: int
-    departement_bbox: BBoxLookup | None
-    id: str = ""
-    problems: list[RowProblem] = field(default_factory=list)
     implied_labels: list[str] = field(default_factory=list)
     implied_publics: list[str] = field(default_factory=list)
 
-    def get(self, *names: str) -> str:
-        """The first non-empty of these fields, as text."""
-        for name in names:
-            text = _text(self.values.get(name))
-            if text:
-                return text
-        return ""
+    text = staticmethod(_text)
 
     def many(self, *names: str) -> tuple[str, ...]:
         return cleaning.unique(v for name in names for v in _values(self.values.get(name)))
-
-    def warn(self, reason: str) -> None:
-        self.problems.append(RowProblem(self.line, reason, self.id, fatal=False))
-
-    def skip(self, reason: str) -> None:
-        # A skipped record reports only why it was skipped.
-        self.problems = [RowProblem(self.line, reason, self.id, fatal=True)]
 
     def place(self, source: str) -> Place | None:
         self.id = self.get("id")
@@ -269,7 +221,7 @@ class _Record:
             place_type=place_type,
             access=access,
             support=self.support(),
-            accessibility=self._clean(("accessibilite", "fiche_acces_libre"), cleaning.website, "accessibility URL"),
+            accessibility=self.cleaned(("accessibilite", "fiche_acces_libre"), cleaning.website, "accessibility URL"),
             description="\n".join(cleaning.unique(
                 cleaning.strip_html(self.get(f)) for f in ("presentation_resume", "presentation_detail")
             )),
@@ -325,7 +277,7 @@ class _Record:
             self.warn(f"point ({lat}, {lon}) dropped: outside France")
             return None, None
         box = self.departement_bbox(address.departement) if self.departement_bbox and address.departement else None
-        if box and not _inside(lat, lon, box, BBOX_MARGIN):
+        if box and not rows.inside(lat, lon, box, rows.BBOX_MARGIN):
             self.warn(f"point ({lat:.5f}, {lon:.5f}) dropped: far outside département {address.departement}")
             return None, None
         return lat, lon
@@ -334,18 +286,10 @@ class _Record:
 
     def contact(self) -> Contact:
         return Contact(
-            phone=self._clean(("telephone",), cleaning.phone, "phone"),
+            phone=self.cleaned(("telephone",), cleaning.phone, "phone"),
             email=self._first(("courriels", "courriel"), cleaning.email, "email"),
             website=self._first(("site_web",), cleaning.website, "website"),
         )
-
-    def _clean(self, names: tuple[str, ...], clean: Callable[[str], str | None], what: str) -> str:
-        value = self.get(*names)
-        cleaned = clean(value)
-        if cleaned is None:
-            self.warn(f"{what} '{value}' dropped: not understood")
-            return ""
-        return cleaned
 
     def _first(self, names: tuple[str, ...], clean: Callable[[str], str | None], what: str) -> str:
         """The first usable of several values (``courriels``, ``site_web`` hold a list)."""
@@ -438,13 +382,8 @@ def _number(value: Any) -> float | None:
     return cleaning.number(_text(value))
 
 
-def _inside(lat: float, lon: float, box: tuple[float, float, float, float], margin: float) -> bool:
-    min_lat, min_lon, max_lat, max_lon = box
-    return min_lat - margin <= lat <= max_lat + margin and min_lon - margin <= lon <= max_lon + margin
-
-
 def _in_france(lat: float, lon: float) -> bool:
-    return any(_inside(lat, lon, box, 0.0) for box in FRANCE_BOXES)
+    return any(rows.inside(lat, lon, box, 0.0) for box in FRANCE_BOXES)
 
 
 def departement_of(insee: str, postcode: str) -> str:

@@ -11,20 +11,16 @@ from its département) is kept and the fault reported as a warning.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from index import cleaning
 from index.errors import SourceError
 from index.hours import parse_day
 from index.normalise import fold
 from index.places import DAYS, Address, Contact, DayHours, Hours, Place
-from index.sources import RawSource, Reader, ReadResult, RowProblem, csvfile
+from index.sources import RawSource, Reader, ReadResult, csvfile, rows
 from index.vocabulary import LABEL_LABELS, LABELS, PUBLIC_LABELS, SERVICE_LABELS
-
-log = logging.getLogger(__name__)
 
 ID_COLUMNS = ("n_ref", "rh_id")
 SERVICE_COLUMNS = ("codes_types_mediations", *(f"type_mediation_{i}" for i in range(1, 6)))
@@ -56,10 +52,6 @@ PUBLIC_SYNONYMS = {
 PUBLIC_SEGMENT_MAX_WORDS = 4
 # Metropolitan France, generously (Corsica included); a point outside is a geocoding error.
 FRANCE_BOX = (41.0, -5.5, 51.5, 9.8)
-# How far (degrees, ~20 km) outside its département's box a point may sit before it is dropped.
-BBOX_MARGIN = 0.2
-
-BBoxLookup = Callable[[str], "tuple[float, float, float, float] | None"]
 
 
 def sniff(raw: RawSource) -> bool:
@@ -70,71 +62,30 @@ def sniff(raw: RawSource) -> bool:
 
 def read(raw: RawSource) -> ReadResult:
     """Every row of a RhinOcc CSV as a ``Place`` or a ``RowProblem``."""
-    return read_rhinocc(raw, departement_bbox=_gazetteer_bbox())
+    return read_rhinocc(raw, departement_bbox=rows.gazetteer_bbox())
 
 
-def read_rhinocc(raw: RawSource, departement_bbox: BBoxLookup | None = None) -> ReadResult:
+def read_rhinocc(raw: RawSource, departement_bbox: rows.BBoxLookup | None = None) -> ReadResult:
     """``read`` with the département boxes given (None: points are only checked against France)."""
     table = csvfile.parse(raw.data)
     if "nom" not in table.header or not any(c in table.header for c in ID_COLUMNS):
         raise SourceError(
             "not a RhinOcc CSV: the header has no 'nom' column and no 'n_ref' or 'rh_id' column", line=1
         )
-    result = ReadResult(places=[], format=READER.name)
-    first_line: dict[str, int] = {}
-    for item in table.rows(id_columns=ID_COLUMNS):
-        result.rows += 1
-        if isinstance(item, RowProblem):
-            result.problems.append(item)
-            continue
-        line, values = item
-        row = _Row(values, line, departement_bbox)
-        place = row.place(raw.name)
-        if place is not None and place.id in first_line:
-            row.skip(f"duplicate id, first seen on line {first_line[place.id]}")
-            place = None
-        if place is not None:
-            first_line[place.id] = line
-            result.places.append(place)
-        result.problems.extend(row.problems)
-    if result.rows == 0:
-        raise SourceError("the file has a header but no data rows")
-    return result
+    return rows.collect(
+        table.rows(id_columns=ID_COLUMNS),
+        lambda values, line: _Row(values, line, departement_bbox),
+        raw.name,
+        READER.name,
+        no_rows="the file has a header but no data rows",
+    )
 
 
-def _gazetteer_bbox() -> BBoxLookup | None:
-    """The gazetteer's département boxes; None (France only) when it cannot be loaded."""
-    try:
-        from index.gazetteer import load_gazetteer
-
-        return load_gazetteer().departement_bbox
-    except Exception as exc:  # a missing or broken gazetteer must not make every directory unreadable
-        log.warning("département boxes unavailable (%s): points are checked against France only", exc)
-        return None
-
-
-@dataclass
-class _Row:
-    """One CSV row being read: values by column, and the problems found on the way."""
-
-    values: dict[str, str]
-    line: int
-    departement_bbox: BBoxLookup | None
-    id: str = ""
-    problems: list[RowProblem] = field(default_factory=list)
-
-    def get(self, column: str) -> str:
-        return (self.values.get(column) or "").strip()
-
-    def warn(self, reason: str) -> None:
-        self.problems.append(RowProblem(self.line, reason, self.id, fatal=False))
-
-    def skip(self, reason: str) -> None:
-        # A skipped row reports only why it was skipped: its warnings no longer matter.
-        self.problems = [RowProblem(self.line, reason, self.id, fatal=True)]
+class _Row(rows.Row):
+    """One CSV row being read (its values are the columns' text)."""
 
     def place(self, source: str) -> Place | None:
-        self.id = self.get("n_ref") or self.get("rh_id")
+        self.id = self.get(*ID_COLUMNS)
         name = self.get("nom")
         if not any(v.strip() for v in self.values.values()):
             self.skip("empty row")
@@ -204,24 +155,25 @@ class _Row:
         )
 
     def _postcode(self, ban: bool) -> str:
-        for column in ("BAN_postcode", "code_postal") if ban else ("code_postal",):
+        columns = ("BAN_postcode", "code_postal") if ban else ("code_postal",)
+        return self._first_code(columns, cleaning.postcode, "postcode '{value}' dropped: not 5 digits")
+
+    def _departement(self, postcode: str) -> str:
+        columns = ("departement", "code_departement", "BAN_depcode")
+        dropped = "département '{value}' ({column}) dropped: not a département code"
+        return self._first_code(columns, cleaning.departement, dropped) or cleaning.departement_of_postcode(postcode)
+
+    def _first_code(self, columns: tuple[str, ...], clean: Callable[[str], str | None], dropped: str) -> str:
+        """The first column's value that ``clean`` accepts; each unusable one before it warned of by
+        ``dropped`` (a template with ``{value}`` and ``{column}``)."""
+        for column in columns:
             value = self.get(column)
-            code = cleaning.postcode(value)
+            code = clean(value)
             if code is None:
-                self.warn(f"postcode '{value}' dropped: not 5 digits")
+                self.warn(dropped.format(value=value, column=column))
             elif code:
                 return code
         return ""
-
-    def _departement(self, postcode: str) -> str:
-        for column in ("departement", "code_departement", "BAN_depcode"):
-            value = self.get(column)
-            code = cleaning.departement(value)
-            if code is None:
-                self.warn(f"département '{value}' ({column}) dropped: not a département code")
-            elif code:
-                return code
-        return cleaning.departement_of_postcode(postcode)
 
     def point(self, address: Address) -> tuple[float | None, float | None]:
         """The first believable coordinate pair; the ones set aside are reported."""
@@ -251,12 +203,12 @@ class _Row:
 
     def _misplaced(self, lat: float, lon: float, departements: list[str]) -> str:
         """Why a point cannot be right (outside France, far outside its département), or ``""``."""
-        if not _inside(lat, lon, FRANCE_BOX, 0.0):
+        if not rows.inside(lat, lon, FRANCE_BOX, 0.0):
             return "is outside France"
         if self.departement_bbox is None:
             return ""
         boxes = [box for code in departements if (box := self.departement_bbox(code))]
-        if not boxes or any(_inside(lat, lon, box, BBOX_MARGIN) for box in boxes):
+        if not boxes or any(rows.inside(lat, lon, box, rows.BBOX_MARGIN) for box in boxes):
             return ""
         return f"is far outside département {'/'.join(departements)}"
 
@@ -264,18 +216,10 @@ class _Row:
 
     def contact(self) -> Contact:
         return Contact(
-            phone=self._clean("tel_structure", cleaning.phone, "phone"),
-            email=self._clean("email_structure", cleaning.email, "email"),
-            website=self._clean("site_internet", cleaning.website, "website"),
+            phone=self.cleaned(("tel_structure",), cleaning.phone, "phone"),
+            email=self.cleaned(("email_structure",), cleaning.email, "email"),
+            website=self.cleaned(("site_internet",), cleaning.website, "website"),
         )
-
-    def _clean(self, column: str, clean: Callable[[str], str | None], what: str) -> str:
-        value = self.get(column)
-        cleaned = clean(value)
-        if cleaned is None:
-            self.warn(f"{what} '{value}' dropped: not understood")
-            return ""
-        return cleaned
 
     def hours(self) -> Hours:
         days = tuple(parse_day(self.get(day)) for day in DAYS)
@@ -328,11 +272,6 @@ class _Row:
             presta = cleaning.strip_html(self.get(f"presta_mediation_{i}"))
             parts.append(presta or _bloc_infos(self.get(f"bloc_mediation_{i}")))
         return "\n".join(cleaning.unique(parts))
-
-
-def _inside(lat: float, lon: float, box: tuple[float, float, float, float], margin: float) -> bool:
-    min_lat, min_lon, max_lat, max_lon = box
-    return min_lat - margin <= lat <= max_lat + margin and min_lon - margin <= lon <= max_lon + margin
 
 
 def _wifi(value: str) -> bool | None:
