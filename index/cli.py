@@ -6,23 +6,32 @@ Front ends add their own subcommands (``orienteur bot``, ``orienteur serve``) th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import signal
 import sys
+import threading
 import time
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
 
-from index.build import build_version, load_sources
 from index.conversation import Conversation
 from index.engine import Engine
-from index.errors import OrienteurError, SourceError
+from index.errors import BuildError, OrienteurError, RebuildLocked, RebuildRefused, SourceError
 from index.home import Home
+from index.rebuild import RebuildReport, rollback, run_rebuild, status
 from index.settings import Settings
+from index.sources import read_source
+from index.sources.report import format_report
+from index.watch import watch
 
 log = logging.getLogger("orienteur")
+
+REBUILD_WAIT = 600.0
+"""Seconds a build or rebuild waits for another one to finish before giving up."""
 
 
 def configure_logging(level: str) -> None:
@@ -77,16 +86,13 @@ def ensure_index(settings: Settings) -> Engine:
     return Engine(home=Path(settings.home).expanduser())
 
 
-def _build(settings: Settings, sources: list[str]) -> dict:
-    home = Home(Path(settings.home).expanduser())
+def _build(settings: Settings, sources: list[str]) -> RebuildReport:
+    """Build and serve ``sources`` whatever is served now: the rebuild job, forced (same lock,
+    smoke test, change report and history), so that ``rollback`` can undo it too."""
     try:
-        loaded = load_sources(sources)
-        version = build_version(home, loaded)
+        return run_rebuild(settings, sources, force=True, wait=REBUILD_WAIT)
     except OrienteurError as exc:
-        raise click.ClickException(str(exc)) from None
-    home.install(version)
-    home.prune(settings.keep_versions)
-    return json.loads((version / "meta.json").read_text(encoding="utf-8"))
+        raise _failure(settings, exc) from None
 
 
 @main.command("build")
@@ -96,8 +102,8 @@ def _build(settings: Settings, sources: list[str]) -> dict:
 def build_command(ctx: click.Context, sources: tuple[str, ...]) -> None:
     """Build the index from directory files and serve it."""
     settings = settings_of(ctx)
-    meta = _build(settings, list(sources) or settings.sources)
-    click.echo(f"Built version {meta['version']}: {meta['places']} places in {meta['build_seconds']} s "
+    report = _build(settings, list(sources) or settings.sources)
+    click.echo(f"Built version {report.served}: {report.places} places in {report.seconds:.1f} s "
                f"({Path(settings.home).expanduser()}).")
 
 
@@ -109,9 +115,6 @@ def check_command(path: str, limit: int) -> None:
 
     Exits non-zero only when the file as a whole is unusable.
     """
-    from index.sources import read_source
-    from index.sources.report import format_report
-
     try:
         result = read_source(path)
     except SourceError as exc:
@@ -266,16 +269,19 @@ def _served(settings: Settings) -> str:
     return f"still serving {Path(name).name}" if name else "no index is served yet"
 
 
+def _failure(settings: Settings, error: OrienteurError) -> click.ClickException:
+    """A rebuild's error as the command's failure: what went wrong, and what is still served."""
+    if isinstance(error, RebuildLocked):
+        return Locked(str(error))
+    what = {RebuildRefused: "Refused", SourceError: "Source unusable", BuildError: "Build failed"}
+    label = next((v for k, v in what.items() if isinstance(error, k)), "Failed")
+    return click.ClickException(f"{label}: {error}. Nothing changed: {_served(settings)}.")
+
+
 def _echo_outcome(settings: Settings, outcome, as_json: bool = False) -> None:
     """Print a rebuild's report, or turn its error into the command's failure."""
-    from index.errors import BuildError, RebuildLocked, RebuildRefused
-
-    if isinstance(outcome, RebuildLocked):
-        raise Locked(str(outcome))
     if isinstance(outcome, OrienteurError):
-        what = {RebuildRefused: "Refused", SourceError: "Source unusable", BuildError: "Build failed"}
-        label = next((v for k, v in what.items() if isinstance(outcome, k)), "Failed")
-        raise click.ClickException(f"{label}: {outcome}. Nothing changed: {_served(settings)}.")
+        raise _failure(settings, outcome)
     if as_json:
         click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -299,7 +305,7 @@ def _echo_outcome(settings: Settings, outcome, as_json: bool = False) -> None:
 @click.option("--force", is_flag=True,
               help="Rebuild even if unchanged, past the bad-rows, truncation, loss and coordinates checks "
                    "(never past an unreadable file).")
-@click.option("--wait", default=600.0, show_default=True, metavar="SECONDS",
+@click.option("--wait", default=REBUILD_WAIT, show_default=True, metavar="SECONDS",
               help="How long to wait for another rebuild to finish before giving up (exit 3).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--watch", is_flag=True, help="Rebuild now, then whenever a source changes, until interrupted.")
@@ -314,8 +320,6 @@ def rebuild_command(ctx, sources, force, wait, as_json, watch, interval, debounc
     Exits 0 when rebuilt or unchanged, 1 when refused or failed (the served index is kept),
     3 when another rebuild kept the lock for --wait seconds.
     """
-    from index.rebuild import run_rebuild
-
     settings = settings_of(ctx)
     if not watch:
         try:
@@ -331,12 +335,6 @@ def rebuild_command(ctx, sources, force, wait, as_json, watch, interval, debounc
 
 
 def _watch(settings: Settings, sources: list[str], as_json: bool, **timing) -> None:
-    import contextlib
-    import signal
-    import threading
-
-    from index.watch import watch
-
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
 
@@ -353,14 +351,11 @@ def _watch(settings: Settings, sources: list[str], as_json: bool, **timing) -> N
 
 
 @main.command("rollback")
-@click.option("--wait", default=600.0, show_default=True, metavar="SECONDS",
+@click.option("--wait", default=REBUILD_WAIT, show_default=True, metavar="SECONDS",
               help="How long to wait for a running rebuild to finish.")
 @click.pass_context
 def rollback_command(ctx, wait) -> None:
     """Serve the previous version again (once more: the one before it)."""
-    from index.errors import RebuildLocked
-    from index.rebuild import rollback
-
     settings = settings_of(ctx)
     try:
         left, served = rollback(settings, wait=wait)
@@ -376,8 +371,6 @@ def rollback_command(ctx, wait) -> None:
 @click.pass_context
 def status_command(ctx, as_json) -> None:
     """The served version, its sources, when it was built, its places and the last rebuild."""
-    from index.rebuild import status
-
     info = status(settings_of(ctx))
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))

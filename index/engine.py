@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -65,6 +66,8 @@ class Engine:
         self.home = Home(Path(home)) if home is not None else None
         self._store = store
         self._pointer: str | None = None
+        self._refreshing = threading.Lock()
+        """One refresh at a time: the watcher and an admin rebuild may both ask for one."""
         if store is None:
             self.refresh()
 
@@ -81,6 +84,10 @@ class Engine:
         """
         if self.home is None:
             return False
+        with self._refreshing:
+            return self._refresh()
+
+    def _refresh(self) -> bool:
         pointer = self.home.current_name()
         if pointer == self._pointer and self._store is not None:
             return False

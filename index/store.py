@@ -146,7 +146,8 @@ def open_store(directory: Path) -> Store:
         meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
         entries = read_entries(directory)
         ix = whoosh_index.open_dir(str(directory / WHOOSH_DIR))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, pickle.UnpicklingError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError, pickle.UnpicklingError,
+            whoosh_index.EmptyIndexError) as exc:
         raise IndexUnavailable(f"index in {directory} is unreadable: {exc}") from exc
     if ix.doc_count() != len(entries):
         raise IndexUnavailable(f"index in {directory} holds {ix.doc_count()} documents for {len(entries)} places")

@@ -36,6 +36,8 @@ LOOSE_OF = {("du", "cote", "de"), ("du", "cote", "d"), ("cote", "de")}
 """Phrases that point at a commune loosely: the commune itself first, its surroundings after."""
 WIFI_WORDS = {"wifi", "wi", "wiffi", "wify", "wiffy", "wfi"}
 DEPT_CONTEXT = {"le", "departement", "dept", "dep", "dpt", "dans", "en"}
+SMALL_COMMUNE = 5000
+"""Population under which a commune named by an everyday word of the directory is not assumed."""
 DEFAULT_NEAR_KM = 10.0
 """Radius around a named commune ("près de Muret") when the user gives none."""
 
@@ -283,9 +285,16 @@ def places(r: Reading) -> None:
         if n == 1 and i and r.words[i - 1] == "en":
             continue  # "en ligne", "en face": one says "à Ligné"; "en" goes before regions and départements
         named = _pick_communes(r, gaz.communes_named(phrase), phrase)
-        if named:
+        if named and not (n == 1 and _word_of_a_place_name(r.lexicon, phrase, named)):
             _take_communes(r, i, n, named)
     _prefer_listed(r)
+
+
+def _word_of_a_place_name(lex: Lexicon, word: str, communes: list[Commune]) -> bool:
+    """"port" in « point numérique du port » is a word of a place's name, not the village of Port
+    (Ain): a small commune with nothing listed loses to a word the directory's names use."""
+    return word in lex.directory_words and not any(
+        lex.directory_communes.get(fold(c.name)) or c.population >= SMALL_COMMUNE for c in communes)
 
 
 def misspelt_places(r: Reading) -> None:
