@@ -1,7 +1,8 @@
 """What a user is shown of a place: a ``Card``, the same for every front end.
 
 A card holds plain text values only; escaping belongs to each front end, at the very
-end (Telegram HTML in ``bot/render.py``, DOM text nodes in the web chat).
+end (Telegram HTML in ``bot/render.py``, DOM text nodes in the web chat). Its French
+words are written by ``index.conversation.replies.card``; this module knows none.
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from urllib.parse import quote
 
-from index.places import DAYS, DayHours, Place
-from index.rank import Assessment
-from index.vocabulary import LABEL_LABELS, PUBLIC_LABELS, SERVICE_LABELS
+from index.places import Place
 
 OSM = "https://www.openstreetmap.org"
 
@@ -38,50 +37,22 @@ class Card:
     access: tuple[str, ...]
     wifi: bool | None
     distance_km: float | None
-    distance_from: str
     lat: float | None
     lon: float | None
     map_url: str
     directions_url: str
     why: tuple[str, ...]
     updated: str
+    distance_text: str = ""
+    """The distance in words ("à 850 m de vous"), empty when it would mislead."""
+    text: str = ""
+    """The whole card as plain text, to paste into an e-mail or an SMS for the person helped."""
     provenance: str = ""
     """Where the data comes from and how fresh it is, in words."""
-
-    @property
-    def distance_text(self) -> str:
-        """"à 850 m de vous", "à 3,2 km de Muret", or empty."""
-        if self.distance_km is None:
-            return ""
-        d = self.distance_km
-        amount = f"{round(d * 1000, -1):.0f} m" if d < 1 else f"{d:.1f} km".replace(".", ",")
-        return f"à {amount} {self.distance_from}".strip()
-
-    def as_text(self) -> str:
-        """The card as plain text, to paste into an e-mail or an SMS for the person helped."""
-        lines = [self.name]
-        if self.address:
-            lines.append(self.address)
-        if self.phone:
-            lines.append(f"Tél. {self.phone}")
-        if self.email:
-            lines.append(self.email)
-        if self.website:
-            lines.append(self.website)
-        if self.week:
-            lines.append("Horaires : " + " ; ".join(f"{day} {hours}" for day, hours in self.week))
-        if self.services:
-            lines.append("Services : " + ", ".join(self.services))
-        lines.append(self.map_url)
-        if self.provenance:
-            lines.append(self.provenance)
-        return "\n".join(lines)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["week"] = [{"day": d, "hours": h} for d, h in self.week]
-        data["distance_text"] = self.distance_text
-        data["text"] = self.as_text()
         return data
 
 
@@ -98,37 +69,3 @@ def directions_url(place: Place, origin: tuple[float, float] | None = None) -> s
         return map_url(place)
     start = f"{origin[0]:.6f},{origin[1]:.6f}" if origin else ""
     return f"{OSM}/directions?route={quote(start + ';' + f'{place.lat:.6f},{place.lon:.6f}')}"
-
-
-def _day_text(day: DayHours) -> str:
-    if day.is_open is False:
-        return "fermé"
-    return day.text.strip()
-
-
-def make_card(hit: Assessment, today: int, origin: tuple[float, float] | None = None,
-              distance_from: str = "", show_distance: bool = True, provenance: str = "") -> Card:
-    """A card for ``hit``; ``today`` (0 = Monday) picks the hours to put first.
-
-    ``show_distance`` is False where a distance would mislead (from a town's centre to
-    a place inside it, say).
-    """
-    place = hit.entry.place
-    week = tuple((DAYS[i], _day_text(d)) for i, d in enumerate(place.hours.days) if _day_text(d))
-    today_hours = _day_text(place.hours.days[today]) if place.hours.known else ""
-    if not week and place.hours.text:
-        week = (("horaires", place.hours.text),)
-    return Card(
-        id=place.id, name=place.name, source=place.source, organisation=place.organisation,
-        address=place.address.one_line(), commune=place.address.commune,
-        phone=place.contact.phone, email=place.contact.email, website=place.contact.website,
-        today=f"{DAYS[today]} : {today_hours}" if today_hours else "",
-        week=week, today_index=today,
-        services=tuple(SERVICE_LABELS.get(c, c) for c in sorted(hit.entry.services)),
-        publics=tuple(PUBLIC_LABELS.get(c, c) for c in sorted(hit.entry.publics)),
-        labels=tuple(LABEL_LABELS.get(c, c) for c in sorted(hit.entry.labels)),
-        access=place.access, wifi=place.wifi,
-        distance_km=hit.distance_km if show_distance else None, distance_from=distance_from,
-        lat=place.lat, lon=place.lon, map_url=map_url(place), directions_url=directions_url(place, origin),
-        why=tuple(dict.fromkeys(hit.reasons)), updated=place.updated, provenance=provenance,
-    )

@@ -212,7 +212,7 @@ def ask_command(ctx, text, lat, lon, explain) -> None:
     click.echo(reply.text)
     for card in reply.cards:
         click.echo("")
-        click.echo(card.as_text())
+        click.echo(card.text)
         if card.distance_text:
             click.echo(card.distance_text)
         if card.why:

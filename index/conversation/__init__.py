@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from index.cards import Card, make_card
+from index.cards import Card
 from index.conversation import replies
 from index.conversation.followup import is_more, is_refinement, refine
 from index.conversation.session import SessionStore
@@ -107,9 +107,7 @@ class Conversation:
         entry = self.engine.store.by_id.get(place_id)
         if entry is None:
             return None
-        place = entry.place
-        return make_card(Assessment(entry=entry), self.today(),
-                         provenance=replies.provenance(place.source, place.updated))
+        return replies.card(Assessment(entry=entry), self.today())
 
     def _page(self, session, intro: str = "") -> Reply:
         try:
@@ -131,9 +129,8 @@ class Conversation:
         distance_from = "de vous" if origin else (f"de {area.label.removeprefix('autour de ')}" if area else "")
         today = self.today()
         cards = [
-            make_card(h, today, origin=origin, distance_from=distance_from,
-                      show_distance=bool(area and (area.kind == "point" or not h.inside)),
-                      provenance=replies.provenance(h.entry.place.source, h.entry.place.updated))
+            replies.card(h, today, origin=origin, distance_from=distance_from,
+                         show_distance=bool(area and (area.kind == "point" or not h.inside)))
             for h in page
         ]
         understood = query.describe()

@@ -7,7 +7,13 @@ front end that displays them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from index.cards import Card, directions_url, map_url
+from index.places import DAYS, DayHours
+from index.rank import Assessment
 from index.understand import Query
+from index.vocabulary import LABEL_LABELS, PUBLIC_LABELS, SERVICE_LABELS
 
 EXAMPLES = (
     "atelier informatique Gers",
@@ -101,6 +107,62 @@ def provenance(source: str, updated: str) -> str:
         when = f"{MONTHS[month - 1]} {year}" if day == "01" else f"{int(day)} {MONTHS[month - 1]} {year}"
         text = f"{text}, fiche de {when}" if text else f"Fiche de {when}"
     return text
+
+
+CLOSED = "fermé"
+
+
+def day_hours(day: DayHours) -> str:
+    """A day's hours as the directory wrote them, « fermé » for a closed day."""
+    return CLOSED if day.is_open is False else day.text.strip()
+
+
+def distance(km: float | None, origin: str) -> str:
+    """« à 850 m de vous », « à 3,2 km de Muret »."""
+    if km is None:
+        return ""
+    amount = f"{round(km * 1000, -1):.0f} m" if km < 1 else f"{km:.1f} km".replace(".", ",")
+    return f"à {amount} {origin}".strip()
+
+
+def card(hit: Assessment, today: int, origin: tuple[float, float] | None = None, distance_from: str = "",
+         show_distance: bool = True) -> Card:
+    """The card of ``hit``: its fields in French words, ``today`` (0 = Monday) first among the hours.
+
+    ``show_distance`` is False where a distance would mislead (from a town's centre to a
+    place inside it, say).
+    """
+    place = hit.entry.place
+    week = tuple((DAYS[i], day_hours(d)) for i, d in enumerate(place.hours.days) if day_hours(d))
+    if not week and place.hours.text:
+        week = ((HOURS_LABEL.lower(), place.hours.text),)
+    today_hours = day_hours(place.hours.days[today]) if place.hours.known else ""
+    km = hit.distance_km if show_distance else None
+    made = Card(
+        id=place.id, name=place.name, source=place.source, organisation=place.organisation,
+        address=place.address.one_line(), commune=place.address.commune,
+        phone=place.contact.phone, email=place.contact.email, website=place.contact.website,
+        today=f"{DAYS[today]} : {today_hours}" if today_hours else "", week=week, today_index=today,
+        services=tuple(SERVICE_LABELS.get(c, c) for c in sorted(hit.entry.services)),
+        publics=tuple(PUBLIC_LABELS.get(c, c) for c in sorted(hit.entry.publics)),
+        labels=tuple(LABEL_LABELS.get(c, c) for c in sorted(hit.entry.labels)),
+        access=place.access, wifi=place.wifi, distance_km=km, distance_text=distance(km, distance_from),
+        lat=place.lat, lon=place.lon, map_url=map_url(place), directions_url=directions_url(place, origin),
+        why=tuple(dict.fromkeys(hit.reasons)), updated=place.updated,
+        provenance=provenance(place.source, place.updated),
+    )
+    return replace(made, text=card_text(made))
+
+
+def card_text(card: Card) -> str:
+    """The card as plain text, to paste into an e-mail or an SMS for the person helped."""
+    lines = [card.name, card.address, f"Tél. {card.phone}" if card.phone else "", card.email, card.website]
+    if card.week:
+        lines.append(f"{HOURS_LABEL} : " + " ; ".join(f"{day} {hours}" for day, hours in card.week))
+    if card.services:
+        lines.append(f"{SERVICES_LABEL} : " + ", ".join(card.services))
+    lines += [card.map_url, card.provenance]
+    return "\n".join(line for line in lines if line)
 
 
 # Button and control captions, shared by the bot and the web chat.

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from index.build import Loaded, build_version  # noqa: E402
-from index.cards import make_card  # noqa: E402
+from index.conversation.replies import card  # noqa: E402
 from index.engine import Engine  # noqa: E402
 from index.gazetteer import load_gazetteer  # noqa: E402
 from index.home import Home  # noqa: E402
@@ -94,7 +94,7 @@ def run_orienteur(places, queries, rounds: int) -> dict:
             for q in queries:
                 t = time.perf_counter()
                 results = engine.ask(q["q"], q.get("lat"), q.get("lon"), today=2)
-                [make_card(h, 2) for h in results.hits[:3]]
+                [card(h, 2) for h in results.hits[:3]]
                 samples.append((time.perf_counter() - t) * 1000)
         p50, p99 = percentiles(samples)
         return {"build_s": build_s, "open_s": open_s, "p50_ms": p50, "p99_ms": p99, "rss_mb": peak_rss_mb()}

@@ -31,7 +31,7 @@ def card(**overrides) -> Card:
         "email": "mediatheque@albi.fr", "website": "https://mediatheques.grand-albigeois.fr", "today": "mercredi : 10h-18h",
         "week": (("mardi", "13h-18h"), ("mercredi", "10h-18h")), "today_index": 2,
         "services": ("Ordinateur en libre service", "Ateliers informatiques de montée en compétences"),
-        "publics": ("Jeunes",), "labels": (), "access": (), "wifi": True, "distance_km": 1.234, "distance_from": "de vous",
+        "publics": ("Jeunes",), "labels": (), "access": (), "wifi": True, "distance_km": 1.234, "distance_text": "à 1,2 km de vous",
         "lat": 43.9289, "lon": 2.1464, "map_url": "https://www.openstreetmap.org/?mlat=43.9289&mlon=2.1464",
         "directions_url": "https://www.openstreetmap.org/directions?route=%3B43.9289%2C2.1464",
         "why": ("atelier", "à 1,2 km"), "updated": "2024-01-01",
@@ -82,13 +82,13 @@ texts = st.one_of(values, st.sampled_from(["<b>", "</b>", "<script>alert(1)</scr
 @settings(max_examples=150, deadline=None)
 @given(name=texts, organisation=texts, address=texts, phone=texts, email=texts, website=texts, today=texts,
        week=st.lists(st.tuples(texts, texts), max_size=8), services=st.lists(texts, max_size=12),
-       publics=st.lists(texts, max_size=3), why=st.lists(texts, max_size=4), distance_from=texts)
+       publics=st.lists(texts, max_size=3), why=st.lists(texts, max_size=4), distance_text=texts)
 def test_a_card_holds_no_unescaped_tag_whatever_its_text(name, organisation, address, phone, email, website,
-                                                          today, week, services, publics, why, distance_from):
+                                                          today, week, services, publics, why, distance_text):
     rendered = render.card_html(card(name=name, organisation=organisation, address=address, phone=phone,
                                      email=email, website=website, today=today, week=tuple(week),
                                      services=tuple(services), publics=tuple(publics), why=tuple(why),
-                                     distance_from=distance_from))
+                                     distance_text=distance_text))
     assert_safe(rendered)
     assert rendered.startswith(f"<b>{html.escape(render.clip(name))}</b>")
 
@@ -114,7 +114,7 @@ def test_a_huge_card_is_cut_below_telegrams_limit_keeping_its_name():
 
 def test_a_card_whose_first_lines_alone_are_too_long_keeps_its_tags_closed():
     quotes = "'" * 1000  # each escapes to 6 characters
-    rendered = render.card_html(card(name=quotes, organisation=quotes + "x", address=quotes, distance_from=quotes))
+    rendered = render.card_html(card(name=quotes, organisation=quotes + "x", address=quotes, distance_text=quotes))
     assert_safe(rendered)
     assert rendered.count("<b>") == rendered.count("</b>") and rendered.count("<i>") == rendered.count("</i>")
 

@@ -81,7 +81,7 @@ def test_stateless_search_pages_with_offset(conversation):
 
 def test_card_text_is_plain_and_complete(conversation):
     card = conversation.card("Ref_0457")
-    text = card.as_text()
+    text = card.text
     assert text.splitlines()[0] == card.name
     assert card.map_url in text and card.map_url.startswith("https://www.openstreetmap.org/")
     assert conversation.card("no-such-id") is None
@@ -90,7 +90,7 @@ def test_card_text_is_plain_and_complete(conversation):
 def test_each_card_says_where_its_data_comes_from_and_how_fresh(conversation):
     card = conversation.card("Ref_0001")  # "Decembre 2018" in the directory
     assert card.provenance == "Source : lieux-geocodes, fiche de décembre 2018"
-    assert card.as_text().endswith(card.provenance)
+    assert card.text.endswith(card.provenance)
 
 
 def test_sessions_are_bounded_in_number_and_forgotten_after_their_time(real_engine):
