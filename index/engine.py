@@ -180,17 +180,17 @@ class _Search:
         band = self.near_band(radius)
         if met and not (area.kind == "point" and area.radius_km is None):
             return self.results(met + unknown, widened=False, area_empty=False)
-        around = self.assess(self.around({e.pos for e in inside}), inside=False)
-        by_distance = sorted(around, key=lambda a: (a.distance_km if a.distance_km is not None else 1e9, -a.score))
-        near_met = [a for a in by_distance if (a.tier == MET or a.named) and (a.distance_km or 1e9) <= band]
+        exclude = {e.pos for e in inside}
+        near_met = [a for a in self.around(exclude, band) if a.tier == MET or a.named]
         if met:
             self.log("vague area: %d more places meeting the needs within %.1f km", len(near_met), band)
             return self.results(met + near_met + unknown, widened=False, area_empty=False)
-        far_met = [a for a in by_distance if (a.tier == MET or a.named) and (a.distance_km or 1e9) > band]
-        self.log("widened: %d near, %d undocumented inside, %d farther", len(near_met), len(unknown), len(far_met))
-        hits = near_met + unknown or far_met
-        if not hits:  # nothing meets the needs anywhere near: the nearest undocumented, then the rest
-            hits = [a for a in by_distance if a.tier == UNKNOWN] or sorted(assessed, key=order_key) or by_distance
+        self.log("widened: %d near, %d undocumented inside", len(near_met), len(unknown))
+        hits = near_met + unknown
+        if not hits:  # nothing just around: the nearest places meeting the needs, however far
+            farther = self.around(exclude, None)
+            hits = [a for a in farther if a.tier == MET or a.named] or [a for a in farther if a.tier == UNKNOWN] \
+                or sorted(assessed, key=order_key) or farther
         return self.results(hits, widened=True, area_empty=not inside)
 
     def near_band(self, radius: float | None) -> float:
@@ -249,8 +249,9 @@ class _Search:
                     chosen.add(pos)
         return [store.entries[p] for p in sorted(chosen)]
 
-    def around(self, exclude: set[int]) -> list[Entry]:
-        """Places outside the area, nearest to its centre first (departements: their neighbours')."""
+    def around(self, exclude: set[int], within_km: float | None) -> list[Assessment]:
+        """Places outside the area, assessed, nearest to its centre first: those within ``within_km``,
+        or (None) the ``AROUND_COUNT`` nearest. A département's centre is its places' mean point."""
         store = self.store
         centre = self.centre
         if centre is None and self.query.area and self.query.area.kind == "departement":
@@ -258,10 +259,12 @@ class _Search:
                       for e in store.by_departement.get(d, ()) if e.place.has_point]
             if points:
                 centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
-        if centre is None:
+        if centre is None or within_km == 0:
             return []
         self.centre = centre
-        return [store.entries[pos] for pos, _ in store.grid.nearest(*centre, AROUND_COUNT) if pos not in exclude]
+        found = store.grid.within(*centre, within_km) if within_km else store.grid.nearest(*centre, AROUND_COUNT)
+        assessed = self.assess([store.entries[pos] for pos, _ in found if pos not in exclude], inside=False)
+        return sorted(assessed, key=lambda a: (a.distance_km if a.distance_km is not None else 1e9, -a.score))
 
     def assess(self, entries: list[Entry], inside: bool) -> list[Assessment]:
         q = self.query
