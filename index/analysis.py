@@ -14,6 +14,9 @@ from whoosh.lang import stopwords_for_language
 
 from index.normalise import fold
 
+MISSING_STOP_WORDS = frozenset({"les", "une", "des", "aux", "sans"})
+"""French function words the Snowball list lacks ("les" is not in it)."""
+
 
 class FoldFilter(Filter):
     """Maps each token's text through ``fold()``; a token that folds to several words keeps them joined."""
@@ -27,7 +30,7 @@ class FoldFilter(Filter):
 
 def french_analyzer():
     """Tokenizer | fold | French stop words | Snowball French stemmer."""
-    stoplist = frozenset(fold(w) for w in stopwords_for_language("fr"))
+    stoplist = frozenset(fold(w) for w in stopwords_for_language("fr")) | MISSING_STOP_WORDS
     return (
         RegexTokenizer(r"\w+")
         | FoldFilter()
