@@ -284,7 +284,7 @@ def _wifi(value: str) -> bool | None:
     return None
 
 
-_LABELS_BY_NAME = {fold(t.label): t.code for t in LABELS} | {w: t.code for t in LABELS for w in t.words}
+_LABELS_BY_NAME = {fold(t.label): t.code for t in LABELS} | {fold(w): t.code for t in LABELS for w in t.words}
 
 
 def _labels_by_name(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from index.gazetteer import Gazetteer, load_gazetteer
-from index.normalise import sound
+from index.normalise import fold, sound
 from index.vocabulary import LABELS, PUBLICS, SERVICES
 
 FACET_TERMS = (("labels", LABELS), ("services", SERVICES), ("publics", PUBLICS))
@@ -38,7 +38,7 @@ def _phrase_table(by_sound: bool) -> dict[tuple[str, ...], Sense]:
     for facet, terms in FACET_TERMS:
         for term in terms:
             for phrase in term.words:
-                words = phrase.split()
+                words = fold(phrase).split()
                 key = tuple(sound(w) for w in words) if by_sound else tuple(words)
                 grouped[key][facet].add(term.code)
                 spelling.setdefault(key, phrase)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from index.normalise import fold
 from index.places import DAYS
 from index.vocabulary import LABEL_LABELS, PUBLIC_LABELS, SERVICE_LABELS
 
@@ -78,7 +79,7 @@ class Query:
         if self.days:
             joiner = " ou le " if self.any_day else " et le "
             parts.append("ouvert le " + joiner.join(DAYS[d] for d in self.days))
-        loose = [w for w in self.name_words if all(w not in c.said.split() for c in self.concepts)]
+        loose = [w for w in self.name_words if all(w not in fold(c.said).split() for c in self.concepts)]
         if loose:
             parts.append("« " + " ".join(loose) + " »")
         if self.area:

@@ -200,9 +200,10 @@ def misspelt_concepts(r: Reading) -> None:
         if r.free(i) and w not in STOP_WORDS:
             fixed = lex.fuzzy_vocabulary_word(w)
             if fixed:
-                found.append((i, 1, lex.exact[(fixed,)]))
+                sense = lex.exact[(fixed,)]
+                found.append((i, 1, sense))
                 r.claim(i)
-                r.notes.append(f"« {w} » lu comme « {fixed} »")
+                r.notes.append(f"« {w} » lu comme « {sense.phrase} »")
     _add_concepts(r, found)
 
 
@@ -219,7 +220,8 @@ def _add_concepts(r: Reading, found: list) -> None:
         _add_concept(r, Concept(sense.facet, sense.codes, said))
     # Device words a repair absorbed may already have been read as "use a computer": drop those.
     if any(c.facet == "services" and c.codes & ABSORBING_SERVICES for c in r.concepts):
-        r.concepts = [c for c in r.concepts if not (c.facet == "services" and all(w in DEVICE_WORDS for w in c.said.split()))]
+        r.concepts = [c for c in r.concepts
+                      if not (c.facet == "services" and all(w in DEVICE_WORDS for w in fold(c.said).split()))]
 
 
 def _add_concept(r: Reading, concept: Concept) -> None:

@@ -36,7 +36,7 @@ def test_follow_up_day_keeps_the_need_and_the_place(conversation):
 def test_follow_up_place_replaces_the_place(conversation):
     conversation.handle("c4", "france services gers")
     reply = conversation.handle("c4", "et à Condom ?")
-    assert reply.understood == "france services · Condom"
+    assert reply.understood == "France Services · Condom"
     assert reply.cards and all(card.commune == "Condom" for card in reply.cards)
 
 
