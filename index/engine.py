@@ -259,6 +259,11 @@ class _Search:
                       for e in store.by_departement.get(d, ()) if e.place.has_point]
             if points:
                 centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+            else:  # no place listed there: the middle of its communes
+                boxes = [b for d in self.query.area.departements
+                         if (b := store.lexicon.gazetteer.departement_bbox(d)) is not None]
+                if boxes:
+                    centre = ((boxes[0][0] + boxes[0][2]) / 2, (boxes[0][1] + boxes[0][3]) / 2)
         if centre is None or within_km == 0:
             return []
         self.centre = centre

@@ -171,6 +171,6 @@ def open_store(directory: Path) -> Store:
     grid = Grid([(e.pos, e.place.lat, e.place.lon) for e in entries if e.place.has_point])
     return Store(
         directory=directory, meta=meta, entries=entries, searcher=ix.searcher(),
-        lexicon=Lexicon.build(words, communes), grid=grid, by_id={e.place.id: e for e in entries},
+        lexicon=Lexicon.build(words, communes, {d: len(es) for d, es in by_departement.items()}), grid=grid, by_id={e.place.id: e for e in entries},
         by_departement=by_departement, by_commune=by_commune, by_code=by_code, name_df=name_df,
     )

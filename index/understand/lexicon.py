@@ -57,6 +57,8 @@ class Lexicon:
     directory_words: frozenset[str] = frozenset()
     directory_communes: Mapping[str, int] = field(default_factory=dict)
     """Folded commune name -> number of places there: settles ambiguous or misspelt names."""
+    listed_departements: Mapping[str, int] = field(default_factory=dict)
+    """Département code -> number of places there."""
 
     def __post_init__(self) -> None:
         self.longest = max(len(k) for k in self.exact)
@@ -80,9 +82,9 @@ class Lexicon:
 
     @classmethod
     def build(cls, words: Iterable[str] = (), communes: Mapping[str, int] | None = None,
-              gazetteer: Gazetteer | None = None) -> Lexicon:
+              departements: Mapping[str, int] | None = None, gazetteer: Gazetteer | None = None) -> Lexicon:
         return cls(gazetteer=gazetteer or load_gazetteer(), directory_words=frozenset(words),
-                   directory_communes=dict(communes or {}))
+                   directory_communes=dict(communes or {}), listed_departements=dict(departements or {}))
 
     def listed_commune_like(self, phrase: str) -> list[str]:
         """Folded names of listed communes ``phrase`` stands for, most places first: same sound

@@ -275,6 +275,9 @@ def places(r: Reading) -> None:
         if n == 1 and (len(phrase) < 3 or phrase.isdigit()):
             continue
         dep = gaz.departement_named(phrase) if not phrase.isdigit() else None
+        if dep and n == 1 and phrase in r.lexicon.directory_words and not r.lexicon.listed_departements.get(dep.code) \
+                and not (i and r.words[i - 1] in DEPT_CONTEXT):
+            dep = None  # « Cap Nord » in a place's name, where the directory lists nothing in the Nord
         if dep and (n > 1 or len(phrase) >= 3):
             named = _pick_communes(r, gaz.communes_named(phrase), phrase)
             if named and i in r.near_of_at:

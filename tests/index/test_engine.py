@@ -86,3 +86,8 @@ def test_search_answers_any_text_with_a_well_formed_result(real_engine, text, la
     assert isinstance(results.hits, list) and results.took_ms >= 0
     for hit in results.hits:
         assert 0.0 <= hit.score <= 1.0 and hit.entry.place.id
+
+
+def test_a_departement_with_no_place_listed_still_gets_the_nearest_answers(real_engine):
+    results = real_engine.ask("atelier informatique dans le nord", today=2)
+    assert results.widened and results.area_empty and results.hits

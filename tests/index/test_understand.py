@@ -122,3 +122,9 @@ def test_parse_takes_any_text_and_coordinates(lexicon, text, lat, lon, today):
     if q.area and q.area.lat is not None:
         assert math.isfinite(q.area.lat) and -90 <= q.area.lat <= 90
     assert all(0 <= d <= 6 for d in q.days)
+
+
+def test_a_departement_word_in_a_place_name_is_not_a_departement_where_nothing_is_listed(lexicon):
+    q = ask(lexicon, "Centre social Alliances & Cultures Cap Nord")
+    assert q.area is None and "nord" in q.name_words
+    assert ask(lexicon, "atelier dans le nord").area.departements == ("59",)
