@@ -1,7 +1,7 @@
-"""From source files to a served index version: read, merge, build beside, point at it.
+"""From read sources to a new index version: merge them, build the version beside the served one.
 
-``orienteur build`` runs this directly; the rebuild job (``index.rebuild``) wraps the same
-steps with validation, a change report and a lock.
+The rebuild job (``index.rebuild``) calls this between its checks; installing the version
+(pointing ``current`` at it) is the caller's last step.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from index.home import Home
 from index.places import Place
-from index.sources import ReadResult, read_source, source_name
+from index.sources import ReadResult, source_name
 from index.store import build
 
 log = logging.getLogger(__name__)
@@ -24,12 +24,6 @@ class Loaded:
     places: list[Place]
     reports: list[tuple[str, ReadResult]]
     """(location, result) per source, in the order given."""
-
-
-def load_sources(locations: list[str]) -> Loaded:
-    """Read and merge every source; ``SourceError`` names the first unusable one."""
-    reports = [(loc, read_source(loc, source_name(loc))) for loc in locations]
-    return Loaded(places=merge_results(reports), reports=reports)
 
 
 def merge_results(reports: list[tuple[str, ReadResult]]) -> list[Place]:

@@ -38,13 +38,12 @@ from telegram.ext import TypeHandler  # noqa: E402
 
 from bot.app import build_application  # noqa: E402
 from bot.limits import ChatRateLimiter  # noqa: E402
-from index.build import build_version, load_sources  # noqa: E402
 from index.conversation import Conversation  # noqa: E402
 from index.conversation.session import SessionStore  # noqa: E402
 from index.engine import Engine  # noqa: E402
-from index.home import Home  # noqa: E402
 from index.settings import SAMPLE_SOURCE, Settings  # noqa: E402
 from tests.support.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
+from tests.support.homes import build_home  # noqa: E402
 
 REAL_CSV = ROOT.parent / "shared" / "data" / "rhinocc" / "lieux-geocodes.csv"
 SCRIPT = [
@@ -139,9 +138,8 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     source = SAMPLE_SOURCE if args.sample or not REAL_CSV.is_file() else REAL_CSV
     with tempfile.TemporaryDirectory() as tmp:
-        home = Home(Path(tmp))
         started = time.monotonic()
-        home.install(build_version(home, load_sources([str(source)])))
+        build_home(Path(tmp), [str(source)])
         print(f"index of {source.name} built in {time.monotonic() - started:.1f} s")
         asyncio.run(run(args.chats, args.messages // args.chats, not args.no_limit, Path(tmp)))
 

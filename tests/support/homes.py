@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.build import build_version, load_sources
+from index.build import Loaded, build_version, merge_results
 from index.home import Home
+from index.sources import read_source, source_name
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 RHINOCC = SHARED / "data" / "rhinocc"
 NATIONAL = SHARED / "data" / "national"
 REAL_CSV = RHINOCC / "lieux-geocodes.csv"
+
+
+def load_sources(locations: list[str]) -> Loaded:
+    """Read and merge local files, without the rebuild job's checks (fast fixtures)."""
+    reports = [(loc, read_source(loc, source_name(loc))) for loc in locations]
+    return Loaded(places=merge_results(reports), reports=reports)
 
 
 def build_home(path: Path, sources: list[str]) -> Path:
