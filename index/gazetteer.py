@@ -331,19 +331,6 @@ class Gazetteer:
         found = self.departement(code)
         return self._bboxes.get(found.code) if found else None
 
-    def is_name_prefix(self, folded: str) -> bool:
-        """True when some commune or département name begins with the words ``folded`` (or is it).
-
-        Lets the parser grow n-grams: "villefranche" -> "villefranche de rouergue".
-        """
-        if not folded:
-            return False
-        index = bisect.bisect_left(self._sorted_names, folded)
-        if index == len(self._sorted_names):
-            return False
-        key = self._sorted_names[index]
-        return key == folded or key.startswith(folded + " ")
-
     # -- building the indexes ---------------------------------------------------------------
 
     def _build_fuzzy_buckets(self, names: dict[str, list[Commune]]) -> None:

@@ -26,11 +26,6 @@ def fold(text: str) -> str:
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 
 
-def tokens(text: str) -> list[str]:
-    """The folded words of ``text``."""
-    return fold(text).split()
-
-
 _PHONETIC_RULES = (
     (re.compile(r"ph"), "f"),
     (re.compile(r"e?au"), "o"),

@@ -177,16 +177,18 @@ TEXT_SYNONYMS = {
 }
 
 STOP_WORDS = frozenset("""
-a acces accompagnement adresse adresses ai aide aider aimerait as au autre autres aux avec avoir bas
-besoin bien bonjour bonsoir c ca ce cela ces cet cette cherche chercher cherchez cherchons chez
-chose coin combien comment d dame dans de des dire dites du elle elles en endroit endroits es espace
-espaces est et etre faire fait faudrait faut gratuit gratuite gratuites gratuits homme ici il ils
-inclusion info information informations infos j je l la le les leur leurs lieu lieux liste m ma
-madame maison me merci mere mes moi moins mon monsieur ne nous numerique numeriques on ou ouvert
-ouverte ouvertes ouverts ouverture par pas pere personne personnes peut peux plait plus point
-possible pour pourrais pourrait puis qu quand que quel quelle quelles quelqu quelque quels qui quoi
-recherche rien sa sais salut savoir service services ses sil son souhaite stp structure structures
-sur svp t ta te tes ton tous tout toute toutes tres trouve trouver tu un une vers veut veux voudrais
-voudrait voulait vous y
+a acces accompagnement adresse adresses ai aide aider aimerait aout aprem apres as au aussi autre
+autres aux avec avoir avril bas besoin bien bonjour bonsoir c ca ce cela ces cet cette cherche
+chercher cherchez cherchons chez chose coin combien comment d dame dans de decembre des dire dites
+du elle elles en endroit endroits es espace espaces est et etre faire fait faudrait faut fevrier
+gratuit gratuite gratuites gratuits heure heures homme ici il ils inclusion info information
+informations infos j janvier je journee juillet juin juste l la le les leur leurs lieu lieux liste m
+ma madame mai mais maison mars matin matinee me merci mere mes midi moi moins mois mon monsieur ne
+nous novembre numerique numeriques octobre on only ou ouvert ouverte ouvertes ouverts ouverture par
+pas pere personne personnes peut peux plait plus plutot point possible pour pourrais pourrait puis
+qu quand que quel quelle quelles quelqu quelque quels qui quoi recherche rien sa sais salut sans
+savoir semaine septembre service services ses seulement sil soir soiree son souhaite stp structure
+structures sur svp t ta te tes ton tous tout toute toutes tres trouve trouver tu un une uniquement
+vers veut veux voudrais voudrait voulait vous y
 """.split())
 """Folded words that carry no need: dropped from what is searched in names and texts."""

@@ -38,6 +38,7 @@ def parse(message: str, lexicon: Lexicon, lat: float | None = None, lon: float |
         words=tuple(words),
         name_words=tuple(names),
         notes=tuple(reading.notes),
+        near_me=reading.near_me,
     )
 
 

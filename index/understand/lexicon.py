@@ -18,10 +18,10 @@ from index.normalise import fold, sound
 from index.vocabulary import LABELS, PUBLICS, SERVICES
 
 FACET_TERMS = (("labels", LABELS), ("services", SERVICES), ("publics", PUBLICS))
+"""Facets in the order a phrase claimed by two of them is given to: labels first."""
 GENERIC_STARTS = frozenset({"saint", "sainte", "saints", "saintes", "la", "le", "les", "l", "notre", "villeneuve",
                             "castelnau", "villefranche", "montagnac"})
 """First words that name no commune in particular: "saint" alone is not Saint-Gaudens."""
-"""Facets in the order a phrase claimed by two of them is given to: labels first."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,8 @@ class Lexicon:
         by_sound = self._word_sounds.get(sound(word))
         if by_sound:
             return by_sound
+        if len(word) < 7:  # short words are too close to each other: "matin" is not "martin"
+            return word
         nearby = [w for n in range(len(word) - 2, len(word) + 3) for w in self._words_by_len.get(n, ())]
-        hit = process.extractOne(word, nearby, scorer=fuzz.ratio, score_cutoff=80)
+        hit = process.extractOne(word, nearby, scorer=fuzz.ratio, score_cutoff=88)
         return hit[0] if hit else word

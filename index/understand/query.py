@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from index.normalise import fold
 from index.places import DAYS
@@ -14,8 +14,8 @@ class Area:
     """Where the user wants places.
 
     ``kind`` is "commune", "departement" or "point". A commune area may be ``strict``
-    ("à Tarbes": the commune itself) or not ("près de Muret": around its town hall);
-    a point area is always ranked by distance, ``radius_km`` being the user's own
+    ("à Tarbes": the commune itself) or not ("du côté de Toulouse": the commune, then
+    around it); "près de Muret" is a point area at its town hall. A point area is ranked by distance, ``radius_km`` being the user's own
     ("à moins de 10 km") or None (the engine picks one from the places' density).
     """
 
@@ -61,15 +61,14 @@ class Query:
     """Folded, corrected content words: searched in names and descriptions."""
     name_words: tuple[str, ...] = ()
     """Words that named no concept, place or day: candidates for a place's own name."""
+    near_me: bool = False
+    """The user said "autour de moi": the answer needs their position."""
     notes: tuple[str, ...] = field(default=(), compare=False)
     """What was corrected or guessed, in French ("« toulouze » lu comme Toulouse")."""
 
     @property
     def is_empty(self) -> bool:
         return not (self.area or self.concepts or self.days or self.wifi or self.words)
-
-    def with_changes(self, **changes) -> Query:
-        return replace(self, **changes)
 
     def describe(self) -> str:
         """What was understood, in French, e.g. « ateliers informatiques · Gers · ouvert le samedi »."""
@@ -81,7 +80,7 @@ class Query:
             parts.append("ouvert le " + joiner.join(DAYS[d] for d in self.days))
         loose = [w for w in self.name_words if all(w not in fold(c.said).split() for c in self.concepts)]
         if loose:
-            parts.append("« " + " ".join(loose) + " »")
+            parts.append(" ".join(loose))
         if self.area:
             parts.append(self.area.label)
         return " · ".join(parts)

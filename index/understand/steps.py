@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from index.gazetteer import Commune
+from index.gazetteer import Commune, Departement
 from index.normalise import fold, sound
+from index.places import DAYS
 from index.understand.lexicon import Lexicon
 from index.understand.query import Area, Concept
 from index.vocabulary import ABSORBING_SERVICES, AGE_PUBLICS, DEVICE_WORDS, STOP_WORDS, TEXT_SYNONYMS
@@ -22,9 +23,9 @@ from index.vocabulary import ABSORBING_SERVICES, AGE_PUBLICS, DEVICE_WORDS, STOP
 MAX_WORDS = 40
 """Words of a message that are read; the rest of a pasted page is ignored."""
 
-DAY_WORDS = {"lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
-             "lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}
-SHORT_DAYS = {"lun", "mar", "mer", "jeu", "ven", "sam", "dim"}
+DAY_WORDS = {day: n for n, day in enumerate(DAYS)}
+SHORT_DAYS = {day[:3]: n for n, day in enumerate(DAYS)}
+""""sam", "mer": read as days only after "le" or "ouvert" ("mer" is also the sea)."""
 NEAR_ME = (("autour", "de", "moi"), ("pres", "de", "moi"), ("proche", "de", "moi"), ("a", "cote", "de", "moi"),
            ("a", "proximite"), ("pres", "d", "ici"), ("pas", "loin"), ("dans", "le", "coin"), ("autour",),
            ("ma", "position"), ("ici",), ("proximite",), ("alentours",))
@@ -66,6 +67,7 @@ class Reading:
     """How a named commune bounds the search: "strict" (à X), "loose" (du côté de X), "around" (près de X)."""
     departements: list[str] = field(default_factory=list)
     postcode: str = ""
+    postcode_communes: list[Commune] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -137,9 +139,9 @@ def days(r: Reading) -> None:
     for i, w in enumerate(r.words):
         if not r.free(i):
             continue
-        day = DAY_WORDS.get(w.rstrip("s")) if w not in SHORT_DAYS else None
+        day = DAY_WORDS.get(w[:-1] if w.endswith("s") and w[:-1] in DAY_WORDS else w)  # "samedis", not "mars"
         if w in SHORT_DAYS and i > 0 and r.words[i - 1] in {"le", "ouvert", "ouverte"}:
-            day = DAY_WORDS[w]
+            day = SHORT_DAYS[w]
         if day is not None:
             r.days.append(day)
             r.claim(i)
@@ -227,7 +229,8 @@ def _add_concepts(r: Reading, found: list) -> None:
 def _add_concept(r: Reading, concept: Concept) -> None:
     for k, known in enumerate(r.concepts):
         if known.facet == concept.facet and known.codes == concept.codes:
-            r.concepts[k] = Concept(known.facet, known.codes, f"{known.said} {concept.said}")
+            if concept.said not in known.said:
+                r.concepts[k] = Concept(known.facet, known.codes, f"{known.said} {concept.said}")
             return
     r.concepts.append(concept)
 
@@ -240,6 +243,7 @@ def postcodes(r: Reading) -> None:
             found = gaz.by_postcode(w)
             if found:
                 r.communes += found
+                r.postcode_communes = found
                 r.postcode = w
                 r.claim(i)
 
@@ -274,11 +278,8 @@ def places(r: Reading) -> None:
         phrase = " ".join(gram)
         if n == 1 and (len(phrase) < 3 or phrase.isdigit()):
             continue
-        dep = gaz.departement_named(phrase) if not phrase.isdigit() else None
-        if dep and n == 1 and phrase in r.lexicon.directory_words and not r.lexicon.listed_departements.get(dep.code) \
-                and not (i and r.words[i - 1] in DEPT_CONTEXT):
-            dep = None  # « Cap Nord » in a place's name, where the directory lists nothing in the Nord
-        if dep and (n > 1 or len(phrase) >= 3):
+        dep = _departement(r, i, n, phrase)
+        if dep:
             named = _pick_communes(r, gaz.communes_named(phrase), phrase)
             if named and i in r.near_of_at:
                 _take_communes(r, i, n, named)
@@ -292,6 +293,10 @@ def places(r: Reading) -> None:
         named = _pick_communes(r, gaz.communes_named(phrase), phrase)
         if named and not (n == 1 and _word_of_a_place_name(r.lexicon, phrase, named)):
             _take_communes(r, i, n, named)
+    named_in_postcode = [c for c in r.communes[len(r.postcode_communes):] if c in r.postcode_communes]
+    if named_in_postcode:  # « Pouzac 65200 »: the commune said, not all 24 that share 65200
+        r.communes = named_in_postcode
+        return
     _prefer_listed(r)
 
 
@@ -314,30 +319,35 @@ def misspelt_places(r: Reading) -> None:
         phrase = " ".join(gram)
         if len(phrase) < 4 or any(w.isdigit() for w in gram):
             continue
+        guess: list[Commune] = []
         if n >= 2:
-            starting = [c for c in gaz.communes_starting(phrase, limit=20) if _worth_guessing(lex, c)]
-            if starting:
-                _take_communes(r, i, n, _pick_communes(r, starting, phrase)[:1])
-                r.notes.append(f"« {phrase} » lu comme {starting[0].name}")
-                return
-        listed = lex.listed_commune_like(phrase)
-        if listed:
-            _take_communes(r, i, n, [c for name in listed[:1] for c in gaz.communes_named(name)][:1])
-            r.notes.append(f"« {phrase} » lu comme {r.communes[-1].name}")
+            guess = _pick_communes(r, [c for c in gaz.communes_starting(phrase, limit=20)
+                                       if _worth_guessing(lex, c)], phrase)[:1]
+        if not guess:
+            # A listed commune the gazetteer does not know by that name gives nothing: try on.
+            guess = [c for name in lex.listed_commune_like(phrase)[:1] for c in gaz.communes_named(name)][:1]
+        if not guess and not (n == 1 and phrase in lex.directory_words):
+            guess = _pick_communes(r, [c for c, _ in gaz.fuzzy_communes(phrase, limit=10, cutoff=84)
+                                       if _worth_guessing(lex, c)], phrase)[:1]
+        if guess:
+            _take_communes(r, i, n, guess)
+            r.notes.append(f"« {phrase} » lu comme {guess[0].name}")
             return
-        if phrase in lex.directory_words and n == 1:
-            continue
-        guesses = [c for c, _ in gaz.fuzzy_communes(phrase, limit=10, cutoff=84) if _worth_guessing(lex, c)]
-        if guesses:
-            best = _pick_communes(r, guesses, phrase)[:1]
-            _take_communes(r, i, n, best)
-            r.notes.append(f"« {phrase} » lu comme {best[0].name}")
-            return
-        dep = gaz.departement_named(phrase)
+        dep = _departement(r, i, n, phrase)
         if dep:
             r.departements.append(dep.code)
             r.claim(i, n)
             return
+
+
+def _departement(r: Reading, i: int, n: int, phrase: str) -> Departement | None:
+    """The département ``phrase`` names, unless it is one word of a place's name (« Cap Nord »)
+    for a département where the directory lists nothing, and not said as one (« dans le Nord »)."""
+    dep = r.lexicon.gazetteer.departement_named(phrase)
+    if dep and n == 1 and phrase in r.lexicon.directory_words and not r.lexicon.listed_departements.get(dep.code) \
+            and not (i and r.words[i - 1] in DEPT_CONTEXT):
+        return None
+    return dep
 
 
 def _worth_guessing(lex: Lexicon, commune: Commune) -> bool:
@@ -413,8 +423,9 @@ def area_of(r: Reading) -> Area | None:
         label = " ou ".join(f"{d.name} ({d.code})" for d in (gaz.departement(c) for c in codes) if d)
         return Area("departement", label, departements=codes)
     if r.lat is not None and r.lon is not None:
-        return Area("point", "autour de vous", lat=r.lat, lon=r.lon, radius_km=r.radius_km,
-                    strict=False, user_location=True)
+        town = r.lexicon.gazetteer.nearest_commune(r.lat, r.lon)
+        label = f"autour de vous ({town.name})" if town else "autour de vous"
+        return Area("point", label, lat=r.lat, lon=r.lon, radius_km=r.radius_km, strict=False, user_location=True)
     return None
 
 

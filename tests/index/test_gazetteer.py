@@ -133,13 +133,7 @@ def test_fuzzy_search_respects_the_cutoff(gazetteer):
     assert all(score >= 70 for _, score in gazetteer.fuzzy_communes("toulouze", cutoff=70, limit=20))
 
 
-def test_name_prefix_lets_the_parser_grow_ngrams(gazetteer):
-    assert gazetteer.is_name_prefix("saint orens")
-    assert gazetteer.is_name_prefix("villefranche")
-    assert gazetteer.is_name_prefix("villefranche de")
-    assert gazetteer.is_name_prefix("haute")  # Haute-Garonne and communes
-    assert not gazetteer.is_name_prefix("toulous")  # words, not letters
-    assert not gazetteer.is_name_prefix("atelier informatique")
+def test_a_short_name_is_a_commune_of_its_own_and_not_a_prefix(gazetteer):
     assert gazetteer.communes_named("saint orens") != []  # Saint-Orens, Gers
     assert gazetteer.communes_named("saint orens de") == []
 

@@ -128,3 +128,21 @@ def test_a_departement_word_in_a_place_name_is_not_a_departement_where_nothing_i
     q = ask(lexicon, "Centre social Alliances & Cultures Cap Nord")
     assert q.area is None and "nord" in q.name_words
     assert ask(lexicon, "atelier dans le nord").area.departements == ("59",)
+
+
+def test_a_month_is_not_a_day(lexicon):
+    assert ask(lexicon, "ateliers en mars à Albi").days == ()
+    assert ask(lexicon, "ouvert les samedis à Albi").days == (5,)
+
+
+def test_a_commune_named_with_its_shared_postcode_is_the_one_meant(lexicon):
+    assert ask(lexicon, "atelier Pouzac 65200").area.communes == ("pouzac",)
+
+
+def test_time_of_day_words_do_not_become_place_names(lexicon):
+    q = ask(lexicon, "atelier le samedi matin à Toulouse")
+    assert q.name_words == () and q.days == (5,)
+
+
+def test_a_misspelt_commune_the_gazetteer_lacks_does_not_break_parsing(lexicon):
+    assert isinstance(ask(lexicon, "kastelnau montratier sainte alauzi"), Query)
