@@ -58,12 +58,10 @@ from telegram.ext import (
 
 from bot import render
 from bot.render import Outgoing
-from index.conversation import Conversation, Reply, replies
+from index.conversation import MAX_MESSAGE, Conversation, Reply, replies
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE = 500
-"""Longest text taken as a question, in characters (the web chat's limit too)."""
 INLINE_PAGE = 10
 """Cards per inline answer; Telegram asks for the next page with ``offset``."""
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
@@ -142,7 +140,13 @@ async def answer(update: Update, context: Context, outgoing: list[Outgoing]) -> 
 
 
 async def answer_reply(update: Update, context: Context, reply: Reply, header_markup=None) -> None:
-    """A conversation ``Reply``: its sentence, then its cards."""
+    """A conversation ``Reply``: its sentence, then its cards. A reply that needs the user's
+    position, or found nothing, offers the button to share it (in a private chat: Telegram
+    allows it nowhere else)."""
+    chat = update.effective_chat
+    if header_markup is None and reply.kind in ("ask_location", "none") and chat is not None \
+            and chat.type == ChatType.PRIVATE:
+        header_markup = render.location_keyboard()
     await answer(update, context, render.messages(reply, header_markup))
 
 
@@ -224,11 +228,7 @@ async def text(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if message is None or chat is None:
         return
-    words = words_of(message, context.bot)
-    if len(words) > MAX_MESSAGE:
-        await answer(update, context, [render.plain(replies.MESSAGE_TOO_LONG)])
-        return
-    reply = conversation_of(context).handle(key(chat), words)
+    reply = conversation_of(context).handle(key(chat), words_of(message, context.bot))
     await answer_reply(update, context, reply)
 
 

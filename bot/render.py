@@ -179,11 +179,14 @@ def welcome() -> Outgoing:
     return Outgoing(text_html(replies.WELCOME), InlineKeyboardMarkup(buttons))
 
 
-def ask_location() -> Outgoing:
+def location_keyboard() -> ReplyKeyboardMarkup:
     """A reply keyboard whose one button shares the user's position."""
     button = KeyboardButton(replies.SEND_LOCATION_BUTTON, request_location=True)
-    return Outgoing(text_html(replies.ASK_LOCATION),
-                    ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True))
+    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+
+
+def ask_location() -> Outgoing:
+    return Outgoing(text_html(replies.ASK_LOCATION), location_keyboard())
 
 
 def plain(text: str) -> Outgoing:

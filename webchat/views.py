@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from index.conversation import Reply, replies
+from index.conversation import MAX_MESSAGE, Reply, replies
 from index.engine import MAX_HITS
 from index.errors import OrienteurError, RebuildLocked, RebuildRefused, SourceError
 from index.places import DAYS
@@ -26,8 +26,6 @@ from webchat.typedefs import CONVERSATION, PAGE, SETTINGS
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE = 500
-"""Longest message accepted, in characters: a question is a few words."""
 MAX_LIMIT = 50
 """Most cards one GET /api/search page may ask for."""
 STATIC = Path(__file__).resolve().parent / "static"

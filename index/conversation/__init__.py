@@ -23,6 +23,9 @@ from index.understand import Query
 
 log = logging.getLogger(__name__)
 
+MAX_MESSAGE = 500
+"""Characters a question may have; longer is a pasted page, answered with a request to be brief."""
+
 
 @dataclass
 class Reply:
@@ -68,6 +71,8 @@ class Conversation:
         if location is not None:
             session.location, session.location_at = location, now
         text = (text or "").strip()
+        if len(text) > MAX_MESSAGE:
+            return Reply(replies.MESSAGE_TOO_LONG, kind="too_long")
         if text and is_more(text):
             return self.more(key)
         where = location or session.recent_location(now)
@@ -75,8 +80,11 @@ class Conversation:
             query = self.engine.parse(text, *(where or (None, None)), today=self.today())
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
-        if text and is_refinement(text, query, session.query):
+        if is_refinement(text, query, session.query):  # "et le samedi ?", or a location after "atelier"
             query = refine(session.query, query)
+        if query.near_me and not (query.area and query.area.user_location):
+            session.query, session.offset = query, 0  # the position, when it comes, completes it
+            return Reply(replies.NEED_LOCATION, kind="ask_location", understood=query.describe())
         if query.is_empty and not (query.area and query.area.user_location):
             return Reply(replies.NOT_UNDERSTOOD, kind="not_understood")
         session.query, session.offset = query, 0
@@ -126,7 +134,7 @@ class Conversation:
         page = hits[offset:offset + limit]
         area = query.area
         origin = (area.lat, area.lon) if area and area.user_location else None
-        distance_from = "de vous" if origin else (f"de {area.label.removeprefix('autour de ')}" if area else "")
+        distance_from = replies.distance_origin(area)
         today = self.today()
         cards = [
             replies.card(h, today, origin=origin, distance_from=distance_from,
@@ -137,7 +145,7 @@ class Conversation:
         if not hits:
             return Reply(replies.nothing_found(query), kind="none", understood=understood)
         if results.widened and offset == 0:
-            text, kind = replies.widened(query, results.area_empty), "widened"
+            text, kind = replies.widened(query, results.area_empty, inside=page[0].inside), "widened"
         else:
             text, kind = replies.header(query, len(page), offset + 1, total), "results"
         if intro:

@@ -8,30 +8,40 @@ the previous search said more.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from index.normalise import fold
 from index.understand import Query
+from index.vocabulary import STOP_WORDS
 
-MORE_WORDS = frozenset({"plus", "encore", "suite", "suivant", "suivants", "autres", "d autres", "la suite",
-                        "plus de resultats", "autres resultats", "et plus", "more", "voir plus", "next", "+"})
-REFINE_STARTS = ("et ", "seulement ", "uniquement ", "plutot ", "mais ", "avec ", "sans ", "que ",
-                 "juste ", "only ", "ouvert ", "ouverte ")
+MORE_WORDS = frozenset({"plus", "encore", "suite", "suivant", "suivants", "autres", "autre", "resultats",
+                        "more", "next", "voir", "montre", "montrez"})
+"""Words asking for the next page; a message of these (and filler: « d'autres lieux svp ») is "plus"."""
+REFINE_STARTS = ("et ", "seulement ", "uniquement ", "plutot ", "mais ", "avec ", "sans ", "juste ", "only ")
 
 
 def is_more(text: str) -> bool:
-    folded = fold(text)
-    return folded in MORE_WORDS or text.strip() == "+"
+    words = fold(text).split()
+    if text.strip() == "+":
+        return True
+    return bool(words) and any(w in MORE_WORDS for w in words) \
+        and all(w in MORE_WORDS or w in STOP_WORDS for w in words)
 
 
 def is_refinement(text: str, new: Query, previous: Query | None) -> bool:
+    """Does ``new`` (said as ``text``) change one thing of ``previous`` rather than ask anew?
+    A shared location alone after a question is one: « atelier » then a position."""
     if previous is None or previous.is_empty:
         return False
     folded = fold(text) + " "
     if folded.startswith(REFINE_STARTS):
         return True
-    # Only a modifier, and no need of its own: "samedi", "à Auch", "pour les jeunes".
+    # Only one modifier, and no need of its own: "samedi ?", "à Auch ?", "pour les jeunes". A message
+    # with two ("ouvert le samedi à Tarbes") is a question of its own.
+    modifiers = [bool(new.days), bool(new.area), bool(new.concepts), new.wifi]
     needs_only_publics = all(c.facet == "publics" for c in new.concepts)
-    return needs_only_publics and not new.name_words and bool(new.days or new.area or new.concepts or new.wifi) \
-        and bool(previous.concepts or previous.name_words)
+    return needs_only_publics and not new.name_words and sum(modifiers) == 1 \
+        and bool(previous.concepts or previous.name_words or previous.days or previous.wifi)
 
 
 def refine(previous: Query, new: Query) -> Query:
@@ -40,7 +50,7 @@ def refine(previous: Query, new: Query) -> Query:
     for concept in new.concepts:
         concepts = [c for c in concepts if c.facet != concept.facet]
     concepts += new.concepts
-    return previous.with_changes(
+    return replace(previous,
         text=f"{previous.text} · {new.text}",
         area=new.area or previous.area,
         concepts=tuple(concepts),
@@ -50,4 +60,5 @@ def refine(previous: Query, new: Query) -> Query:
         words=previous.words + tuple(w for w in new.words if w not in previous.words),
         name_words=previous.name_words + tuple(w for w in new.name_words if w not in previous.name_words),
         notes=new.notes,
+        near_me=new.near_me and not (new.area and new.area.user_location),
     )

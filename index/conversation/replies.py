@@ -39,6 +39,7 @@ HELP = (
 )
 
 ASK_LOCATION = "Touchez « Envoyer ma position » pour voir les lieux les plus proches de vous."
+NEED_LOCATION = "Pour chercher autour de vous, partagez votre position ; ou écrivez une commune ou un code postal."
 LOCATION_THANKS = "Merci, position reçue. Voici les lieux les plus proches :"
 NOT_UNDERSTOOD = (
     "Je n'ai pas compris. Écrivez par exemple « démarches CAF Narbonne » ou « atelier informatique Gers », "
@@ -67,14 +68,22 @@ def header(query: Query, shown: int, first: int, total: int) -> str:
     return f"Lieux pour « {what} » ({span} sur {total}) :"
 
 
-def widened(query: Query, area_empty: bool) -> str:
-    """Nothing inside the stated area: say so before the nearest alternatives."""
+def distance_origin(area) -> str:
+    """From where a card's distance counts: « de vous », « de Muret »."""
+    if area is None:
+        return ""
+    return "de vous" if area.user_location else f"de {area.label.removeprefix('autour de ')}"
+
+
+def widened(query: Query, area_empty: bool, inside: bool = False) -> str:
+    """Nothing inside the stated area meets the needs: say so before what is shown instead —
+    places that do not say (``inside``), or the nearest alternatives."""
     area = query.area
     needs = " · ".join(p for p in query.describe().split(" · ") if not area or p != area.label)
     if area is None:
         where = ""
     elif area.kind == "departement":
-        where = f"dans {area.label}"
+        where = f"dans le département {area.label}"
     elif area.kind == "commune":
         where = f"à {area.label}"
     elif area.user_location:
@@ -83,6 +92,8 @@ def widened(query: Query, area_empty: bool) -> str:
         where = area.label
     if area_empty and not needs:
         return f"Aucun lieu référencé {where} ; les plus proches :"
+    if inside:
+        return f"Rien de confirmé {where} pour « {needs} » ; ces lieux n'en disent rien :".replace("  ", " ")
     return f"Rien {where} pour « {needs} » ; les plus proches :".replace("Rien  ", "Rien ")
 
 

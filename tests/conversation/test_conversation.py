@@ -102,3 +102,33 @@ def test_sessions_are_bounded_in_number_and_forgotten_after_their_time(real_engi
     assert len(store) == 3
     now[0] = 61
     assert conv.handle("d", "plus").kind == "no_previous"
+
+
+def test_around_me_without_a_position_asks_for_it_then_answers_with_the_need(conversation):
+    reply = conversation.handle("n1", "atelier informatique autour de moi")
+    assert reply.kind == "ask_location" and "partagez votre position" in reply.text
+    reply = conversation.handle("n1", location=(43.6045, 1.4440))
+    assert reply.cards and all(card.distance_text.endswith("de vous") for card in reply.cards)
+    assert reply.understood.startswith("atelier informatique · autour de vous")
+
+
+def test_a_position_shared_after_a_question_searches_that_need_around_it(conversation):
+    conversation.handle("n2", "wifi")
+    reply = conversation.handle("n2", location=(43.2328, 0.0781))
+    assert reply.cards and all(card.wifi for card in reply.cards)
+
+
+def test_a_new_question_with_a_place_and_a_day_is_not_a_follow_up(conversation):
+    conversation.handle("n3", "démarches CAF Narbonne")
+    assert conversation.handle("n3", "ouvert le samedi à Tarbes").understood == "ouvert le samedi · Tarbes"
+
+
+def test_more_said_in_other_words_pages_on(conversation):
+    first = conversation.handle("n4", "atelier gers")
+    for words in ("encore plus", "d'autres lieux ?", "plus svp"):
+        page = conversation.handle("n4", words)
+        assert page.kind == "results" and page.understood == first.understood
+
+
+def test_a_pasted_page_is_answered_with_a_request_to_be_brief(conversation):
+    assert conversation.handle("n5", "atelier " * 100).kind == "too_long"

@@ -9,7 +9,7 @@
 (function () {
   const S = JSON.parse(document.getElementById("strings").textContent);
   const $ = (id) => document.getElementById(id);
-  const state = { session: null, busy: false, selected: new Map(), cardCount: 0 };
+  const state = { session: null, busy: false, generation: 0, selected: new Map(), cardCount: 0 };
 
   const conversation = $("conversation");
   const question = $("question");
@@ -326,10 +326,12 @@
   async function send(payload, shown) {
     if (state.busy) return;
     state.busy = true;
+    const generation = state.generation;
     conversation.setAttribute("aria-busy", "true");
     formError.textContent = "";
     question.removeAttribute("aria-invalid");
-    if (payload.more) removeMoreButtons();
+    // Any new answer makes the earlier "Plus de résultats" buttons stale: they would page it.
+    removeMoreButtons();
     if (shown) addMessage("user", S.you, shown);
     const pending = addMessage("assistant pending", S.assistant, S.waiting);
     pending.scrollIntoView({ block: "nearest" });
@@ -351,6 +353,7 @@
         json = null;
       }
       if (response.status === 429) failure = S.tooManyRequests;
+      else if (!json) failure = S.error;
       else if (!response.ok && !(json && typeof json.reply === "string")) failure = (json && json.error) || S.error;
       else data = json;
     } catch (e) {
@@ -358,6 +361,8 @@
     }
     state.busy = false;
     conversation.removeAttribute("aria-busy");
+    if (generation !== state.generation) return; // "Nouvelle conversation" was pressed meanwhile
+    if (!failure && !(data && typeof data.reply === "string")) failure = S.error;
     if (failure) {
       const box = addMessage("assistant error", S.assistant, failure);
       pending.replaceWith(box);
@@ -389,6 +394,7 @@
       question.focus();
       return;
     }
+    if (state.busy) return; // keep the question in the box until the pending answer is in
     question.value = "";
     question.focus();
     send({ message }, message);
@@ -404,6 +410,7 @@
     announce(S.locating);
     navigator.geolocation.getCurrentPosition(
       (position) => {
+        if (state.busy) return;
         question.value = "";
         send({ message: text, lat: position.coords.latitude, lon: position.coords.longitude },
           text ? S.myPosition + " · " + text : S.myPosition);
@@ -418,6 +425,9 @@
   }
 
   function reset() {
+    state.generation += 1; // an answer still on its way belongs to the conversation before
+    state.busy = false;
+    conversation.removeAttribute("aria-busy");
     for (const node of Array.from(conversation.children)) {
       if (node.id !== "welcome") node.remove();
     }
