@@ -41,9 +41,9 @@ NEAR_KM = (1.5, 12.0)
 FEW, FAR_KM = 3, 30.0
 """Where fewer than FEW places lie within those bounds, the radius grows to reach FEW, up to FAR_KM."""
 AROUND_COUNT = 400
+"""Places looked at around an area when nothing just around it answers."""
 MAX_CANDIDATES = 2000
 """With no area, places assessed at most (the best by text first)."""
-"""Places looked at around an area that has no match."""
 
 
 @dataclass
@@ -51,7 +51,8 @@ class Results:
     query: Query
     hits: list[Assessment]
     widened: bool = False
-    """Nothing inside the area met the needs: the hits come from around it."""
+    """Nothing inside the area met the needs: the hits are places just around it, or places
+    inside that do not say (then ``hits[0].inside``), or the nearest ones farther away."""
     area_empty: bool = False
     """The area holds no place at all."""
     took_ms: float = 0.0
@@ -65,6 +66,7 @@ class Engine:
     def __init__(self, home: Path | None = None, store: Store | None = None) -> None:
         self.home = Home(Path(home)) if home is not None else None
         self._store = store
+        self._retired: Store | None = None
         self._pointer: str | None = None
         self._refreshing = threading.Lock()
         """One refresh at a time: the watcher and an admin rebuild may both ask for one."""
@@ -100,10 +102,12 @@ class Engine:
             log.exception("cannot open index version %s; still serving the previous one", current)
             self._pointer = pointer
             return False
-        old, self._store, self._pointer = self._store, store, pointer
+        # The store swapped out may still serve a search begun before the swap: it is closed at
+        # the next swap, not now.
+        if self._retired is not None:
+            self._retired.close()
+        self._retired, self._store, self._pointer = self._store, store, pointer
         log.info("serving index version %s (%d places)", store.version, len(store.entries))
-        if old is not None:
-            old.close()
         return True
 
     async def watch(self, interval: float) -> None:

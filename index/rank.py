@@ -145,7 +145,7 @@ def score_inside(a: Assessment, query: Query) -> None:
 
 
 def score_richness(a: Assessment, query: Query) -> None:
-    a.add_score("fiche", a.entry.richness, 0.3)
+    a.add_score("fiche", a.entry.richness * 0.3, 0.3)
 
 
 SCORERS: tuple[Scorer, ...] = (score_name, score_breadth, score_text, score_inside, score_distance, score_richness)

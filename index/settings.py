@@ -50,6 +50,19 @@ class Settings:
     telegram_api_url: str = _setting("https://api.telegram.org/bot", "Bot API base URL; the token is appended.")
     webhook_secret: str = _setting("", "Secret token Telegram sends with webhook updates.", True)
 
+    def __post_init__(self) -> None:
+        """Check values as documented, naming the variable, so a bad one stops a start-up clearly."""
+        positive = ("page_size", "session_ttl", "max_sessions", "reload_interval", "keep_versions",
+                    "max_download", "download_timeout", "rate_limit", "rate_burst")
+        for name in positive:
+            if not getattr(self, name) > 0:
+                raise ValueError(f"ORIENTEUR_{name.upper()}={getattr(self, name)!r} must be above 0")
+        for name in ("max_loss", "max_bad_rows"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"ORIENTEUR_{name.upper()}={getattr(self, name)!r} must be between 0 and 1")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"ORIENTEUR_PORT={self.port!r} is not a port number")
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
         """Read ``ORIENTEUR_<NAME>`` variables, typed by each default; bad values name the variable."""

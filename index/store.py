@@ -104,9 +104,9 @@ class Store:
     by_departement: dict[str, list[Entry]] = field(default_factory=dict)
     by_commune: dict[str, list[Entry]] = field(default_factory=dict)
     by_code: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    """(facet, code) -> positions of the places with it, derived facts included."""
     name_df: Counter[str] = field(default_factory=Counter)
     """Folded name word -> number of places whose name holds it."""
-    """(facet, code) -> positions of the places with it, derived facts included."""
 
     @property
     def version(self) -> str:

@@ -69,9 +69,12 @@ def test_check_exits_non_zero_on_an_unusable_file(tmp_path):
     assert done.returncode == 1 and "unusable" in done.stderr
 
 
-def test_bad_setting_is_named(tmp_path):
-    done = run(["search", "x"], tmp_path, ORIENTEUR_PAGE_SIZE="trois")
-    assert done.returncode == 1 and "ORIENTEUR_PAGE_SIZE" in done.stderr
+@pytest.mark.parametrize(("variable", "value"), [
+    ("ORIENTEUR_PAGE_SIZE", "trois"), ("ORIENTEUR_PAGE_SIZE", "0"), ("ORIENTEUR_MAX_LOSS", "2"),
+])
+def test_bad_setting_is_named(tmp_path, variable, value):
+    done = run(["search", "x"], tmp_path, **{variable: value})
+    assert done.returncode == 1 and variable in done.stderr
 
 
 def test_build_refuses_an_unusable_source_and_keeps_nothing_half_built(tmp_path):
