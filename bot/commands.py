@@ -71,6 +71,20 @@ def settings_problem(settings: Settings, webhook: str | None) -> str | None:
     return None
 
 
+class Redact(logging.Filter):
+    """Masks the bot token in every log line: the Bot API's URLs carry it (PTB logs them at DEBUG)."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret and self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "***"), ()
+        return True
+
+
 @click.command("bot")
 @click.option("--webhook", metavar="URL",
               help="Public HTTPS URL that Telegram posts updates to (through the reverse proxy). "
@@ -81,7 +95,6 @@ def settings_problem(settings: Settings, webhook: str | None) -> str | None:
 @click.pass_context
 def bot(ctx: click.Context, webhook: str | None, listen: str, port: int) -> None:
     """Run the Telegram bot (ORIENTEUR_TELEGRAM_TOKEN), by long polling or with --webhook."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines show URLs, so the token
     # Time periods as timedelta (PTB 22 otherwise warns on every 429, from RetryAfter's own __init__).
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     settings = settings_of(ctx)
@@ -89,6 +102,9 @@ def bot(ctx: click.Context, webhook: str | None, listen: str, port: int) -> None
     if problem := settings_problem(settings, webhook):
         click.echo(problem, err=True)
         ctx.exit(2)
+    redact = Redact(settings.telegram_token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
     conversation = Conversation.from_settings(ensure_index(settings), settings)
     try:
         if webhook is None:

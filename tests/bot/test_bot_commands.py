@@ -82,7 +82,7 @@ def fake_api_url():
 
 async def test_orienteur_bot_polls_as_a_real_process_and_stops_on_sigint(fake, api, sample_home):
     env = {**os.environ, "ORIENTEUR_HOME": str(sample_home), "ORIENTEUR_TELEGRAM_TOKEN": TOKEN,
-           "ORIENTEUR_TELEGRAM_API_URL": str(api.make_url("/bot")), "ORIENTEUR_LOG_LEVEL": "INFO"}
+           "ORIENTEUR_TELEGRAM_API_URL": str(api.make_url("/bot")), "ORIENTEUR_LOG_LEVEL": "DEBUG"}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", "from index.cli import main; main()", "bot",
         env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -96,7 +96,8 @@ async def test_orienteur_bot_polls_as_a_real_process_and_stops_on_sigint(fake, a
         process.send_signal(signal.SIGINT)
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()
-    assert TOKEN not in stderr.decode(), "httpx's request lines (with the token) stay hidden"
+    assert TOKEN not in stderr.decode(), "even at DEBUG, no log line shows the token"
+    assert "***" in stderr.decode(), "the Bot API URLs are logged, masked"
 
 
 def free_port() -> int:
