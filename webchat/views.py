@@ -30,7 +30,8 @@ MAX_LIMIT = 50
 """Most cards one GET /api/search page may ask for."""
 STATIC = Path(__file__).resolve().parent / "static"
 SESSION = re.compile(r"[A-Za-z0-9_-]{16,64}")
-"""A session token as issued by ``new_session`` (any client may only ever name its own)."""
+"""The shape of a session token. ``new_session`` issues random ones (128 bits), so a desk cannot
+guess another's; a made-up token only starts a conversation of its own."""
 PLACE_ID = re.compile(r"[^\x00-\x1f/]{1,200}")
 
 STRINGS = {
