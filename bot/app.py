@@ -42,7 +42,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     A slow reply in one chat (throttled by the rate limiter) then never delays the others,
     while a chat's answers keep the order of its questions and its conversation state is
-    never updated by two messages at once.
+    never updated by two messages at once. An update waits for its chat's turn *before* it
+    takes one of the ``max_concurrent_updates`` slots, so a chat flooding the bot queues
+    behind itself without filling the slots the other chats need.
     """
 
     def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
@@ -50,20 +52,23 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
-            await coroutine
+            await super().process_update(update, coroutine)
             return
         lock = self._locks.setdefault(chat.id, asyncio.Lock())
         self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
         try:
             async with lock:
-                await coroutine
+                await super().process_update(update, coroutine)
         finally:
             self._waiting[chat.id] -= 1
             if not self._waiting[chat.id]:  # nobody else queued: forget the chat (bounded memory)
                 del self._waiting[chat.id], self._locks[chat.id]
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
 
     async def initialize(self) -> None:
         pass
