@@ -18,30 +18,27 @@ class Term:
     words: tuple[str, ...] = ()
 
 
+COMPUTER_WORDS = ("ordinateur", "ordinateurs", "ordi", "ordis", "PC", "poste informatique", "libre service",
+                  "accès libre", "libre accès", "imprimer", "impression", "imprimante", "scanner", "scan",
+                  "photocopie", "photocopier")
+"""A computer to use, with or without help (ORD, ORDM)."""
+PROCEDURE_WORDS = ("démarches", "démarche", "démarches administratives", "démarches en ligne", "administratif",
+                   "administratives", "CAF", "CPAM", "ameli", "impôts", "impôt", "déclaration", "déclarer",
+                   "retraite", "France Travail", "Pôle emploi", "ANTS", "carte grise", "permis", "MSA", "RSA",
+                   "prime d'activité", "APL", "titre de séjour", "accès aux droits", "aide administrative")
+"""Help with procedures online, simple or thorough (ACCDS, ACCDA)."""
+
 SERVICES: tuple[Term, ...] = (
-    Term("ORD", "Ordinateur en libre service",
-         ("ordinateur", "ordinateurs", "ordi", "ordis", "PC", "poste informatique", "libre service",
-          "accès libre", "libre accès", "imprimer", "impression", "imprimante", "scanner", "scan",
-          "photocopie", "photocopier", "accès internet", "poste internet")),
+    Term("ORD", "Ordinateur en libre service", (*COMPUTER_WORDS, "accès internet", "poste internet")),
     Term("ORDM", "Ordinateur avec médiateur·rice",
-         ("ordinateur", "ordinateurs", "ordi", "ordis", "PC", "poste informatique", "libre service",
-          "accès libre", "libre accès", "imprimer", "impression", "imprimante", "scanner", "scan",
-          "photocopie", "photocopier", "accompagnement numérique", "aide informatique", "aide numérique",
+         (*COMPUTER_WORDS, "accompagnement numérique", "aide informatique", "aide numérique",
           "conseiller numérique", "médiateur numérique")),
     Term("REP", "Ateliers de réparation de matériel informatique",
          ("réparation", "réparer", "repair café", "dépannage", "reconditionnement")),
     Term("FL", "FabLab", ("fablab", "fab lab", "fabrication numérique", "imprimante 3D")),
     Term("W", "Espace de co-working", ("coworking", "co working", "espace de travail partagé", "bureau partagé")),
-    Term("ACCDS", "Aide aux démarches administratives en ligne",
-         ("démarches", "démarche", "démarches administratives", "démarches en ligne", "administratif",
-          "administratives", "CAF", "CPAM", "ameli", "impôts", "impôt", "déclaration", "déclarer", "retraite",
-          "France Travail", "Pôle emploi", "ANTS", "carte grise", "permis", "MSA", "RSA",
-          "prime d'activité", "APL", "titre de séjour", "accès aux droits", "aide administrative")),
-    Term("ACCDA", "Accompagnement approfondi à l'accès aux droits",
-         ("démarches", "démarche", "démarches administratives", "démarches en ligne", "administratif",
-          "administratives", "CAF", "CPAM", "ameli", "impôts", "impôt", "déclaration", "déclarer", "retraite",
-          "France Travail", "Pôle emploi", "ANTS", "carte grise", "permis", "MSA", "RSA",
-          "prime d'activité", "APL", "titre de séjour", "accès aux droits", "aide administrative")),
+    Term("ACCDS", "Aide aux démarches administratives en ligne", PROCEDURE_WORDS),
+    Term("ACCDA", "Accompagnement approfondi à l'accès aux droits", PROCEDURE_WORDS),
     Term("SENS", "Sensibilisation au numérique",
          ("atelier", "ateliers", "atelier informatique", "atelier numérique", "cours", "cours d informatique",
           "initiation", "apprendre", "débutant", "sensibilisation")),
