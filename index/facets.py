@@ -31,6 +31,8 @@ class Entry:
     commune: str
     departements: frozenset[str]
     name_words: frozenset[str]
+    """Folded words of the name and the organisation, and each two adjacent ones joined
+    ("cyber base" also gives "cyberbase"): what a user typing a place's name may write."""
     name_sounds: frozenset[str]
     described: bool
     richness: float

@@ -33,7 +33,7 @@ class Assessment:
     text: float = 0.0
     """Text relevance, normalised to 0..1 over the candidates."""
     name: float = 0.0
-    """Share of the query's loose words found in the place's name."""
+    """Share of the query's loose words found in the place's name words (``Entry.name_words``)."""
     named: bool = False
     """The user named this place: all the loose words, a rare one among them, are in its name."""
     scores: dict[str, tuple[float, float]] = field(default_factory=dict)
