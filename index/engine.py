@@ -22,7 +22,7 @@ from index.analysis import stems
 from index.errors import IndexUnavailable
 from index.facets import Entry
 from index.home import Home
-from index.rank import MET, UNKNOWN, UNMET, Assessment, assess, name_match, order_key
+from index.rank import MET, UNKNOWN, UNMET, Assessment, assess, name_match, nearest_first_key, order_key
 from index.spatial import haversine_km
 from index.store import TEXT_FIELDS, Store, open_store
 from index.understand import Query, parse
@@ -147,6 +147,7 @@ class _Search:
         self.store, self.query, self.explain = store, query, explain
         self.trace: list[str] = []
         self._all_text: dict[int, float] | None = None
+        self.order = nearest_first_key if query.area is not None and query.area.kind == "point" else order_key
         self.centre: tuple[float, float] | None = None
         # A name word that many places share ("espace", "médiathèque") does not name one place.
         limit = max(3, len(store.entries) // 200)
@@ -176,9 +177,9 @@ class _Search:
         assessed = self.assess(inside, inside=True)
         has_needs = bool(q.concepts or q.days or q.wifi)
         if not has_needs and (assessed or area is None):
-            return self.results(sorted(assessed, key=order_key), widened=False, area_empty=False)
-        met = sorted((a for a in assessed if a.tier == MET or a.named), key=order_key)
-        unknown = sorted((a for a in assessed if a.tier == UNKNOWN and not a.named), key=order_key)
+            return self.results(sorted(assessed, key=self.order), widened=False, area_empty=False)
+        met = sorted((a for a in assessed if a.tier == MET or a.named), key=self.order)
+        unknown = sorted((a for a in assessed if a.tier == UNKNOWN and not a.named), key=self.order)
         if area is None:
             return self.results(met + unknown, widened=False, area_empty=False)
         band = self.near_band(radius)
@@ -194,7 +195,7 @@ class _Search:
         if not hits:  # nothing just around: the nearest places meeting the needs, however far
             farther = self.around(exclude, None)
             hits = [a for a in farther if a.tier == MET or a.named] or [a for a in farther if a.tier == UNKNOWN] \
-                or sorted(assessed, key=order_key) or farther
+                or sorted(assessed, key=self.order) or farther
         return self.results(hits, widened=True, area_empty=not inside)
 
     def near_band(self, radius: float | None) -> float:

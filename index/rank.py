@@ -163,3 +163,9 @@ def order_key(a: Assessment) -> tuple:
     """Sort key, best first: a named place, then needs met, then score, then nearer."""
     return (-int(a.named), -a.tier, -a.score,
             a.distance_km if a.distance_km is not None else float("inf"), a.entry.place.id)
+
+
+def nearest_first_key(a: Assessment) -> tuple:
+    """Sort key around a point ("autour de moi"): a named place, then needs met, then nearer, then score."""
+    return (-int(a.named), -a.tier, a.distance_km if a.distance_km is not None else float("inf"),
+            -a.score, a.entry.place.id)
