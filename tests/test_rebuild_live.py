@@ -31,6 +31,7 @@ import pytest
 
 from index.home import Home
 from index.lock import LOCK_FILE
+from index.rebuild import LAST_REPORT
 from index.settings import Settings
 from index.sources import read_source
 from index.store import META_FILE, is_complete
@@ -500,8 +501,12 @@ def test_watch_rebuilds_once_per_settled_change_until_stopped(tmp_path):
                 time.sleep(0.05)
 
         history_length(1)
+        first = json.loads((home / LAST_REPORT).read_text())["started_at"]
         os.utime(source)  # touched, not changed: a look, no new version
-        time.sleep(1.5)
+        deadline = time.monotonic() + 60  # however loaded the machine, the look ends before the edit
+        while json.loads((home / LAST_REPORT).read_text()).get("status") != "unchanged":
+            assert time.monotonic() < deadline and proc.poll() is None, f"no look after the touch (first {first})"
+            time.sleep(0.05)
         assert len(Home(home).history()) == 1
         data = rewritten(lambda row: {**row, "nom": "Cyberbase Veille"} if row["n_ref"] == "Ref_0001" else row)
         for part in range(1, 4):  # written in three goes: one rebuild
