@@ -99,6 +99,27 @@ def departement_of_postcode(code: str) -> str:
     return code[:2]
 
 
+def departement_of(insee: str, postcode: str) -> str:
+    """The département of a commune code, else of a postcode: ``"2A004"`` -> 2A, ``"97411"`` -> 974.
+
+    Corsica's postcodes start with 20 in both départements: below 20200 is Corse-du-Sud.
+    """
+    for code in (insee, postcode):
+        if not code or len(code) != 5:
+            continue
+        if code.startswith(("97", "98")):
+            return code[:3]
+        if code[:2] in ("2A", "2B"):
+            return code[:2]
+        if code.startswith("20") and code.isdigit():
+            if code is insee:
+                continue  # a numeric INSEE code starting 20 is malformed: try the postcode
+            return "2A" if code < "20200" else "2B"
+        if code.isdigit() and code[:2] != "00":
+            return code[:2]
+    return ""
+
+
 _PHONE_CHUNK = re.compile(r"\+?\d[\d .\-()]*")
 
 

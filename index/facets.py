@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from index.cleaning import departement_of
 from index.normalise import fold, sound
 from index.places import Place
 from index.vocabulary import LABEL_IMPLIES_SERVICES, NAME_IMPLIES
@@ -54,9 +55,9 @@ def derive(pos: int, place: Place) -> Entry:
     for label in list(facets["labels"]):
         facets["services"].update(LABEL_IMPLIES_SERVICES.get(label, ()))
     departements = {place.address.departement} if place.address.departement else set()
-    postcode = place.address.postcode
-    if len(postcode) == 5 and postcode[:2].isdigit():
-        departements.add(_departement_of_postcode(postcode))
+    # The postcode's département too: a few places are filed under one and located in another.
+    if by_postcode := departement_of("", place.address.postcode):
+        departements.add(by_postcode)
     tokens = fold(f"{place.name} {place.organisation}").split()
     # "Cyber-base" is typed "cyberbase": adjacent words also count joined.
     words = frozenset(tokens + [a + b for a, b in zip(tokens, tokens[1:], strict=False)])
@@ -71,11 +72,3 @@ def derive(pos: int, place: Place) -> Entry:
         name_words=words, name_sounds=frozenset(sound(w) for w in words), described=described,
         richness=richness,
     )
-
-
-def _departement_of_postcode(postcode: str) -> str:
-    if postcode.startswith("97"):
-        return postcode[:3]
-    if postcode.startswith("20"):
-        return "2A" if postcode < "20200" else "2B"
-    return postcode[:2]

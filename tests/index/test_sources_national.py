@@ -5,9 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from index.cleaning import departement_of
 from index.errors import SourceError
 from index.sources import RawSource, read, read_source
-from index.sources.national import READER, departement_of, read_standard
+from index.sources.national import READER, read_standard
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 NATIONAL = SHARED / "national"
