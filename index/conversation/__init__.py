@@ -18,6 +18,7 @@ from index.conversation.followup import is_more, is_refinement, refine
 from index.conversation.session import SessionStore
 from index.engine import Engine, Results
 from index.errors import IndexUnavailable
+from index.rank import Assessment
 from index.settings import Settings
 from index.understand import Query
 
@@ -110,8 +111,6 @@ class Conversation:
 
     def card(self, place_id: str) -> Card | None:
         """The card of one place of the current index, or None."""
-        from index.rank import Assessment
-
         entry = self.engine.store.by_id.get(place_id)
         if entry is None:
             return None

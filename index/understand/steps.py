@@ -87,14 +87,14 @@ class Reading:
                 if self.free(i, n):
                     yield i, n, tuple(self.words[i:i + n])
 
-    def match_phrases(self, phrases, claim: bool = True) -> list[tuple[int, int]]:
+    def match_phrases(self, phrases) -> list[tuple[int, int]]:
+        """Claim each unclaimed run of words that is one of ``phrases``, longest first; (start, length) of each."""
         found = []
         longest = max(len(p) for p in phrases)
         for i, n, gram in list(self.ngrams(longest)):
             if gram in phrases and self.free(i, n):
                 found.append((i, n))
-                if claim:
-                    self.claim(i, n)
+                self.claim(i, n)
         return found
 
 
