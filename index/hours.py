@@ -87,14 +87,3 @@ def format_time(minute: int) -> str:
 def format_intervals(intervals: Iterable[tuple[int, int]]) -> str:
     """French display: ``"9 h – 12 h 30, 14 h – 18 h"``."""
     return ", ".join(f"{format_time(start)} – {format_time(end)}" for start, end in intervals)
-
-
-def is_open_at(day: DayHours, minute: int) -> bool | None:
-    """Is the place open at this minute of the day? None when the day's hours don't say."""
-    if day.is_open is None:
-        return None
-    if not day.is_open:
-        return False
-    if not day.intervals:
-        return None  # open that day, but when ("Sur RDV") is not known
-    return any(start <= minute < end for start, end in day.intervals)

@@ -57,10 +57,6 @@ UNAVAILABLE = "L'annuaire est en cours de préparation. Réessayez dans quelques
 MORE_BUTTON = "Plus de résultats"
 
 
-def places_word(n: int) -> str:
-    return "lieu" if n == 1 else "lieux"
-
-
 def header(query: Query, shown: int, first: int, total: int) -> str:
     """"Lieux pour « atelier informatique · Gers (32) » (1 à 3 sur 16) :"."""
     what = query.describe() or "votre recherche"

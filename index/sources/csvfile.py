@@ -19,7 +19,6 @@ from index.errors import SourceError
 from index.sources import RowProblem
 
 DELIMITERS = (",", ";", "\t", "|")
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SAMPLE = 65536  # bytes looked at to tell text from binary
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # never in CSV text
 
@@ -32,10 +31,6 @@ class CsvTable:
     header: tuple[str, ...]
     encoding: str
     delimiter: str
-
-    @property
-    def delimiter_name(self) -> str:
-        return _DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
 
     def rows(self, id_columns: Iterable[str] = ()) -> Iterator[tuple[int, dict[str, str]] | RowProblem]:
         """Each record after the header as ``(line, row)``, or a fatal ``RowProblem`` for a broken one.

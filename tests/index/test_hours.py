@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.hours import format_intervals, is_open_at, parse_day
+from index.hours import format_intervals, parse_day
 from index.places import DayHours
 
 
@@ -65,16 +65,6 @@ def test_nonsense_ranges_are_left_out():
 def test_format_intervals_in_french():
     assert format_intervals(((540, 750), (840, 1080))) == "9 h – 12 h 30, 14 h – 18 h"
     assert format_intervals(()) == ""
-
-
-def test_is_open_at():
-    day = parse_day("9h-12h / 14h-18h")
-    assert is_open_at(day, 600) is True
-    assert is_open_at(day, 780) is False
-    assert is_open_at(day, 720) is False  # the end minute is closing time
-    assert is_open_at(parse_day("Fermé"), 600) is False
-    assert is_open_at(parse_day(""), 600) is None
-    assert is_open_at(parse_day("Sur RDV"), 600) is None
 
 
 @given(st.text())
