@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from index.duplicates import merge_duplicates
 from index.home import Home
 from index.places import Place
 from index.sources import ReadResult, source_name
@@ -47,5 +48,5 @@ def build_version(home: Home, loaded: Loaded, extra_meta: dict | None = None) ->
         ],
         **(extra_meta or {}),
     }
-    build(loaded.places, target, meta)
+    build(merge_duplicates(loaded.places), target, meta)
     return target

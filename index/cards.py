@@ -7,6 +7,7 @@ words are written by ``index.conversation.replies.card``; this module knows none
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from urllib.parse import quote
 
@@ -27,9 +28,9 @@ class Card:
     email: str
     website: str
     today: str
-    """Today's day name and hours ("samedi : 10h-13h"), empty when the directory says nothing."""
+    """Today's hours, normalised ("9 h–12 h, 14 h–18 h", "fermé"), empty when the directory says nothing."""
     week: tuple[tuple[str, str], ...]
-    """(day, hours as written) for each day the directory documents."""
+    """(days, hours) normalised, identical neighbouring days collapsed: ("lun.–ven.", "9 h–12 h")."""
     today_index: int
     services: tuple[str, ...]
     publics: tuple[str, ...]
@@ -49,11 +50,44 @@ class Card:
     """The whole card as plain text, to paste into an e-mail or an SMS for the person helped."""
     provenance: str = ""
     """Where the data comes from and how fresh it is, in words."""
+    open_state: str = ""
+    """"open", "closed" or "unknown" at the moment the card was made (``index.open_now``)."""
+    open_now: str = ""
+    """The state in words: « Ouvert · jusqu'à 17 h », « Fermé · ouvre mardi à 14 h »."""
+    hours_note: str = ""
+    """A remark the directory makes about the hours, said once (« Sur rendez-vous »)."""
+    restrictions: tuple[str, ...] = ()
+    """Who or how only: « Réservé aux jeunes », « Sur rendez-vous »."""
+    freshness: str = ""
+    """« Informations de mars 2021 : vérifier par téléphone » when older than a year."""
+    matches: bool = True
+    """The place meets the whole request; False for places shown to fill the page."""
+    sms: str = ""
+    """A short text for an SMS (≤ 300 characters): name, address, phone, today's hours, map link."""
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["week"] = [{"day": d, "hours": h} for d, h in self.week]
         return data
+
+
+RHINOCC_FILES = frozenset({"lieux", "lieux-geocodes", "rhinocc", "export"})
+"""Names RhinOcc's own exports come as (``lieux-geocodes.csv``, ``2022-01-20-export.csv``)."""
+RHINOCC = "RhinOcc"
+
+
+def hub_name(source: str) -> str:
+    """The directory a place comes from as people know it, never a file name:
+    ``"lieux-geocodes"`` -> ``"RhinOcc"``, ``"hub-du-sud-paca-2023-05 (dora)"`` -> ``"Hub du Sud PACA"``."""
+    name = re.sub(r"\s*\(.*\)\s*$", "", source or "").strip()
+    name = re.sub(r"[-_ ]?\d{4}(?:[-_]\d{2}){0,2}[-_ ]?", "-", name).strip("-_ ")
+    if not name or name.lower() in RHINOCC_FILES or name.lower().startswith("rhinocc"):
+        return RHINOCC if name.lower() in RHINOCC_FILES or name.lower().startswith("rhinocc") else ""
+    words = re.split(r"[-_ ]+", name)
+    small = {"du", "de", "des", "la", "le", "les", "d", "l", "et"}
+    return " ".join(w.upper() if len(w) <= 4 and w.lower() not in small and i == len(words) - 1
+                    else w.lower() if w.lower() in small and i else w.capitalize()
+                    for i, w in enumerate(words))
 
 
 def map_url(place: Place) -> str:

@@ -156,6 +156,8 @@ class Gazetteer:
         self.departements: tuple[Departement, ...] = tuple(sorted(departements, key=lambda d: d.code))
         self._by_insee = {c.insee: c for c in self.communes}
         self._departement_by_code = {d.code: d for d in self.departements}
+        self.departement_articles = dict(departement_articles or {})
+        """Code -> the name's article ("La", "L'", "Les", "Le" or ""), for « dans l'Ariège »."""
         folded_names = folded_names or {}
         former_names = former_names or {}
         departement_articles = departement_articles or {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from index.normalise import fold
 from index.places import DayHours
@@ -85,5 +86,95 @@ def format_time(minute: int) -> str:
 
 
 def format_intervals(intervals: Iterable[tuple[int, int]]) -> str:
-    """French display: ``"9 h – 12 h 30, 14 h – 18 h"``."""
-    return ", ".join(f"{format_time(start)} – {format_time(end)}" for start, end in intervals)
+    """French display: ``"9 h–12 h 30, 14 h–18 h"``."""
+    return ", ".join(f"{format_time(start)}–{format_time(end)}" for start, end in intervals)
+
+
+# -- display: hours people can read ---------------------------------------------------------------
+
+SHORT_DAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+CLOSED_TEXT = "fermé"
+_APPOINTMENT = re.compile(r"\b(?:sur\s+)?(?:r\.?d\.?v\.?|rendez[\s-]*vous)\b", re.IGNORECASE)
+_REMARK_EDGES = re.compile(r"^[\s,;:/()\[\].+&-]+|[\s,;:/(\[.+&-]+$")
+_LEAD_IN = re.compile(r"\b(?:de|des|entre|du)\s*§", re.IGNORECASE)
+_BETWEEN = re.compile(r"§(?:\s*(?:et|puis|/|,|;|-|&|\+)?\s*§)+", re.IGNORECASE)
+_FILLER = frozenset({"de", "et", "puis", "h", "le", "les", "du", "a", "et de"})
+_JOINERS = re.compile(r"^(?:et|de|du|le|les|puis)\s+|\s+(?:et|de|du|le|les|puis)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Week:
+    """A week of hours as people read it: runs of identical days, and a remark said once."""
+
+    lines: tuple[tuple[str, str], ...] = ()
+    """(days, hours): ``("lun.–ven.", "9 h–12 h, 14 h–18 h")``, ``("sam.–dim.", "fermé")``."""
+    remark: str = ""
+    """What the directory adds to the times, the same on every day that says it ("Sur rendez-vous")."""
+
+
+def remark(text: str) -> str:
+    """What a day's text says beside its times: ``"14h - 18h (sur RDV)"`` -> ``"Sur rendez-vous"``."""
+    rest = _RANGE.sub(" § ", text)
+    rest = _LEAD_IN.sub(" § ", rest)  # "de § et de §": the words that only joined the times
+    rest = _BETWEEN.sub(" § ", rest)
+    rest = _APPOINTMENT.sub(" sur rendez-vous ", rest.replace("§", " "))
+    rest = re.sub(r"[()\[\]]", " ", rest)
+    rest = " ".join(rest.split())
+    for _ in range(3):
+        rest = _JOINERS.sub("", _REMARK_EDGES.sub("", rest)).strip()
+    if not re.search(r"[^\W\d_]{2}", rest) or fold(rest) in _FILLER:
+        return ""  # only digits, punctuation or joining words left: nothing to say
+    rest = re.sub(r"(sur rendez-vous\s*)+", "sur rendez-vous ", rest).strip()
+    return rest[:1].upper() + rest[1:]
+
+
+def _words_between_times(text: str) -> bool:
+    """Words between two time ranges ("14h-19h en semaine, 9h-12h pendant les vacances"): the times
+    belong to the words, so the text is shown as written."""
+    marked = _BETWEEN.sub("§", _LEAD_IN.sub("§", _RANGE.sub("§", text)))
+    inner = marked[marked.find("§") + 1:marked.rfind("§")] if marked.count("§") >= 2 else ""
+    return bool(re.search(r"[^\W\d_]{3}", inner))
+
+
+def day_text(day: DayHours) -> tuple[str, str]:
+    """(times or what stands for them, remark) of one day; ("", "") when the directory says nothing."""
+    if day.is_open is None:
+        return "", ""
+    if day.is_open is False:
+        return CLOSED_TEXT, ""
+    said = remark(day.text)
+    if said and (re.search(r"[\d:;]", said) or _words_between_times(day.text)):
+        return " ".join(day.text.split()), ""  # times tied to words ("Point info : 8h30-11h30 ; …"): as written
+    if day.intervals:
+        return format_intervals(day.intervals), said
+    return said or " ".join(day.text.split()), ""
+
+
+def is_read(day: DayHours) -> bool:
+    """Could the day's text be read as times or as a closed day? (An open day with words only was not.)"""
+    return day.is_open is not True or bool(day.intervals)
+
+
+def week(days: Iterable[DayHours], text: str = "") -> Week:
+    """Normalised hours: identical neighbouring days collapsed ("lun.–ven."), a remark shared by all
+    the days that make one said once, other remarks kept beside their day; days the directory says
+    nothing of are left out. ``text`` (hours as one free text nobody could split) is shown when
+    no day is known."""
+    read = [day_text(d) for d in days]
+    remarks = {r for _, r in read if r}
+    shared = remarks.pop() if len(remarks) == 1 else ""
+    shown = [(t if not r or r == shared else f"{t} ({r[:1].lower() + r[1:]})") for t, r in read]
+    lines: list[tuple[str, str]] = []
+    run_start = 0
+    for i in range(1, len(shown) + 1):
+        if i < len(shown) and shown[i] == shown[run_start]:
+            continue
+        if shown[run_start]:
+            first, last = SHORT_DAYS[run_start], SHORT_DAYS[i - 1]
+            days_label = first if i - 1 == run_start else f"{first}–{last}" if i - 1 > run_start + 1 \
+                else f"{first}, {last}"
+            lines.append((days_label, shown[run_start]))
+        run_start = i
+    if not lines and text.strip():
+        return Week(remark=" ".join(text.split()))
+    return Week(tuple(lines), shared)

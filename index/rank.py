@@ -61,11 +61,26 @@ def concept_status(entry: Entry, concept: Concept) -> int:
 
 
 def days_status(entry: Entry, query: Query) -> int:
+    if query.when and query.when[1] >= 0:
+        return moment_status(entry, query)
     wanted = set(query.days)
     met = bool(wanted & entry.open_days) if query.any_day else wanted <= entry.open_days
     if met:
         return MET
     return UNMET if entry.hours_known else UNKNOWN
+
+
+def moment_status(entry: Entry, query: Query) -> int:
+    """Open at some point of the asked window (« après 17 h », « maintenant ») on one of the days."""
+    _, start, end = query.when
+    statuses = []
+    for d in query.days:
+        day = entry.place.hours.days[d]
+        if day.intervals:
+            statuses.append(MET if any(s < end and start < e for s, e in day.intervals) else UNMET)
+        else:
+            statuses.append(UNMET if day.is_open is False else UNKNOWN)
+    return max(statuses, default=UNKNOWN)
 
 
 def wifi_status(entry: Entry) -> int:
@@ -87,7 +102,8 @@ def needs(assessment: Assessment, query: Query) -> None:
         statuses.append(status)
         if status == MET:
             joiner = " ou le " if query.any_day else " et le "
-            assessment.reasons.append("ouvert le " + joiner.join(DAYS[d] for d in query.days))
+            assessment.reasons.append(query.when[0] if query.when else
+                                      "ouvert le " + joiner.join(DAYS[d] for d in query.days))
     if query.wifi:
         status = wifi_status(entry)
         statuses.append(status)

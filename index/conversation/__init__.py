@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from index.cards import Card
 from index.conversation import replies
@@ -18,7 +18,8 @@ from index.conversation.followup import is_more, is_refinement, refine
 from index.conversation.session import SessionStore
 from index.engine import Engine, Results
 from index.errors import IndexUnavailable
-from index.rank import Assessment
+from index.open_now import PARIS, paris_now
+from index.rank import MET, Assessment
 from index.settings import Settings
 from index.understand import Query
 
@@ -41,16 +42,25 @@ class Reply:
     """``Query.describe()`` of the search answered, empty when there was none."""
     total: int = 0
     offset: int = 0
+    matching: int = 0
+    """Places that meet the whole request, the count the header says."""
+    padded_label: str = ""
+    """Heading of the places shown only to fill the page (cards with ``matches`` False), on every page."""
 
     def to_dict(self) -> dict:
         return {"reply": self.text, "cards": [c.to_dict() for c in self.cards], "more": self.more,
-                "kind": self.kind, "understood": self.understood, "total": self.total, "offset": self.offset}
+                "kind": self.kind, "understood": self.understood, "total": self.total, "offset": self.offset,
+                "matching": self.matching, "padded_label": self.padded_label}
 
 
 class Conversation:
+    """``now`` is the clock (Europe/Paris) that open-now badges and « ouvert maintenant » read;
+    ``today`` (0 = Monday), its weekday unless given."""
+
     def __init__(self, engine: Engine, page_size: int = 3, sessions: SessionStore | None = None,
-                 today: Callable[[], int] = lambda: date.today().weekday()) -> None:
-        self.engine, self.page_size, self.today = engine, page_size, today
+                 today: Callable[[], int] | None = None, now: Callable[[], datetime] = paris_now) -> None:
+        self.engine, self.page_size, self.now = engine, page_size, now
+        self.today = today if today is not None else lambda: self.now().weekday()
         self.sessions = sessions if sessions is not None else SessionStore()
 
     @classmethod
@@ -78,7 +88,7 @@ class Conversation:
             return self.more(key)
         where = location or session.recent_location(now)
         try:
-            query = self.engine.parse(text, *(where or (None, None)), today=self.today())
+            query = self.at_moment(self.engine.parse(text, *(where or (None, None)), today=self.today()))
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
         if is_refinement(text, query, session.query):  # "et le samedi ?", or a location after "atelier"
@@ -102,19 +112,27 @@ class Conversation:
                offset: int = 0) -> Reply:
         """A stateless search (inline queries, the web API): one page of ``limit`` cards from ``offset``."""
         try:
-            query = self.engine.parse(text, *(location or (None, None)), today=self.today())
+            query = self.at_moment(self.engine.parse(text, *(location or (None, None)), today=self.today()))
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
         if query.is_empty and not (query.area and query.area.user_location):
             return Reply(replies.NOT_UNDERSTOOD, kind="not_understood")
         return self._reply(query, self.engine.search(query), offset, limit)
 
+    def at_moment(self, query: Query) -> Query:
+        """« ouvert maintenant »: the moment of the search, from the clock, becomes the query's window."""
+        if not query.when or query.when[1] >= 0:
+            return query
+        now = self.now().astimezone(PARIS)
+        minute = now.hour * 60 + now.minute
+        return replace(query, days=(now.weekday(),), when=(query.when[0], minute, minute + 1))
+
     def card(self, place_id: str) -> Card | None:
         """The card of one place of the current index, or None."""
         entry = self.engine.store.by_id.get(place_id)
         if entry is None:
             return None
-        return replies.card(Assessment(entry=entry), self.today())
+        return replies.card(Assessment(entry=entry), self.now())
 
     def _page(self, session, intro: str = "") -> Reply:
         try:
@@ -128,26 +146,35 @@ class Conversation:
         return reply
 
     def _reply(self, query: Query, results: Results, offset: int, limit: int, intro: str = "") -> Reply:
+        """One page. The header counts only the places meeting the whole request; places shown to
+        fill the page (their need not documented) are flagged and come under their own label."""
         hits = results.hits
         total = len(hits)
         page = hits[offset:offset + limit]
         area = query.area
         origin = (area.lat, area.lon) if area and area.user_location else None
         distance_from = replies.distance_origin(area)
-        today = self.today()
+        now = self.now()
+        has_needs = bool(query.concepts or query.days or query.wifi)
+        matches = [not has_needs or h.tier == MET or h.named for h in hits]
+        matching = sum(matches)
         cards = [
-            replies.card(h, today, origin=origin, distance_from=distance_from,
-                         show_distance=bool(area and (area.kind == "point" or not h.inside)))
-            for h in page
+            replies.card(h, now, origin=origin, distance_from=distance_from,
+                         show_distance=bool(area and (area.kind == "point" or not h.inside)),
+                         matches=matches[offset + i])
+            for i, h in enumerate(page)
         ]
         understood = query.describe()
         if not hits:
             return Reply(replies.nothing_found(query), kind="none", understood=understood)
-        if results.widened and offset == 0:
-            text, kind = replies.widened(query, results.area_empty, inside=page[0].inside), "widened"
+        label = replies.padded_label(query) if matching and matching < total else ""
+        if results.widened:
+            text, kind = replies.widened(query, results.area_empty, inside=hits[0].inside), "widened"
         else:
-            text, kind = replies.header(query, len(page), offset + 1, total), "results"
+            shown = [offset + i + 1 for i in range(len(page)) if matches[offset + i]]
+            text = replies.header(query, matching, shown[0], shown[-1]) if shown else replies.header(query, matching)
+            kind = "results"
         if intro:
             text = f"{intro}\n{text}" if kind != "results" else intro
         return Reply(text, cards, more=offset + len(page) < total, kind=kind, understood=understood,
-                     total=total, offset=offset)
+                     total=total, offset=offset, matching=matching, padded_label=label)

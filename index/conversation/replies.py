@@ -8,9 +8,14 @@ front end that displays them.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
-from index.cards import Card, directions_url, map_url
-from index.places import DAYS, DayHours
+from index.cards import Card, directions_url, hub_name, map_url
+from index.gazetteer import load_gazetteer
+from index.hours import day_text, format_time, week
+from index.normalise import fold
+from index.open_now import CLOSED, OPEN, PARIS, OpenState, open_state
+from index.places import DAYS
 from index.rank import Assessment
 from index.understand import Query
 from index.vocabulary import LABEL_LABELS, PUBLIC_LABELS, SERVICE_LABELS
@@ -57,18 +62,81 @@ UNAVAILABLE = "L'annuaire est en cours de préparation. Réessayez dans quelques
 MORE_BUTTON = "Plus de résultats"
 
 
-def header(query: Query, shown: int, first: int, total: int) -> str:
-    """"Lieux pour « atelier informatique · Gers (32) » (1 à 3 sur 16) :"."""
-    what = query.describe() or "votre recherche"
-    span = f"{first} à {first + shown - 1}" if shown > 1 else f"{first}"
-    return f"Lieux pour « {what} » ({span} sur {total}) :"
+def in_area(area) -> str:
+    """Where, after a count: « à Toulouse », « dans l'Ariège », « autour de vous »."""
+    if area is None:
+        return ""
+    if area.kind == "commune":
+        return f"à {area.label}"
+    if area.kind == "departement":
+        return " ou ".join(_departement(code, "dans") for code in area.departements) or area.label
+    return area.label if area.label.startswith("autour") else f"autour de {area.label}"
+
+
+def of_area(area) -> str:
+    """From where a distance counts: « de vous », « de Muret », « de l'Ariège », « du Gers »."""
+    if area is None:
+        return ""
+    if area.user_location:
+        return "de vous"
+    if area.kind == "departement":
+        return " ou ".join(_departement(code, "de") for code in area.departements) or f"de {area.label}"
+    return de(area.label.removeprefix("autour de "))
+
+
+_ARTICLES = {"dans": {"L'": "dans l'", "La": "dans la ", "Le": "dans le ", "Les": "dans les "},
+             "de": {"L'": "de l'", "La": "de la ", "Le": "du ", "Les": "des "}}
+
+
+def _departement(code: str, preposition: str) -> str:
+    """« dans l'Ariège », « du Gers », « des Hautes-Pyrénées »: the département's own article, elided."""
+    gazetteer = load_gazetteer()
+    dep = gazetteer.departement(code)
+    if dep is None:
+        return ""
+    article = gazetteer.departement_articles.get(dep.code, "")
+    lead = _ARTICLES[preposition].get(article)
+    if lead is None:
+        return f"à {dep.name}" if preposition == "dans" else de(dep.name)
+    return f"{lead}{dep.name}"
+
+
+def needs_phrase(query: Query, plural: bool) -> str:
+    """What is asked beside the area: « ouverts le samedi », « pour « atelier informatique » »."""
+    area_label = query.area.label if query.area else None
+    parts = [p for p in query.describe().split(" · ") if p and p != area_label]
+    if not parts:
+        return ""
+    if len(parts) == 1 and parts[0].startswith("ouvert "):
+        return ("ouverts" if plural else "ouvert") + parts[0][len("ouvert"):]
+    return f"pour « {' · '.join(parts)} »"
+
+
+def header(query: Query, matching: int, first: int = 0, last: int = 0) -> str:
+    """Only the places that meet the whole request are counted: « 8 lieux ouverts le samedi à
+    Toulouse (1 à 3) : »; the span is left out on a page that shows none of them."""
+    phrase = " ".join(p for p in (places_count(matching), needs_phrase(query, matching > 1),
+                                  in_area(query.area)) if p)
+    if not first:
+        return f"{phrase} :"
+    span = f"{first}" if last == first else f"{first} et {last}" if last == first + 1 else f"{first} à {last}"
+    return f"{phrase} ({span}) :"
+
+
+def padded_label(query: Query) -> str:
+    """The heading of the places shown to fill a page: « Autres lieux à Toulouse, horaires non précisés »."""
+    if query.days or query.when:
+        what = "horaires non précisés"
+    elif any(c.facet == "publics" for c in query.concepts):
+        what = "publics non précisés"
+    else:
+        what = "services non précisés"
+    return " ".join(p for p in ("Autres lieux", in_area(query.area)) if p) + f", {what}"
 
 
 def distance_origin(area) -> str:
-    """From where a card's distance counts: « de vous », « de Muret »."""
-    if area is None:
-        return ""
-    return "de vous" if area.user_location else f"de {area.label.removeprefix('autour de ')}"
+    """From where a card's distance counts: « de vous », « de Muret », « de l'Ariège »."""
+    return of_area(area)
 
 
 def widened(query: Query, area_empty: bool, inside: bool = False) -> str:
@@ -76,16 +144,7 @@ def widened(query: Query, area_empty: bool, inside: bool = False) -> str:
     places that do not say (``inside``), or the nearest alternatives."""
     area = query.area
     needs = " · ".join(p for p in query.describe().split(" · ") if not area or p != area.label)
-    if area is None:
-        where = ""
-    elif area.kind == "departement":
-        where = f"dans le département {area.label}"
-    elif area.kind == "commune":
-        where = f"à {area.label}"
-    elif area.user_location:
-        where = "tout près de vous"
-    else:
-        where = area.label
+    where = "tout près de vous" if area is not None and area.user_location else in_area(area)
     if area_empty and not needs:
         return f"Aucun lieu référencé {where} ; les plus proches :"
     if inside:
@@ -104,52 +163,110 @@ PUBLICS_LABEL = "Publics"
 WHY_LABEL = "Pourquoi ce lieu"
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
+STALE_AFTER_DAYS = 365
+"""Data older than this is flagged on the card: « vérifier par téléphone »."""
+OPEN_UNTIL = "Ouvert · jusqu'à {time}"
+CLOSED_OPENS = "Fermé · ouvre {when} à {time}"
+HOLIDAY_OPENS = "Fermé (jour férié) · ouvre {when} à {time}"
+HOURS_UNKNOWN = "Horaires non renseignés : appeler avant"
+APPOINTMENT = "Sur rendez-vous"
+RESERVED = "Réservé {whom}"
 
 
-def provenance(source: str, updated: str) -> str:
-    """Where a card's data comes from and how fresh it is: « Source : lieux-geocodes, fiche de octobre 2020 »."""
-    text = f"Source : {source}" if source else ""
-    if len(updated) == 10 and updated[4] == "-" and updated[5:7].isdigit() and 1 <= int(updated[5:7]) <= 12:
-        year, month, day = updated[:4], int(updated[5:7]), updated[8:]
-        when = f"{MONTHS[month - 1]} {year}" if day == "01" else f"{int(day)} {MONTHS[month - 1]} {year}"
-        text = f"{text}, fiche de {when}" if text else f"Fiche de {when}"
+def de(word: str) -> str:
+    """« de » before ``word``, elided before a vowel or an h: « d'octobre », « de mars », « d'Albi »
+    (a département's own article is ``of_area``'s business: « de l'Ariège »)."""
+    return f"d'{word}" if fold(word[:1]) in "aeiouyh" and word[:1] else f"de {word}"
+
+
+def places_count(n: int) -> str:
+    """« 1 lieu », « 2 lieux »."""
+    return f"{n} lieu" if n == 1 else f"{n} lieux"
+
+
+def month_year(updated: str) -> tuple[str, int] | None:
+    """(« octobre 2020 », months since year 0) of an ISO date, None when it is not one."""
+    if len(updated) >= 7 and updated[4] == "-" and updated[:4].isdigit() and updated[5:7].isdigit() \
+            and 1 <= int(updated[5:7]) <= 12:
+        month = int(updated[5:7])
+        return f"{MONTHS[month - 1]} {updated[:4]}", int(updated[:4]) * 12 + month
+    return None
+
+
+def freshness(updated: str, now: datetime) -> str:
+    """« Informations de mars 2021 : vérifier par téléphone » when older than a year, else « Informations
+    d'octobre 2026 »; empty when the directory gives no date."""
+    found = month_year(updated)
+    if found is None:
+        return ""
+    when, months = found
+    text = f"Informations {de(when)}"
+    if (now.year * 12 + now.month) - months > STALE_AFTER_DAYS // 30:
+        text += " : vérifier par téléphone"
     return text
 
 
-CLOSED = "fermé"
+def provenance(source: str, updated: str, now: datetime | None = None) -> str:
+    """Where a card's data comes from, by the hub's name: « Source : RhinOcc »."""
+    hub = hub_name(source)
+    return f"Source : {hub}" if hub else ""
 
 
-def day_hours(day: DayHours) -> str:
-    """A day's hours as the directory wrote them, « fermé » for a closed day."""
-    return CLOSED if day.is_open is False else day.text.strip()
+def when_words(days_ahead: int, weekday: int) -> str:
+    return "" if days_ahead == 0 else "demain" if days_ahead == 1 else DAYS[weekday]
+
+
+def open_now(state: OpenState) -> str:
+    """The open-now badge in words."""
+    if state.state == OPEN and state.until is not None:
+        return OPEN_UNTIL.format(time=format_time(state.until))
+    if state.state == CLOSED and state.opens_at is not None:
+        template = HOLIDAY_OPENS if state.holiday else CLOSED_OPENS
+        when = when_words(state.days_ahead or 0, state.opens_on or 0)
+        return template.format(when=when, time=format_time(state.opens_at)).replace("ouvre  à", "ouvre à")
+    return HOURS_UNKNOWN
+
+
+def restrictions(hit: Assessment, note: str) -> tuple[str, ...]:
+    """Who only (a place whose publics are all specific: « Réservé aux jeunes ») and how only
+    (« Sur rendez-vous »)."""
+    entry = hit.entry
+    out = []
+    if entry.publics and entry.publics == entry.specific_publics:
+        whom = " et ".join("aux " + PUBLIC_LABELS.get(c, c).lower() for c in sorted(entry.publics))
+        out.append(RESERVED.format(whom=whom).replace("aux allocataires caf", "aux allocataires CAF"))
+    said = fold(" ".join((note, *entry.place.support)))
+    if "rendez vous" in said or "rdv" in said.split():
+        out.append(APPOINTMENT)
+    return tuple(out)
 
 
 def distance(km: float | None, origin: str) -> str:
     """« à 850 m de vous », « à 3,2 km de Muret »."""
     if km is None:
         return ""
-    amount = f"{round(km * 1000, -1):.0f} m" if km < 1 else f"{km:.1f} km".replace(".", ",")
+    amount = f"{round(km * 1000, -1):.0f} m" if km < 1 else f"{km:.1f} km".replace(".", ",") if km < 10 \
+        else f"{km:.0f} km"
     return f"à {amount} {origin}".strip()
 
 
-def card(hit: Assessment, today: int, origin: tuple[float, float] | None = None, distance_from: str = "",
-         show_distance: bool = True) -> Card:
-    """The card of ``hit``: its fields in French words, ``today`` (0 = Monday) first among the hours.
-
-    ``show_distance`` is False where a distance would mislead (from a town's centre to a
-    place inside it, say).
-    """
+def card(hit: Assessment, now: datetime, origin: tuple[float, float] | None = None, distance_from: str = "",
+         show_distance: bool = True, matches: bool = True) -> Card:
+    """The card of ``hit`` at ``now`` (Europe/Paris): its fields in French words, hours normalised, the
+    open-now badge. ``show_distance`` is False where a distance would mislead (from a town's centre
+    to a place inside it, say); ``matches`` False for a place shown only to fill the page."""
     place = hit.entry.place
-    week = tuple((DAYS[i], day_hours(d)) for i, d in enumerate(place.hours.days) if day_hours(d))
-    if not week and place.hours.text:
-        week = ((HOURS_LABEL.lower(), place.hours.text),)
-    today_hours = day_hours(place.hours.days[today]) if place.hours.known else ""
+    now = now.astimezone(PARIS)
+    today = now.weekday()
+    hours = week(place.hours.days, place.hours.text)
+    today_hours = day_text(place.hours.days[today])[0] if place.hours.known else ""
+    state = open_state(place.hours, now)
     km = hit.distance_km if show_distance else None
     made = Card(
-        id=place.id, name=place.name, source=place.source, organisation=place.organisation,
+        id=place.id, name=place.name, source=hub_name(place.source), organisation=place.organisation,
         address=place.address.one_line(), commune=place.address.commune,
         phone=place.contact.phone, email=place.contact.email, website=place.contact.website,
-        today=f"{DAYS[today]} : {today_hours}" if today_hours else "", week=week, today_index=today,
+        today=today_hours, week=hours.lines, today_index=today,
         services=tuple(SERVICE_LABELS.get(c, c) for c in sorted(hit.entry.services)),
         publics=tuple(PUBLIC_LABELS.get(c, c) for c in sorted(hit.entry.publics)),
         labels=tuple(LABEL_LABELS.get(c, c) for c in sorted(hit.entry.labels)),
@@ -157,19 +274,44 @@ def card(hit: Assessment, today: int, origin: tuple[float, float] | None = None,
         lat=place.lat, lon=place.lon, map_url=map_url(place), directions_url=directions_url(place, origin),
         why=tuple(dict.fromkeys(hit.reasons)), updated=place.updated,
         provenance=provenance(place.source, place.updated),
+        open_state=state.state, open_now=open_now(state), hours_note=hours.remark,
+        restrictions=restrictions(hit, hours.remark), freshness=freshness(place.updated, now), matches=matches,
     )
-    return replace(made, text=card_text(made))
+    return replace(made, text=card_text(made), sms=sms_text(made))
 
 
 def card_text(card: Card) -> str:
-    """The card as plain text, to paste into an e-mail or an SMS for the person helped."""
+    """The card as plain text, to paste into an e-mail for the person helped."""
     lines = [card.name, card.address, f"Tél. {card.phone}" if card.phone else "", card.email, card.website]
     if card.week:
         lines.append(f"{HOURS_LABEL} : " + " ; ".join(f"{day} {hours}" for day, hours in card.week))
+    lines += [card.hours_note, *card.restrictions]
     if card.services:
         lines.append(f"{SERVICES_LABEL} : " + ", ".join(card.services))
-    lines += [card.map_url, card.provenance]
+    lines += [card.map_url, card.freshness, card.provenance]
     return "\n".join(line for line in lines if line)
+
+
+SMS_LIMIT = 300
+
+
+def sms_text(card: Card) -> str:
+    """Name, address, phone, today's hours and the map link in at most ``SMS_LIMIT`` characters:
+    the address, then the name, are shortened when the whole would not fit."""
+    link = card.map_url if len(card.map_url) <= 120 else ""
+    phone = f"Tél. {card.phone}" if card.phone else ""
+    today = f"{TODAY_LABEL.capitalize()} : {card.today}" if card.today else ""
+    fixed = [x for x in (phone, today, link) if x]
+    room = SMS_LIMIT - sum(len(x) + 1 for x in fixed)
+    name, address = card.name, card.address
+    if len(name) + 1 + len(address) > room:
+        address = _cut(address, max(room - min(len(name), room // 2) - 1, 0))
+        name = _cut(name, max(room - len(address) - 1, 0))
+    return "\n".join(x for x in (name, address, *fixed) if x)[:SMS_LIMIT]
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else (text[:max(limit - 1, 0)].rstrip() + "…" if limit > 1 else "")
 
 
 # Button and control captions, shared by the bot and the web chat.

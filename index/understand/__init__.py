@@ -39,6 +39,7 @@ def parse(message: str, lexicon: Lexicon, lat: float | None = None, lon: float |
         name_words=tuple(names),
         notes=tuple(reading.notes),
         near_me=reading.near_me,
+        when=reading.when,
     )
 
 

@@ -63,6 +63,9 @@ class Query:
     """Words that named no concept, place or day: candidates for a place's own name."""
     near_me: bool = False
     """The user said "autour de moi": the answer needs their position."""
+    when: tuple = ()
+    """(words, start, end): a moment asked for on ``days``, in minutes; start -1 is "now" until the
+    conversation sets it from its clock (``index.understand.when``)."""
     notes: tuple[str, ...] = field(default=(), compare=False)
     """What was corrected or guessed, in French ("« toulouze » lu comme Toulouse")."""
 
@@ -75,7 +78,9 @@ class Query:
         parts = [c.said for c in self.concepts]
         if self.wifi:
             parts.append("wifi")
-        if self.days:
+        if self.when:
+            parts.append(self.when[0])
+        elif self.days:
             joiner = " ou le " if self.any_day else " et le "
             parts.append("ouvert le " + joiner.join(DAYS[d] for d in self.days))
         loose = [w for w in self.name_words if all(w not in fold(c.said).split() for c in self.concepts)]

@@ -18,6 +18,7 @@ from index.normalise import fold, sound
 from index.places import DAYS
 from index.understand.lexicon import Lexicon
 from index.understand.query import Area, Concept
+from index.understand.when import when
 from index.vocabulary import ABSORBING_SERVICES, AGE_PUBLICS, DEVICE_WORDS, STOP_WORDS, TEXT_SYNONYMS
 
 MAX_WORDS = 40
@@ -69,6 +70,8 @@ class Reading:
     postcode: str = ""
     postcode_communes: list[Commune] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    when: tuple[str, int, int] = ()
+    """A moment asked for (``index.understand.when``): (words, start, end), start -1 meaning now."""
 
     def __post_init__(self) -> None:
         self.claimed = [False] * len(self.words)
@@ -396,7 +399,7 @@ def _claim_article(r: Reading, i: int) -> None:
         r.claim(i - 1)
 
 
-STEPS: tuple[Step, ...] = (near_me, radius, days, wifi, ages, near_of, concepts, postcodes,
+STEPS: tuple[Step, ...] = (near_me, radius, when, days, wifi, ages, near_of, concepts, postcodes,
                            departement_numbers, places, misspelt_concepts, misspelt_places)
 
 

@@ -1,0 +1,80 @@
+"""One place, one card: rows of a directory that describe the same place are merged.
+
+Two rows are the same place when they share an address and a phone number, or a name and an
+address (hubs list a place twice when two organisations report it, or after a rename). The
+merged place keeps the first row's id and says both names (« Espace Jean Moulin / Centre
+social Empalot »); its facts are the union of both rows', the first row's where they differ.
+Applied when an index version is built, so counts and pages are right. Pure.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+
+from index.normalise import fold
+from index.places import Address, Contact, Hours, Place
+
+log = logging.getLogger(__name__)
+
+
+def _address_key(address: Address) -> str:
+    street = fold(address.street)
+    return f"{street}|{address.postcode}" if street and address.postcode else ""
+
+
+def _phone_key(contact: Contact) -> str:
+    digits = re.sub(r"\D", "", contact.phone)
+    return digits[-9:] if len(digits) >= 9 else ""
+
+
+def keys(place: Place) -> tuple[str, ...]:
+    """The keys under which two rows are one place: (address, phone) and (name, address)."""
+    address = _address_key(place.address)
+    if not address:
+        return ()
+    out = [f"n|{fold(place.name)}|{address}"]
+    if phone := _phone_key(place.contact):
+        out.append(f"p|{phone}|{address}")
+    return tuple(out)
+
+
+def merge_duplicates(places: list[Place]) -> list[Place]:
+    """``places`` with each group of duplicates merged into its first row, order kept."""
+    group_of: dict[str, int] = {}
+    groups: list[list[Place]] = []
+    for place in places:
+        found = next((group_of[k] for k in keys(place) if k in group_of), None)
+        if found is None:
+            found = len(groups)
+            groups.append([])
+        groups[found].append(place)
+        for k in keys(place):
+            group_of.setdefault(k, found)
+    merged = [group[0] if len(group) == 1 else merge_group(group) for group in groups]
+    if len(merged) < len(places):
+        log.info("duplicates: %d rows merged into %d places", len(places) - len(merged) + sum(
+            1 for g in groups if len(g) > 1), sum(1 for g in groups if len(g) > 1))
+    return merged
+
+
+def merge_group(group: list[Place]) -> Place:
+    """One place from rows describing it: both names, the union of facts, the first row first."""
+    first = group[0]
+    names = list(dict.fromkeys(p.name for p in group))
+    union = lambda attr: tuple(dict.fromkeys(v for p in group for v in getattr(p, attr)))  # noqa: E731
+    hours = next((p.hours for p in group if p.hours.known), None) or \
+        next((p.hours for p in group if p.hours.text), Hours())
+    contact = Contact(**{f: next((getattr(p.contact, f) for p in group if getattr(p.contact, f)), "")
+                         for f in ("phone", "email", "website")})
+    return replace(
+        first, name=" / ".join(names), hours=hours, contact=contact,
+        services=union("services"), publics=union("publics"), labels=union("labels"),
+        access=union("access"), support=union("support"), raw_services=union("raw_services"),
+        organisation=first.organisation or next((p.organisation for p in group if p.organisation), ""),
+        description=first.description or next((p.description for p in group if p.description), ""),
+        updated=max(p.updated for p in group),
+        lat=first.lat if first.has_point else next((p.lat for p in group if p.has_point), None),
+        lon=first.lon if first.has_point else next((p.lon for p in group if p.has_point), None),
+    )
