@@ -7,12 +7,14 @@ same code as ``orienteur build``; tests copy a home before changing it.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from index.conversation import Conversation
 from index.engine import Engine
+from index.open_now import PARIS
 from index.settings import SAMPLE_SOURCE, Settings
 from tests.support.homes import NATIONAL, REAL_CSV, RHINOCC, ROOT, SHARED, build_home
 
@@ -47,7 +49,11 @@ def settings(tmp_path) -> Settings:
     return Settings.from_env({}, home=str(tmp_path / "home"))
 
 
+WEDNESDAY_MORNING = datetime(2026, 12, 2, 10, 30, tzinfo=PARIS)
+"""The conversations' clock in tests: a Wednesday, not a public holiday, at 10:30 in Paris."""
+
+
 @pytest.fixture
 def conversation(real_engine) -> Conversation:
-    """A fresh conversation over the real directory, on a fixed Wednesday."""
-    return Conversation(real_engine, page_size=3, today=lambda: 2)
+    """A fresh conversation over the real directory, on a fixed Wednesday morning."""
+    return Conversation(real_engine, page_size=3, now=lambda: WEDNESDAY_MORNING)

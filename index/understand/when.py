@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from index.places import DAYS
+
 if TYPE_CHECKING:  # steps.py imports this step into its tuple
     from index.understand.steps import Reading
 
@@ -40,6 +42,9 @@ def when(r: Reading) -> None:
         r.when = ("ouvert maintenant", -1, -1)
         _claim_open_words(r)
         return
+    named_day = next((DAYS[DAYS.index(w.rstrip("s"))] for w in r.words if w.rstrip("s") in DAYS), "")
+    if named_day and not day_words:
+        day_words = f"le {named_day}"  # « samedi matin »: the days step reads the day
     window, said = None, ""
     if r.match_phrases(set(MORNING)):
         window, said = MORNING_WINDOW, "matin" if day_words else "ce matin"
@@ -52,6 +57,8 @@ def when(r: Reading) -> None:
         return
     if not day_words:
         r.days.append(r.today)
+    elif named_day and not r.days:
+        r.days.append(DAYS.index(named_day))
     words = " ".join(w for w in ("ouvert", day_words, said) if w)
     r.when = (words, *(window or (0, 24 * 60)))
     r.days = sorted(set(r.days))

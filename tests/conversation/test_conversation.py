@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from index.conversation import Conversation
 from index.conversation.session import SessionStore
 
@@ -9,7 +11,7 @@ from index.conversation.session import SessionStore
 def test_a_question_gets_three_cards_and_a_french_header(conversation):
     reply = conversation.handle("c1", "démarches caf narbonne")
     assert reply.kind == "results" and len(reply.cards) == 3 and reply.more
-    assert reply.text.startswith("Lieux pour « ")
+    assert reply.text == f"{reply.matching} lieux pour « démarches CAF » à Narbonne (1 à 3) :"
     assert all(card.commune == "Narbonne" for card in reply.cards)
 
 
@@ -88,8 +90,9 @@ def test_card_text_is_plain_and_complete(conversation):
 
 
 def test_each_card_says_where_its_data_comes_from_and_how_fresh(conversation):
-    card = conversation.card("Ref_0001")  # "Decembre 2018" in the directory
-    assert card.provenance == "Source : lieux-geocodes, fiche de décembre 2018"
+    card = conversation.card("Ref_0001")  # "Decembre 2018", merged with its duplicate of "Decembre 2019"
+    assert card.provenance == "Source : RhinOcc"  # the hub's name, never the file's
+    assert card.freshness == "Informations de décembre 2019 : vérifier par téléphone"
     assert card.text.endswith(card.provenance)
 
 
@@ -132,3 +135,51 @@ def test_more_said_in_other_words_pages_on(conversation):
 
 def test_a_pasted_page_is_answered_with_a_request_to_be_brief(conversation):
     assert conversation.handle("n5", "atelier " * 100).kind == "too_long"
+
+
+def test_the_header_counts_only_places_that_meet_the_request_and_labels_the_rest(conversation):
+    first = conversation.handle("h1", "ouvert le samedi à toulouse")
+    assert first.text == f"{first.matching} lieux ouverts le samedi à Toulouse (1 à 3) :"
+    pages, cards = [first], list(first.cards)
+    while pages[-1].more:
+        pages.append(conversation.handle("h1", "plus"))
+        cards += pages[-1].cards
+    assert sum(c.matches for c in cards) == first.matching < len(cards)
+    assert all(c.matches for c in cards[:first.matching]) and not any(c.matches for c in cards[first.matching:])
+    for page in pages:  # the padded part is labelled on every page that shows it
+        assert page.padded_label == "Autres lieux à Toulouse, horaires non précisés"
+        assert page.text.startswith(f"{first.matching} lieux ouverts le samedi à Toulouse")
+
+
+def test_nothing_confirmed_is_said_on_every_page(conversation):
+    first = conversation.handle("h2", "personne âgée ouvert le samedi albi")
+    second = conversation.handle("h2", "plus")
+    assert first.text.startswith("Rien de confirmé à Albi")
+    assert second.text == first.text and not any(c.matches for c in first.cards + second.cards)
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("atelier ariège", "lieux pour « atelier » dans l'Ariège"),
+    ("atelier gers", "lieux pour « atelier » dans le Gers"),
+    ("atelier hautes pyrénées", "lieux pour « atelier » dans les Hautes-Pyrénées"),
+])
+def test_areas_are_said_with_their_article(conversation, question, said):
+    assert said in conversation.handle("h3", question).text
+
+
+def test_distances_from_a_departement_use_its_article():
+    from index.conversation.replies import distance, of_area
+    from index.understand import Area
+
+    assert distance(40.04, of_area(Area("departement", "Ariège (09)", departements=("09",)))) == \
+        "à 40 km de l'Ariège"
+    assert distance(3.25, of_area(Area("commune", "Albi"))) == "à 3,2 km d'Albi"
+    assert distance(0.85, "de vous") == "à 850 m de vous"
+
+
+def test_card_restrictions_and_sms_text(conversation):
+    cards = [conversation.card(p.place.id) for p in conversation.engine.store.entries]
+    youth = [c for c in cards if "Réservé aux jeunes" in c.restrictions]
+    assert youth and all(c.publics == ("Jeunes",) for c in youth)
+    assert all(len(c.sms) <= 300 for c in cards)
+    assert all(c.name[:20] in c.sms and (not c.phone or c.phone in c.sms) for c in cards)

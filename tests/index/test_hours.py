@@ -1,9 +1,14 @@
+import csv
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.hours import format_intervals, parse_day
+from index.hours import Week, format_intervals, is_read, parse_day, week
+from index.opening_hours import parse_reporting
 from index.places import DayHours
+from tests.support.homes import NATIONAL, REAL_CSV
 
 
 @pytest.mark.parametrize(
@@ -63,7 +68,7 @@ def test_nonsense_ranges_are_left_out():
 
 
 def test_format_intervals_in_french():
-    assert format_intervals(((540, 750), (840, 1080))) == "9 h – 12 h 30, 14 h – 18 h"
+    assert format_intervals(((540, 750), (840, 1080))) == "9 h–12 h 30, 14 h–18 h"
     assert format_intervals(()) == ""
 
 
@@ -80,3 +85,75 @@ def test_any_text_gives_day_hours_with_sane_intervals(text):
 def test_time_like_text_gives_sane_intervals(text):
     for start, end in parse_day(text).intervals:
         assert 0 <= start < end <= 1440
+
+
+# ---------- hours people can read ----------
+
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def week_of(*texts: str):
+    return week([parse_day(t) for t in texts])
+
+
+def test_identical_days_collapse_and_formats_are_one():
+    shown = week_of("8:30 - 12:00 / 14:00 - 17:00", "8h30-12h et 14h-17h", "8H30 - 12 h / 14 h - 17 h 00",
+                    "8h30-12h 14h-17h", "8 h 30 - 12 h, 14 h - 17 h", "Fermé", "Fermé")
+    assert shown.lines == (("lun.–ven.", "8 h 30–12 h, 14 h–17 h"), ("sam., dim.", "fermé"))
+
+
+def test_a_remark_said_on_every_day_is_said_once_and_appointments_kept():
+    shown = week_of("14h - 18h (sur RDV)", "14h-18h sur rdv", "", "", "", "", "")
+    assert shown.lines == (("lun., mar.", "14 h–18 h"),)
+    assert shown.remark == "Sur rendez-vous"
+
+
+def test_different_remarks_stay_beside_their_day():
+    shown = week_of("10h - 12h30 (permanence jeunes)", "14h-18h (sur RDV)", "", "", "", "", "")
+    assert shown.lines == (("lun.", "10 h–12 h 30 (permanence jeunes)"), ("mar.", "14 h–18 h (sur rendez-vous)"))
+
+
+def test_times_tied_to_words_are_shown_as_written():
+    text = "De 14h à 19h en semaine hors vacances scolaires de 9h00 à 12h30 pendant les vacances scolaires"
+    assert week_of(text, "", "", "", "", "", "").lines == (("lun.", text),)
+
+
+def test_hours_given_as_one_free_text_are_kept():
+    assert week([DayHours()] * 7, "Sur rendez-vous uniquement").remark == "Sur rendez-vous uniquement"
+    assert week([DayHours()] * 7) == Week()
+
+
+def _real_hours_texts() -> tuple[set[str], set[str]]:
+    """Every distinct day text of the real RhinOcc directory, every distinct ``horaires`` of the national files."""
+    if not REAL_CSV.is_file():
+        pytest.skip("../shared/data is not beside the project")
+    with open(REAL_CSV, encoding="utf-8", newline="") as f:
+        days = {row[d] for row in csv.DictReader(f) for d in WEEKDAYS if row[d].strip()}
+    national = set()
+    for name in ("charente-2023-07.json", "hub-du-sud-paca-2023-05.json"):
+        records = json.loads((NATIONAL / name).read_text(encoding="utf-8"))
+        national |= {r["horaires"] for r in records if isinstance(r, dict) and r.get("horaires")}
+    return days, national
+
+
+def test_every_real_hours_text_is_normalised_without_loss(capsys):
+    days, national = _real_hours_texts()
+    unread = 0
+    for text in sorted(days):
+        day = parse_day(text)
+        lines = week([day] * 7).lines
+        shown = " ".join(h for _, h in lines)
+        assert lines and shown  # no text lost: a day that says something shows something
+        if day.is_open is False:
+            assert shown == "fermé"
+        unread += not is_read(day)
+    unread_national = 0
+    for text in sorted(national):
+        hours, leftovers = parse_reporting(text)
+        shown = week(hours.days, hours.text)
+        assert shown.lines or shown.remark
+        unread_national += bool(leftovers)
+    with capsys.disabled():
+        print(f"\nhours texts: {len(days)} RhinOcc day texts, {unread} not read as times or closed; "
+              f"{len(national)} national 'horaires', {unread_national} partly not read")
+    assert unread <= 10 and unread_national <= 10

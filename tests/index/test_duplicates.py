@@ -1,0 +1,40 @@
+"""One place, one card: duplicate rows merge when an index version is built."""
+
+from __future__ import annotations
+
+from index.duplicates import merge_duplicates
+from index.places import Address, Contact, Place
+from tests.support.homes import REAL_CSV, load_sources
+
+
+def place(pid: str, name: str, street: str = "38 Avenue Jean Moulin", phone: str = "05 34 31 94 42",
+          **changes) -> Place:
+    return Place(id=pid, name=name, address=Address(street=street, postcode="31400", commune="Toulouse"),
+                 contact=Contact(phone=phone), **changes)
+
+
+def test_same_address_and_phone_merge_naming_both():
+    merged = merge_duplicates([place("a", "Centre social Jean Moulin", services=("ORD",)),
+                               place("b", "Empalot (CAF)", phone="0534319442", services=("ACCDS",)),
+                               place("c", "Autre lieu", street="1 rue Autre")])
+    assert [p.id for p in merged] == ["a", "c"]
+    assert merged[0].name == "Centre social Jean Moulin / Empalot (CAF)"
+    assert merged[0].services == ("ORD", "ACCDS")
+
+
+def test_same_name_and_address_merge_even_without_a_phone():
+    merged = merge_duplicates([place("a", "Médiathèque", phone=""), place("b", "MÉDIATHÈQUE", phone="")])
+    assert len(merged) == 1
+
+
+def test_same_address_with_other_names_and_phones_stay_apart():
+    assert len(merge_duplicates([place("a", "MJC"), place("b", "Centre social", phone="05 00 00 00 00")])) == 2
+
+
+def test_the_real_directory_loses_only_duplicates():
+    places = load_sources([str(REAL_CSV)]).places
+    merged = merge_duplicates(places)
+    assert 780 < len(merged) < len(places)
+    assert len({p.id for p in merged}) == len(merged)
+    jean_moulin = [p for p in merged if "Jean Moulin" in p.name and p.address.postcode == "31400"]
+    assert len(jean_moulin) == 1 and " / " in jean_moulin[0].name
