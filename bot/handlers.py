@@ -14,8 +14,13 @@ What is answered, and what is ignored on purpose:
 - Ignored on purpose everywhere: channel posts, edits of anything but text (a live
   location's updates), service messages, the cards the bot itself sent through inline
   mode, messages from other bots, and update types with no handler (chat member changes…).
-- Buttons: "Plus de résultats" shows the next page only while it belongs to the chat's
-  current search (else a short note); any other stale or unknown callback gets that note.
+- One message per answer. Its buttons edit that message: a number into the place's full card,
+  "Retour" back into the list, "Plus" into the next page; "Y aller" sends the place as a venue;
+  a refinement ("Ouvert samedi"…) is asked as if typed and answered with a new message. Buttons
+  act only while they belong to the chat's current search (else a short note); any other stale
+  or unknown callback gets that note.
+- Private chats keep a persistent "📍 Autour de moi" keyboard (sent with /start, /aide, /proche
+  and answers that list no place); groups never get a reply keyboard.
 - Any exception reaches ``on_error``: logged with its update's context, and the user is
   told ``replies.ERROR``.
 """
@@ -32,11 +37,9 @@ from telegram import (
     BotCommand,
     CallbackQuery,
     Chat,
-    InlineKeyboardMarkup,
     InlineQueryResultsButton,
     Message,
     MessageEntity,
-    ReplyKeyboardRemove,
     ReplyParameters,
     Update,
 )
@@ -139,15 +142,16 @@ async def answer(update: Update, context: Context, outgoing: list[Outgoing]) -> 
         await send(context, chat, outgoing, reply_to=update.effective_message)
 
 
-async def answer_reply(update: Update, context: Context, reply: Reply, header_markup=None) -> None:
-    """A conversation ``Reply``: its sentence, then its cards. A reply that needs the user's
-    position, or found nothing, offers the button to share it (in a private chat: Telegram
-    allows it nowhere else)."""
+def private_keyboard(chat: Chat | None):
+    """The persistent "Autour de moi" keyboard, in private chats only (Telegram allows it nowhere else)."""
+    return render.around_keyboard() if chat is not None and chat.type == ChatType.PRIVATE else None
+
+
+async def answer_reply(update: Update, context: Context, reply: Reply) -> None:
+    """A conversation ``Reply`` as one message; one without places carries the private keyboard."""
     chat = update.effective_chat
-    if header_markup is None and reply.kind in ("ask_location", "none") and chat is not None \
-            and chat.type == ChatType.PRIVATE:
-        header_markup = render.location_keyboard()
-    await answer(update, context, render.messages(reply, header_markup))
+    if chat is not None:
+        await send(context, chat, [render.answer(reply, private_keyboard(chat))], reply_to=update.effective_message)
 
 
 # -- what reaches the handlers ------------------------------------------------------------------
@@ -195,15 +199,22 @@ async def gate(update: Update, context: Context) -> None:
 
 async def start(update: Update, context: Context) -> None:
     """/start: the welcome and three example questions as buttons (/start aide: the help)."""
+    keyboard = private_keyboard(update.effective_chat)
     if context.args and context.args[0] == "aide":
-        await answer(update, context, [render.plain(replies.HELP)])
+        await answer(update, context, [render.Outgoing(render.text_html(replies.HELP), keyboard)])
         return
-    await answer(update, context, [render.welcome()])
+    welcome = render.welcome()
+    if keyboard is None:
+        await answer(update, context, [welcome])
+        return
+    # A message holds one keyboard: the persistent one rides on the help, the examples on the welcome.
+    await answer(update, context, [welcome, render.Outgoing(render.text_html(replies.HELP), keyboard)])
 
 
 async def help_command(update: Update, context: Context) -> None:
     """/aide: how to ask."""
-    await answer(update, context, [render.plain(replies.HELP)])
+    await answer(update, context, [render.Outgoing(render.text_html(replies.HELP),
+                                                   private_keyboard(update.effective_chat))])
 
 
 async def near(update: Update, context: Context) -> None:
@@ -239,9 +250,7 @@ async def location(update: Update, context: Context) -> None:
     if message is None or chat is None or message.location is None:
         return
     where = (message.location.latitude, message.location.longitude)
-    reply = conversation_of(context).handle(key(chat), location=where)
-    remove = ReplyKeyboardRemove() if chat.type == ChatType.PRIVATE else None
-    await answer_reply(update, context, reply, header_markup=remove)
+    await answer_reply(update, context, conversation_of(context).handle(key(chat), location=where))
 
 
 async def unsupported(update: Update, context: Context) -> None:
@@ -259,20 +268,29 @@ async def acknowledge(query: CallbackQuery, note: str | None = None) -> None:
         log.info("callback %s not answered: %s", query.id, exc)
 
 
-async def drop_callback_buttons(query: CallbackQuery) -> None:
-    """Remove the pressed page's "Plus de résultats" so the same page is not asked twice."""
-    message = query.message
-    if not isinstance(message, Message) or message.reply_markup is None:
-        return
-    rows = [[b for b in row if b.callback_data is None] for row in message.reply_markup.inline_keyboard]
+def current_page(context: Context, chat: Chat, offset: int, fp: str) -> Reply | None:
+    """The page at ``offset`` of the chat's current search, if ``fp`` is that search's fingerprint."""
+    conversation = conversation_of(context)
+    current, _ = conversation.position(key(chat))
+    if current is None or render.fingerprint(current.describe()) != fp:
+        return None
+    reply = conversation.page(key(chat), offset)
+    return reply if reply is not None and reply.cards else None
+
+
+async def edit(query: CallbackQuery, outgoing: Outgoing) -> None:
+    """Turn the pressed message into ``outgoing``; an unchanged or vanished message is no failure."""
     try:
-        await query.edit_message_reply_markup(InlineKeyboardMarkup([row for row in rows if row]))
-    except TelegramError as exc:
-        log.info("buttons of message %s kept: %s", message.message_id, exc)
+        await deliver(lambda: query.edit_message_text(outgoing.text, parse_mode=ParseMode.HTML,
+                                                      reply_markup=outgoing.markup,
+                                                      link_preview_options=render.NO_PREVIEW),
+                      "editMessageText")
+    except BadRequest as exc:
+        log.info("message not edited: %s", exc)
 
 
 async def more_button(update: Update, context: Context) -> None:
-    """"Plus de résultats": the next page of the same search, while it is the chat's current one."""
+    """"Plus": the answer's message becomes the next page, while it is the chat's current search."""
     query = update.callback_query
     chat = update.effective_chat
     match = context.match
@@ -282,13 +300,64 @@ async def more_button(update: Update, context: Context) -> None:
         return
     conversation = conversation_of(context)
     current, shown = conversation.position(key(chat))
-    if current is not None and (shown != int(match.group(1))
-                                or render.fingerprint(current.describe()) != match.group(2)):
+    if current is None:  # the conversation was forgotten (expired, or the bot restarted): say so
+        await acknowledge(query)
+        await send(context, chat, [render.plain(replies.NO_PREVIOUS)])
+        return
+    if shown != int(match.group(1)) or render.fingerprint(current.describe()) != match.group(2):
         await acknowledge(query, replies.STALE_BUTTON)
         return
     await acknowledge(query)
-    await drop_callback_buttons(query)
-    await send(context, chat, render.messages(conversation.more(key(chat))))
+    await edit(query, render.answer(conversation.more(key(chat))))
+
+
+async def place_button(update: Update, context: Context) -> None:
+    """A numbered button: the message becomes that place's full card. "Y aller": the place as a venue."""
+    query = update.callback_query
+    chat = update.effective_chat
+    match = context.match
+    reply = current_page(context, chat, int(match.group(2)), match.group(4)) if chat and match else None
+    index = int(match.group(3)) if match else -1
+    if query is None or reply is None or not 0 <= index < len(reply.cards):
+        if query is not None:
+            await acknowledge(query, replies.STALE_BUTTON)
+        return
+    await acknowledge(query)
+    card = reply.cards[index]
+    if match.group(1) == "card":
+        await edit(query, render.full_card(reply, index))
+    elif card.lat is not None and card.lon is not None:
+        await deliver(lambda: context.bot.send_venue(
+            chat.id, card.lat, card.lon, render.clip(card.name, 100),
+            render.clip(card.address or card.commune or card.name, 100)), "sendVenue")
+
+
+async def list_button(update: Update, context: Context) -> None:
+    """"Retour": the full card becomes the list it was opened from."""
+    query = update.callback_query
+    chat = update.effective_chat
+    match = context.match
+    reply = current_page(context, chat, int(match.group(1)), match.group(2)) if chat and match else None
+    if query is None or reply is None:
+        if query is not None:
+            await acknowledge(query, replies.STALE_BUTTON)
+        return
+    await acknowledge(query)
+    await edit(query, render.answer(reply))
+
+
+async def refine_button(update: Update, context: Context) -> None:
+    """A refinement ("Ouvert samedi", "Pour les jeunes", "Autour de moi"), asked as if typed."""
+    query = update.callback_query
+    chat = update.effective_chat
+    n = int(context.match.group(1)) if context.match else -1
+    if query is None or chat is None or not 0 <= n < len(replies.REFINEMENTS):
+        if query is not None:
+            await acknowledge(query, replies.STALE_BUTTON)
+        return
+    await acknowledge(query)
+    reply = conversation_of(context).handle(key(chat), replies.REFINEMENTS[n][1])
+    await send(context, chat, [render.answer(reply, private_keyboard(chat))])
 
 
 async def example_button(update: Update, context: Context) -> None:
@@ -301,7 +370,8 @@ async def example_button(update: Update, context: Context) -> None:
             await acknowledge(query, replies.STALE_BUTTON)
         return
     await acknowledge(query)
-    await send(context, chat, render.messages(conversation_of(context).handle(key(chat), replies.EXAMPLES[n])))
+    reply = conversation_of(context).handle(key(chat), replies.EXAMPLES[n])
+    await send(context, chat, [render.answer(reply, private_keyboard(chat))])
 
 
 async def stale_button(update: Update, context: Context) -> None:
@@ -322,11 +392,7 @@ async def inline_query(update: Update, context: Context) -> None:
     offset = int(query.offset) if query.offset.isdigit() else 0
     where = (query.location.latitude, query.location.longitude) if query.location else None
     cards, more = [], False
-    shared = render.SHARE_QUERY.fullmatch(text)
-    card = conversation.card(shared.group(1)) if shared else None
-    if card is not None:
-        cards = [card] if offset == 0 else []
-    elif text:
+    if text:
         reply = conversation.search(text, location=where, limit=INLINE_PAGE, offset=offset)
         cards, more = reply.cards, reply.more
     button = None
@@ -387,6 +453,9 @@ def register(application: Application) -> None:
         MessageHandler(filters.TEXT & ~filters.COMMAND & texts, text),
         MessageHandler(filters.LOCATION & new, location),
         CallbackQueryHandler(more_button, pattern=render.MORE_DATA),
+        CallbackQueryHandler(place_button, pattern=render.PLACE_DATA),
+        CallbackQueryHandler(list_button, pattern=render.LIST_DATA),
+        CallbackQueryHandler(refine_button, pattern=render.REFINE_DATA),
         CallbackQueryHandler(example_button, pattern=render.EXAMPLE_DATA),
         CallbackQueryHandler(stale_button),
         InlineQueryHandler(inline_query),

@@ -1,13 +1,15 @@
 """A ``Reply`` as Telegram messages: HTML text and buttons, every value escaped here, last.
 
-One message says what was understood (``Reply.text``), then one message per card, each
-with its own buttons (map, directions, share) right under it, so that a card forwarded to
-the person being helped carries its links; the last card holds "Plus de résultats" when
-the search has more. Values are clipped before they are escaped (a cut never splits an
-entity) and a card that would still pass Telegram's 4096 characters drops its least
-useful lines first. Callback data stays far below the 64-byte limit.
+One message per answer: the conversation's sentence and up to three compact entries (name,
+open now, distance, phone), with numbered buttons that turn that same message into a place's
+full card and back, "Plus" turning it into the next page, and the refinements the
+conversation offers. A full card carries "Y aller" (the place sent as a venue, so the phone
+opens its maps app), the map link and "Partager". At most four emojis on a card. Values are
+clipped before they are escaped (a cut never splits an entity) and a card that would still
+pass Telegram's 4096 characters drops its least useful lines first. Callback data stays far
+below the 64-byte limit.
 
-No French is written here: sentences and captions come from ``index.conversation.replies``.
+Sentences come from ``index.conversation.replies``; the few captions only Telegram shows are here.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from telegram import (
     KeyboardButton,
     LinkPreviewOptions,
     ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
 )
 from telegram.constants import InlineQueryLimit, InlineQueryResultLimit, MessageLimit, ParseMode
 
@@ -40,12 +41,23 @@ MAX_LIST = 8
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 """Cards carry several links; a preview of the first one would only push the card off screen."""
 MORE_DATA = re.compile(r"plus:(\d{1,6}):([0-9a-f]{8})\Z")
-"""Callback data of "Plus de résultats": the offset of the next page and a fingerprint of the search."""
+"""Callback data of "Plus": the offset of the next page and a fingerprint of the search."""
+PLACE_DATA = re.compile(r"(card|go):(\d{1,6}):(\d):([0-9a-f]{8})\Z")
+"""A numbered button (``card``) or "Y aller" (``go``): the page's offset, the place on it, the search."""
+LIST_DATA = re.compile(r"list:(\d{1,6}):([0-9a-f]{8})\Z")
+""""Retour": the page (its offset) a full card was opened from."""
+REFINE_DATA = re.compile(r"ref:(\d)\Z")
 EXAMPLE_DATA = re.compile(r"ex:(\d)\Z")
-SHARE_QUERY = re.compile(r"(?s).*#([A-Za-z0-9_.:-]{1,64})")
-"""An inline query made by "Partager": the place's name, then ``#`` and its id."""
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+# Captions only Telegram shows.
+AROUND_ME_KEY = "📍 Autour de moi"
+"""The persistent keyboard's one button, in private chats: it sends the user's position."""
+GO_BUTTON = "Y aller"
+BACK_BUTTON = "‹ Retour à la liste"
+MORE_CAPTION = "Plus ›"
+STATE_MARKS = {"open": "🟢", "closed": "🔴", "unknown": "⚪"}
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
 
 @dataclass(frozen=True)
@@ -92,36 +104,63 @@ def _items(values: tuple[str, ...]) -> str:
     return html.escape(", ".join(shown) + (", …" if len(values) > MAX_LIST else ""))
 
 
+def _badge(card: Card) -> str:
+    """« 🟢 Ouvert · jusqu'à 17 h »: the open-now state, its one emoji first."""
+    return f"{STATE_MARKS.get(card.open_state, STATE_MARKS['unknown'])} {esc(card.open_now, 120)}"
+
+
+def entry_html(card: Card, n: int) -> str:
+    """A place in an answer's list: number and name, open now and distance, phone (two emojis)."""
+    lines = [f"<b>{n}. {esc(card.name, 120)}</b>"]
+    lines.append(" · ".join(x for x in (_badge(card), esc(card.distance_text, 60)) if x))
+    if card.phone:
+        lines.append(f"☎️ {esc(card.phone, 60)}")
+    if card.restrictions:
+        lines.append(f"<i>{esc(' · '.join(card.restrictions), 120)}</i>")
+    return "\n".join(lines)
+
+
+def answer_html(reply: Reply) -> str:
+    """The one message of an answer: its sentence, then each place's short entry; places shown
+    only to fill the page come under their label."""
+    parts = [text_html(reply.text)]
+    labelled = False
+    for n, card in enumerate(reply.cards, 1):
+        if not card.matches and reply.padded_label and not labelled:
+            parts.append(f"<i>{esc(reply.padded_label)} :</i>")
+            labelled = True
+        parts.append(entry_html(card, reply.offset + n))
+    return clip_html("\n\n".join(parts))
+
+
 def card_html(card: Card, limit: int = MessageLimit.MAX_TEXT_LENGTH, field: int = MAX_FIELD) -> str:
-    """The card as Telegram HTML: name in bold, then address, distance, contacts, hours, services, why.
+    """The full card, in the order people act on it: name; open now and today's hours; distance
+    and address; phone; restrictions; then hours of the week, services and the source. Four
+    emojis at most.
 
     Too long, it drops its least useful sections; still too long, its values are clipped
     shorter: every line stays whole, so no tag is ever left open.
     """
     head = [f"<b>{esc(card.name, field)}</b>"]
-    if card.organisation and clip(card.organisation, field) != clip(card.name, field):
-        head.append(f"<i>{esc(card.organisation, field)}</i>")
-    if card.address:
-        head.append(f"📍 {esc(card.address, field)}")
-    if card.distance_text:
-        head.append(f"🧭 {esc(card.distance_text, field)}")
-    contact = []
-    if card.phone:
-        contact.append(f"☎️ {esc(card.phone, 60)}")
-    if card.email:
-        contact.append(f"✉️ {esc(card.email, 120)}")
-    if card.website:
-        contact.append(f"🌐 {esc(card.website, 200)}")
-    today = [f"🕘 <b>{esc(replies.TODAY_LABEL.capitalize())}</b>, {esc(card.today, field)}"] if card.today else []
+    today = f" — {esc(replies.TODAY_LABEL)} {esc(card.today, field)}" if card.today and card.open_state != "unknown" \
+        else ""
+    head.append(_badge(card) + today)
+    where = " · ".join(x for x in (esc(card.distance_text, field), esc(card.address, field)) if x)
+    if where:
+        head.append(f"📍 {where}")
+    contact = [f"☎️ {esc(card.phone, 60)}"] if card.phone else []
+    contact += [esc(v, 200) for v in (card.email, card.website) if v]
+    restrictions = [f"<b>{esc(' · '.join(card.restrictions), field)}</b>"] if card.restrictions else []
     week = []
     if card.week:
-        week = [f"🗓 {esc(replies.HOURS_LABEL)} :"] + [f"  {esc(day, 20)} : {esc(hours, field)}" for day, hours in card.week]
-    services = [f"🛠 {esc(replies.SERVICES_LABEL)} : {_items(card.services)}"] if card.services else []
-    publics = [f"👥 {esc(replies.PUBLICS_LABEL)} : {_items(card.publics)}"] if card.publics else []
-    why = [f"💡 {esc(replies.WHY_LABEL)} : {_items(card.why)}"] if card.why else []
-    source = [f"<i>{esc(card.provenance, field)}</i>"] if card.provenance else []
+        week = [f"{esc(replies.HOURS_LABEL)} : " + " ; ".join(f"{esc(d, 20)} {esc(h, field)}" for d, h in card.week)]
+    if card.hours_note and card.hours_note not in card.restrictions:
+        week.append(esc(card.hours_note, field))
+    services = [f"{esc(replies.SERVICES_LABEL)} : {_items(card.services)}"] if card.services else []
+    source = [f"<i>{esc(' · '.join(x for x in (card.freshness, card.provenance) if x), field)}</i>"] \
+        if card.freshness or card.provenance else []
     # Least useful last: dropped first when the card would be too long.
-    sections = [head, contact, today, services, week, publics, why, source]
+    sections = [head, contact, restrictions, week, services, source]
     while True:
         text = "\n".join(line for section in sections for line in section)
         if len(text) <= limit:
@@ -132,26 +171,21 @@ def card_html(card: Card, limit: int = MessageLimit.MAX_TEXT_LENGTH, field: int 
 
 
 def share_query(card: Card) -> str:
-    """What "Partager" types after the bot's name: the place's name and, for an exact match, its id."""
-    if SHARE_QUERY.fullmatch(f"#{card.id}"):
-        name = clip(card.name, InlineQueryLimit.MAX_QUERY_LENGTH - len(card.id) - 2)
-        return f"{name} #{card.id}"
-    return clip(card.name, InlineQueryLimit.MAX_QUERY_LENGTH)
+    """What "Partager" types after the bot's name: the place's name and town, never an internal id."""
+    return clip(" ".join(x for x in (card.name, card.commune) if x), InlineQueryLimit.MAX_QUERY_LENGTH)
 
 
 def _url_ok(url: str) -> bool:
     return url.startswith(("https://", "http://")) and len(url) < 2048 and not any(c.isspace() for c in url)
 
 
-def card_keyboard(card: Card, more: str | None = None, share: bool = True) -> InlineKeyboardMarkup:
-    """Map and directions links, "Partager", and "Plus de résultats" (``more``: its callback data)."""
+def card_keyboard(card: Card, share: bool = True) -> InlineKeyboardMarkup:
+    """A card sent on its own (inline mode): map and directions links, "Partager"."""
     links = [InlineKeyboardButton(caption, url=url) for caption, url in
              ((replies.MAP_BUTTON, card.map_url), (replies.DIRECTIONS_BUTTON, card.directions_url)) if _url_ok(url)]
     rows = [links] if links else []
     if share:
         rows.append([InlineKeyboardButton(replies.SHARE_BUTTON, switch_inline_query=share_query(card))])
-    if more:
-        rows.append([InlineKeyboardButton(replies.MORE_BUTTON, callback_data=more)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -160,17 +194,48 @@ def fingerprint(understood: str) -> str:
 
 
 def more_data(reply: Reply) -> str:
-    """Callback data of the reply's "Plus de résultats": where the next page starts, and which search."""
+    """Callback data of the reply's "Plus": where the next page starts, and which search."""
     return f"plus:{reply.offset + len(reply.cards)}:{fingerprint(reply.understood)}"
 
 
-def messages(reply: Reply, header_markup: Markup | None = None) -> list[Outgoing]:
-    """The reply's sentence, then one message per card; the last card offers the next page."""
-    out = [Outgoing(text_html(reply.text), header_markup)]
-    for n, card in enumerate(reply.cards, 1):
-        more = more_data(reply) if reply.more and n == len(reply.cards) else None
-        out.append(Outgoing(card_html(card), card_keyboard(card, more)))
-    return out
+def answer_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Numbered buttons opening each place, "Plus" when there is more, then the refinements."""
+    fp = fingerprint(reply.understood)
+    rows = []
+    numbers = [InlineKeyboardButton(str(reply.offset + n), callback_data=f"card:{reply.offset}:{n - 1}:{fp}")
+               for n in range(1, len(reply.cards) + 1)]
+    if reply.more:
+        numbers.append(InlineKeyboardButton(MORE_CAPTION, callback_data=more_data(reply)))
+    if numbers:
+        rows.append(numbers)
+    if reply.cards and reply.refinements:
+        rows.append([InlineKeyboardButton(replies.REFINEMENTS[i][0], callback_data=f"ref:{i}")
+                     for i in reply.refinements])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def full_card_keyboard(card: Card, reply: Reply, index: int) -> InlineKeyboardMarkup:
+    """Under a full card: "Y aller" (a venue) and the map, "Partager", and back to the list."""
+    fp = fingerprint(reply.understood)
+    first = []
+    if card.lat is not None and card.lon is not None:
+        first.append(InlineKeyboardButton(GO_BUTTON, callback_data=f"go:{reply.offset}:{index}:{fp}"))
+    if _url_ok(card.map_url):
+        first.append(InlineKeyboardButton(replies.MAP_BUTTON, url=card.map_url))
+    second = [InlineKeyboardButton(replies.SHARE_BUTTON, switch_inline_query=share_query(card)),
+              InlineKeyboardButton(BACK_BUTTON, callback_data=f"list:{reply.offset}:{fp}")]
+    return InlineKeyboardMarkup([row for row in (first, second) if row])
+
+
+def answer(reply: Reply, markup: Markup | None = None) -> Outgoing:
+    """The answer's one message; with no place to list, ``markup`` (a reply keyboard) may ride on it."""
+    keyboard = answer_keyboard(reply)
+    return Outgoing(answer_html(reply), keyboard if keyboard is not None else markup)
+
+
+def full_card(reply: Reply, index: int) -> Outgoing:
+    card = reply.cards[index]
+    return Outgoing(card_html(card), full_card_keyboard(card, reply, index))
 
 
 def welcome() -> Outgoing:
@@ -179,14 +244,14 @@ def welcome() -> Outgoing:
     return Outgoing(text_html(replies.WELCOME), InlineKeyboardMarkup(buttons))
 
 
-def location_keyboard() -> ReplyKeyboardMarkup:
-    """A reply keyboard whose one button shares the user's position."""
-    button = KeyboardButton(replies.SEND_LOCATION_BUTTON, request_location=True)
-    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+def around_keyboard() -> ReplyKeyboardMarkup:
+    """The persistent keyboard of private chats: one button that shares the user's position."""
+    button = KeyboardButton(AROUND_ME_KEY, request_location=True)
+    return ReplyKeyboardMarkup([[button]], resize_keyboard=True, is_persistent=True)
 
 
 def ask_location() -> Outgoing:
-    return Outgoing(text_html(replies.ASK_LOCATION), location_keyboard())
+    return Outgoing(text_html(replies.ASK_LOCATION), around_keyboard())
 
 
 def plain(text: str) -> Outgoing:

@@ -46,11 +46,15 @@ class Reply:
     """Places that meet the whole request, the count the header says."""
     padded_label: str = ""
     """Heading of the places shown only to fill the page (cards with ``matches`` False), on every page."""
+    refinements: tuple[int, ...] = ()
+    """Indexes in ``replies.REFINEMENTS`` of the follow-ups that would change this answer."""
 
     def to_dict(self) -> dict:
         return {"reply": self.text, "cards": [c.to_dict() for c in self.cards], "more": self.more,
                 "kind": self.kind, "understood": self.understood, "total": self.total, "offset": self.offset,
-                "matching": self.matching, "padded_label": self.padded_label}
+                "matching": self.matching, "padded_label": self.padded_label,
+                "refinements": [{"label": replies.REFINEMENTS[i][0], "message": replies.REFINEMENTS[i][1],
+                                 "near_me": replies.REFINEMENTS[i][2]} for i in self.refinements]}
 
 
 class Conversation:
@@ -100,6 +104,18 @@ class Conversation:
             return Reply(replies.NOT_UNDERSTOOD, kind="not_understood")
         session.query, session.offset = query, 0
         return self._page(session, intro=replies.LOCATION_THANKS if location is not None and not text else "")
+
+    def page(self, key: str, offset: int) -> Reply | None:
+        """The page of the conversation's current search that starts at ``offset``, without moving
+        on (a front end redrawing a page it showed); None when there is no search."""
+        session = self.sessions.get(key)
+        if session.query is None:
+            return None
+        try:
+            results = self.engine.search(session.query)
+        except IndexUnavailable:
+            return Reply(replies.UNAVAILABLE, kind="unavailable")
+        return self._reply(session.query, results, offset, self.page_size)
 
     def more(self, key: str) -> Reply:
         """The next page of the conversation's last search."""
@@ -177,4 +193,5 @@ class Conversation:
         if intro:
             text = f"{intro}\n{text}" if kind != "results" else intro
         return Reply(text, cards, more=offset + len(page) < total, kind=kind, understood=understood,
-                     total=total, offset=offset, matching=matching, padded_label=label)
+                     total=total, offset=offset, matching=matching, padded_label=label,
+                     refinements=replies.refinements(query))

@@ -7,6 +7,7 @@ front end that displays them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 
@@ -70,6 +71,8 @@ def in_area(area) -> str:
         return f"à {area.label}"
     if area.kind == "departement":
         return " ou ".join(_departement(code, "dans") for code in area.departements) or area.label
+    if area.user_location:  # « autour de vous (Toulouse) »: the town said after, not in brackets
+        return re.sub(r" \((.+)\)$", r", vers \1", area.label)
     return area.label if area.label.startswith("autour") else f"autour de {area.label}"
 
 
@@ -150,6 +153,26 @@ def widened(query: Query, area_empty: bool, inside: bool = False) -> str:
     if inside:
         return f"Rien de confirmé {where} pour « {needs} » ; ces lieux n'en disent rien :".replace("  ", " ")
     return f"Rien {where} pour « {needs} » ; les plus proches :".replace("Rien  ", "Rien ")
+
+
+REFINEMENTS = (
+    ("Ouvert samedi", "et le samedi ?", False),
+    ("Pour les jeunes", "seulement pour les jeunes", False),
+    ("Autour de moi", "et autour de moi", True),
+)
+"""Follow-ups offered as buttons under an answer: (caption, what it says, needs the user's position)."""
+
+
+def refinements(query: Query) -> tuple[int, ...]:
+    """The follow-ups of ``REFINEMENTS`` that would change ``query``'s answer."""
+    offered = []
+    if 5 not in query.days:
+        offered.append(0)
+    if not any(c.facet == "publics" for c in query.concepts):
+        offered.append(1)
+    if not (query.area and query.area.user_location):
+        offered.append(2)
+    return tuple(offered)
 
 
 def nothing_found(query: Query) -> str:

@@ -123,8 +123,8 @@ async def test_webhook_serves_updates_and_checks_the_secret(fake, bot_settings, 
                     assert response.status == status
             async with session.post(hook, data=b"{not json", headers={SECRET_HEADER: SECRET}) as response:
                 assert response.status == 400
-        header, *cards = await fake.wait_sent(8101, 4)
-        assert "Narbonne" in header["text"]
+        [answer] = await fake.wait_sent(8101, 1)
+        assert "Narbonne" in answer["text"]
         assert fake.methods().count("getUpdates") == 0
     finally:
         stop.set()

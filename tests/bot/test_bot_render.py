@@ -28,14 +28,15 @@ def card(**overrides) -> Card:
     values = {
         "id": "Ref_0042", "name": "Médiathèque Pierre-Amalric", "source": "rhinocc", "organisation": "Ville d'Albi",
         "address": "30 avenue du Général de Gaulle, 81000 Albi", "commune": "Albi", "phone": "05 63 76 06 10",
-        "email": "mediatheque@albi.fr", "website": "https://mediatheques.grand-albigeois.fr", "today": "mercredi : 10h-18h",
-        "week": (("mardi", "13h-18h"), ("mercredi", "10h-18h")), "today_index": 2,
+        "email": "mediatheque@albi.fr", "website": "https://mediatheques.grand-albigeois.fr", "today": "10 h–18 h",
+        "week": (("mar.", "13 h–18 h"), ("mer.", "10 h–18 h")), "today_index": 2,
         "services": ("Ordinateur en libre service", "Ateliers informatiques de montée en compétences"),
         "publics": ("Jeunes",), "labels": (), "access": (), "wifi": True, "distance_km": 1.234, "distance_text": "à 1,2 km de vous",
         "lat": 43.9289, "lon": 2.1464, "map_url": "https://www.openstreetmap.org/?mlat=43.9289&mlon=2.1464",
         "directions_url": "https://www.openstreetmap.org/directions?route=%3B43.9289%2C2.1464",
         "why": ("atelier", "à 1,2 km"), "updated": "2024-01-01",
-        "provenance": "Source : rhinocc, fiche de janvier 2024",
+        "provenance": "Source : RhinOcc", "freshness": "Informations de janvier 2024",
+        "open_state": "open", "open_now": "Ouvert · jusqu'à 18 h", "restrictions": ("Réservé aux jeunes",),
     }
     values.update(overrides)
     return Card(**values)
@@ -96,12 +97,18 @@ def test_a_card_holds_no_unescaped_tag_whatever_its_text(name, organisation, add
 @settings(max_examples=100, deadline=None)
 @given(text=st.text(max_size=400), understood=st.text(max_size=100), offset=st.integers(0, 99))
 def test_reply_sentences_and_buttons_stay_safe_and_small(text, understood, offset):
-    reply = Reply(text, cards=[card(), card(id="Ref_0043")], more=True, understood=understood, offset=offset)
-    messages = render.messages(reply)
-    for message in messages:
-        assert_safe(message.text)
-    data = messages[-1].markup.inline_keyboard[-1][0].callback_data
-    assert render.MORE_DATA.fullmatch(data) and len(data.encode()) <= 64
+    reply = Reply(text, cards=[card(), card(id="Ref_0043", matches=False)], more=True, understood=understood,
+                  offset=offset, padded_label=text, refinements=(0, 1, 2))
+    message = render.answer(reply)
+    assert_safe(message.text)
+    numbers, refinements = message.markup.inline_keyboard
+    assert render.MORE_DATA.fullmatch(numbers[-1].callback_data)
+    assert all(render.PLACE_DATA.fullmatch(b.callback_data) for b in numbers[:-1])
+    assert all(len(b.callback_data.encode()) <= 64 for row in (numbers, refinements) for b in row)
+    full = render.full_card(reply, 1)
+    assert_safe(full.text)
+    assert all(len(b.callback_data.encode()) <= 64 for row in full.markup.inline_keyboard for b in row
+               if b.callback_data)
 
 
 def test_a_huge_card_is_cut_below_telegrams_limit_keeping_its_name():
@@ -123,20 +130,28 @@ def test_a_card_shows_its_fields_in_words():
     rendered = render.card_html(card())
     assert rendered.splitlines() == [
         "<b>Médiathèque Pierre-Amalric</b>",
-        "<i>Ville d&#x27;Albi</i>",
-        "📍 30 avenue du Général de Gaulle, 81000 Albi",
-        "🧭 à 1,2 km de vous",
+        "🟢 Ouvert · jusqu&#x27;à 18 h — aujourd&#x27;hui 10 h–18 h",
+        "📍 à 1,2 km de vous · 30 avenue du Général de Gaulle, 81000 Albi",
         "☎️ 05 63 76 06 10",
-        "✉️ mediatheque@albi.fr",
-        "🌐 https://mediatheques.grand-albigeois.fr",
-        "🕘 <b>Aujourd&#x27;hui</b>, mercredi : 10h-18h",
-        "🛠 Services : Ordinateur en libre service, Ateliers informatiques de montée en compétences",
-        "🗓 Horaires :",
-        "  mardi : 13h-18h",
-        "  mercredi : 10h-18h",
-        "👥 Publics : Jeunes",
-        "💡 Pourquoi ce lieu : atelier, à 1,2 km",
-        "<i>Source : rhinocc, fiche de janvier 2024</i>",
+        "mediatheque@albi.fr",
+        "https://mediatheques.grand-albigeois.fr",
+        "<b>Réservé aux jeunes</b>",
+        "Horaires : mar. 13 h–18 h ; mer. 10 h–18 h",
+        "Services : Ordinateur en libre service, Ateliers informatiques de montée en compétences",
+        "<i>Informations de janvier 2024 · Source : RhinOcc</i>",
+    ]
+    assert sum(1 for c in rendered if ord(c) > 0x1F000) <= 4
+
+
+def test_an_answer_lists_compact_entries_and_labels_the_padded_part():
+    reply = Reply("2 lieux à Albi (1) :", cards=[card(), card(id="Ref_0043", name="Autre", matches=False)],
+                  padded_label="Autres lieux à Albi, horaires non précisés")
+    assert render.answer_html(reply).split("\n\n") == [
+        "2 lieux à Albi (1) :",
+        "<b>1. Médiathèque Pierre-Amalric</b>\n🟢 Ouvert · jusqu&#x27;à 18 h · à 1,2 km de vous\n"
+        "☎️ 05 63 76 06 10\n<i>Réservé aux jeunes</i>",
+        "<i>Autres lieux à Albi, horaires non précisés :</i>",
+        "<b>2. Autre</b>\n🟢 Ouvert · jusqu&#x27;à 18 h · à 1,2 km de vous\n☎️ 05 63 76 06 10\n<i>Réservé aux jeunes</i>",
     ]
 
 
@@ -148,12 +163,9 @@ def test_inline_results_have_unique_short_ids_even_for_odd_place_ids():
     assert ids[3] == "Ref_1"
 
 
-def test_share_names_the_place_and_its_id_within_the_inline_query_limit():
-    assert render.share_query(card()) == "Médiathèque Pierre-Amalric #Ref_0042"
-    long = render.share_query(card(name="N" * 400))
-    assert len(long) <= 256 and long.endswith(" #Ref_0042")
-    assert render.SHARE_QUERY.fullmatch(long).group(1) == "Ref_0042"
-    assert render.share_query(card(id="has space")) == "Médiathèque Pierre-Amalric"
+def test_share_names_the_place_and_its_town_never_its_id_within_the_inline_query_limit():
+    assert render.share_query(card()) == "Médiathèque Pierre-Amalric Albi"
+    assert len(render.share_query(card(name="N" * 400))) <= 256
 
 
 def test_buttons_without_a_web_address_are_left_out():

@@ -7,7 +7,7 @@ every call is recorded, decoded, in ``calls``. ``getUpdates`` is fed from a queu
 long polling: it honours ``offset`` (updates below it are confirmed and forgotten) and
 ``timeout`` (it waits that long for an update before answering an empty list).
 
-Implemented: getMe, deleteWebhook, setWebhook, getUpdates, sendMessage, editMessageText,
+Implemented: getMe, deleteWebhook, setWebhook, getUpdates, sendMessage, sendVenue, editMessageText,
 editMessageReplyMarkup, answerCallbackQuery, answerInlineQuery, setMyCommands,
 sendChatAction. Any other method is answered 400 ``ok: false`` (a 404 would be read by
 python-telegram-bot as an invalid token); a wrong token gets 401.
@@ -187,6 +187,15 @@ class FakeTelegram:
         markup = params.get("reply_markup")
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = markup
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    async def api_sendVenue(self, params: dict) -> dict:
+        chat_id = params["chat_id"]
+        venue = {k: params.get(k) for k in ("title", "address")}
+        venue["location"] = {"latitude": float(params["latitude"]), "longitude": float(params["longitude"])}
+        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat(chat_id),
+                   "from": {k: self.bot[k] for k in ("id", "is_bot", "first_name", "username")}, "venue": venue}
         self.messages[(chat_id, message["message_id"])] = message
         return message
 
