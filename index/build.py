@@ -28,11 +28,13 @@ class Loaded:
 
 
 def merge_results(reports: list[tuple[str, ReadResult]]) -> list[Place]:
+    """The places of every source, one list, rows describing the same place merged (so a version's
+    counts, checks and pages are right)."""
     if len(reports) == 1:
-        return list(reports[0][1].places)
+        return merge_duplicates(list(reports[0][1].places))
     from index.sources.merge import merge
 
-    return merge([(source_name(loc), result) for loc, result in reports])
+    return merge_duplicates(merge([(source_name(loc), result) for loc, result in reports]))
 
 
 def build_version(home: Home, loaded: Loaded, extra_meta: dict | None = None) -> Path:
@@ -48,5 +50,5 @@ def build_version(home: Home, loaded: Loaded, extra_meta: dict | None = None) ->
         ],
         **(extra_meta or {}),
     }
-    build(merge_duplicates(loaded.places), target, meta)
+    build(loaded.places, target, meta)
     return target

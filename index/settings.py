@@ -49,6 +49,8 @@ class Settings:
     telegram_token: str = _setting("", "Telegram bot token from @BotFather.", True)
     telegram_api_url: str = _setting("https://api.telegram.org/bot", "Bot API base URL; the token is appended.")
     webhook_secret: str = _setting("", "Secret token Telegram sends with webhook updates.", True)
+    desk_name: str = _setting("", "The desk's name printed on the web chat's referral sheet "
+                                  "(e.g. France Services de Muret); none printed when empty.")
 
     def __post_init__(self) -> None:
         """Check values as documented, naming the variable, so a bad one stops a start-up clearly."""

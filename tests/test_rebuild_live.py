@@ -35,7 +35,7 @@ from index.rebuild import LAST_REPORT
 from index.settings import Settings
 from index.sources import read_source
 from index.store import META_FILE, is_complete
-from tests.support.homes import REAL_CSV, RHINOCC, ROOT
+from tests.support.homes import REAL_CSV, REAL_PLACES, RHINOCC, ROOT
 from tests.support.http_source import SourceServer, closed_port
 
 ORIENTEUR = [sys.executable, "-m", "index.cli"]
@@ -266,7 +266,7 @@ def test_history_replay_switches_a_running_server_without_a_failed_request(tmp_p
             assert check_report(third, OCTOBER, CURRENT) == \
                 {"added": 0, "removed": 5, "changed": 798, "unchanged": 47}
             server.wait_for_version(third["served"])
-            assert server.status()["places"] == 845
+            assert server.status()["places"] == REAL_PLACES
             assert not any(pid in server.search_ids(name) for pid, name in departures)
 
             again = rebuild_report(home, CURRENT)
@@ -373,7 +373,7 @@ def test_url_source_is_built_then_unchanged_then_forced_from_the_kept_copy(serve
     _, _, files, _ = served
     home = tmp_path / "home"
     first = rebuild_report(home, files.url("/file"))
-    assert first["status"] == "rebuilt" and first["places"] == 845
+    assert first["status"] == "rebuilt" and first["places"] == REAL_PLACES
     second = rebuild_report(home, files.url("/file"))
     assert second["status"] == "unchanged"
     assert second["sources"][0]["not_modified"]
@@ -536,7 +536,7 @@ def test_status_tells_the_version_its_source_and_the_last_run(tmp_path):
     done = subprocess.run([*ORIENTEUR, "status"], capture_output=True, text=True, env=environ(home), cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert f"Version:  {report.served}" in done.stdout
-    assert "845 places" in done.stdout
+    assert f"{REAL_PLACES} places" in done.stdout
     assert f"Source:   {CURRENT} (rhinocc, 845 rows, 845 places, 0 skipped)" in done.stdout
-    assert "Changes:  +845 added, -0 removed, ~0 changed (0 -> 845 places)" in done.stdout
+    assert f"Changes:  +{REAL_PLACES} added, -0 removed, ~0 changed (0 -> {REAL_PLACES} places)" in done.stdout
     assert "Last run: rebuilt at" in done.stdout

@@ -16,5 +16,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/chat", views.chat, name="chat")
     app.router.add_get("/api/search", views.search, name="search")
     app.router.add_get("/api/places/{id}", views.place, name="place")
+    app.router.add_get("/api/places/{id}/qr.svg", views.place_qr, name="place_qr")
     app.router.add_post("/admin/rebuild", views.rebuild, name="rebuild")
     app.router.add_static("/static/", STATIC, name="static", append_version=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import io
 import json
 import logging
 import math
@@ -16,6 +17,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import segno
 from aiohttp import web
 
 from index.conversation import MAX_MESSAGE, Reply, replies
@@ -56,8 +58,19 @@ STRINGS = {
     "questionMissing": replies.WEB_QUESTION_MISSING, "error": replies.ERROR,
     "skip": replies.WEB_SKIP_TO_QUESTION, "printHint": replies.WEB_PRINT_HINT,
     "days": list(DAYS), "maxMessage": MAX_MESSAGE,
+    # Words only the web chat shows.
+    "call": "Appeler", "mapShort": "Carte", "moreInfo": "Semaine, services et source", "smsCopy": "Copier (SMS)",
+    "smsCopied": "Texte copié : collez-le dans un SMS.", "refine": "Affiner la recherche",
+    "selectedOne": "1 lieu à remettre", "selectedMany": "{n} lieux à remettre",
+    "selectionRegion": "Fiche à remettre", "note": "Note pour la personne (imprimée sur la fiche)",
+    "printSheet": "Imprimer la fiche", "copyAll": "Copier les textes", "allCopied": "Textes copiés.",
+    "sheetGivenBy": "Remis par {desk}", "sheetNote": "Note",
+    "sheetCheck": "Annuaire à jour au {date} : vérifier par téléphone avant de vous déplacer.",
+    "qrHint": "Plan : scannez le code", "deskName": "",
 }
 """Everything the page says, sent to it as data: no French is typed in app.js."""
+QR_SCALE, QR_BORDER = 3, 2
+"""A QR code's module size (px) and quiet zone (modules): readable on paper at about 2.5 cm."""
 
 
 class BadRequest(web.HTTPBadRequest):
@@ -69,11 +82,13 @@ class BadRequest(web.HTTPBadRequest):
 
 
 def render_page(app: web.Application) -> str:
-    """The chat page: the template with its strings as a JSON data block and versioned asset URLs."""
+    """The chat page: the template with its strings (the desk's name included) as a JSON data block
+    and versioned asset URLs."""
     template = (STATIC / "index.html").read_text(encoding="utf-8")
     static = app.router["static"]
+    strings = {**STRINGS, "deskName": app[SETTINGS].desk_name}
     # Inside <script type="application/json">, "<" could close the element: escape it as JSON does allow.
-    data = json.dumps(STRINGS, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
+    data = json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
         .replace("&", "\\u0026")
     page = template.replace("{{strings}}", data).replace("{{title}}", replies.WEB_TITLE)
     for name in ("app.js", "style.css", "print.css"):
@@ -159,6 +174,19 @@ async def place(request: web.Request) -> web.Response:
     if card is None:
         raise web.HTTPNotFound(reason="Not Found")
     return web.json_response(card.to_dict())
+
+
+async def place_qr(request: web.Request) -> web.Response:
+    """A QR code (SVG) of one place's map link, for the referral sheet; 404 for an unknown place."""
+    place_id = request.match_info["id"]
+    card = request.app[CONVERSATION].card(place_id) if PLACE_ID.fullmatch(place_id) else None
+    if card is None:
+        raise web.HTTPNotFound(reason="Not Found")
+    out = io.BytesIO()
+    segno.make(card.map_url, error="m").save(out, kind="svg", scale=QR_SCALE, border=QR_BORDER, xmldecl=False,
+                                             title=card.name)
+    return web.Response(body=out.getvalue(), content_type="image/svg+xml",
+                        headers={"Cache-Control": "max-age=3600"})
 
 
 async def rebuild(request: web.Request) -> web.Response:

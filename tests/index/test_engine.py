@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from index.engine import Engine
 from index.rank import MET
-from tests.support.homes import REAL_CSV, build_home
+from tests.support.homes import REAL_CSV, REAL_PLACES, build_home
 
 
 def top(engine: Engine, text: str, n: int = 5, **location):
@@ -74,7 +74,7 @@ def test_engine_switches_to_a_new_version_when_the_pointer_moves(sample_home, tm
     assert not engine.refresh()
     build_home(home, [str(REAL_CSV)])
     assert engine.refresh()
-    assert len(engine.store.entries) == 845 != before
+    assert len(engine.store.entries) == REAL_PLACES != before
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

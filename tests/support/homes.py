@@ -13,6 +13,8 @@ SHARED = ROOT.parent / "shared"
 RHINOCC = SHARED / "data" / "rhinocc"
 NATIONAL = SHARED / "data" / "national"
 REAL_CSV = RHINOCC / "lieux-geocodes.csv"
+REAL_PLACES = 819
+"""Places of REAL_CSV's 845 rows once duplicates are merged (same address and phone, or name and address)."""
 
 
 def load_sources(locations: list[str]) -> Loaded:

@@ -10,6 +10,7 @@ import pytest
 
 from index.conversation import Conversation, replies
 from index.engine import Engine
+from tests.support.homes import REAL_PLACES
 from webchat.app import create_app
 
 JSON = "application/json"
@@ -288,7 +289,7 @@ async def test_status_describes_the_served_index(client, real_engine):
     response = await client.get("/api/status")
     assert response.status == 200
     body = await response.json()
-    assert body["places"] == 845
+    assert body["places"] == REAL_PLACES
     assert body["version"] == real_engine.store.version
     assert body["built_at"]
     assert body["sources"] == [{"name": "lieux-geocodes.csv", "format": "rhinocc", "places": 845}]

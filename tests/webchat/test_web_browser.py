@@ -7,20 +7,29 @@ tests/artifacts/webchat/ for a human to look at.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import os
+import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
-from index.conversation import replies
-from index.settings import SAMPLE_SOURCE
+from index.conversation import Conversation, replies
+from index.engine import Engine
+from index.open_now import PARIS
+from index.settings import SAMPLE_SOURCE, Settings
 from tests.support.homes import ROOT, build_home
+from webchat.app import create_app
+from webchat.views import STRINGS
 
 pytestmark = pytest.mark.browser
 
@@ -199,13 +208,13 @@ def test_a_question_gets_the_cards_of_its_area(real_server, open_page):
     assert page.evaluate("document.activeElement.id") == "question"
     shoot(page, "desk-empty")
     ask(page, "atelier informatique gers")
-    assert "Gers (32)" in last_reply(page)
+    assert "dans le Gers" in last_reply(page)
     cards = page.locator("article.card")
     assert cards.count() == 3
     for n in range(3):
         card = cards.nth(n)
-        assert card.locator(".address").inner_text().split(", ")[-1][:2] == "32"
-        assert card.get_by_role("link", name=replies.MAP_BUTTON).get_attribute("href").startswith(
+        assert card.locator(".where").inner_text().split(", ")[-1][:2] == "32"
+        assert card.get_by_role("link", name=STRINGS["mapShort"]).get_attribute("href").startswith(
             "https://www.openstreetmap.org/")
         assert card.get_by_role("link", name=replies.DIRECTIONS_BUTTON).count() == 1
     phone = page.locator("article.card a[href^='tel:']").first
@@ -216,14 +225,12 @@ def test_a_question_gets_the_cards_of_its_area(real_server, open_page):
     shoot(page, "desk-results")
 
 
-def test_today_is_highlighted_in_the_opening_hours(real_server, open_page):
+def test_today_s_hours_come_with_the_open_now_badge(real_server, open_page):
     page = open_page(real_server.url)
     ask(page, "france services tarbes")
-    today = page.locator("table.hours tr.today")
-    assert today.count() >= 1
-    day = page.evaluate("['dimanche','lundi','mardi','mercredi','jeudi','vendredi','samedi'][new Date().getDay()]")
-    assert today.first.locator("th").inner_text().startswith(day)
-    assert replies.TODAY_LABEL in today.first.inner_text()
+    statuses = page.locator("article.card .status").all_inner_texts()
+    assert statuses and all(s.startswith(("Ouvert", "Fermé", "Horaires non renseignés")) for s in statuses)
+    assert any(f" · {replies.TODAY_LABEL} " in s for s in statuses)
 
 
 def test_more_results_adds_the_next_places_and_moves_focus_to_them(real_server, open_page):
@@ -234,7 +241,7 @@ def test_more_results_adds_the_next_places_and_moves_focus_to_them(real_server, 
     page.locator("article.card").nth(5).wait_for()
     names = card_names(page)
     assert names[:3] == first and not set(names[3:]) & set(first)
-    assert "(4 à 6 sur" in last_reply(page)
+    assert "(4 à 6)" in last_reply(page)
     assert page.evaluate("document.activeElement.textContent") == names[3]
     assert page.get_by_role("button", name=replies.MORE_BUTTON).count() == 1  # only the last answer's
 
@@ -252,9 +259,9 @@ def test_around_me_with_a_granted_position(real_server, open_page):
     page.get_by_role("button", name=replies.AROUND_ME_BUTTON).click()
     page.locator("article.card").first.wait_for()
     assert page.locator(".message.user").last.inner_text().strip().endswith(replies.WEB_MY_POSITION)
-    distances = page.locator("article.card .distance").all_inner_texts()
-    assert distances and all(d.endswith("de vous") for d in distances)
-    assert any("Toulouse" in a for a in page.locator("article.card .address").all_inner_texts())
+    where = page.locator("article.card .where").all_inner_texts()
+    assert where and all(" de vous · " in w for w in where)
+    assert any("Toulouse" in w for w in where)
     shoot(page, "desk-around-me")
 
 
@@ -320,11 +327,11 @@ def test_keyboard_alone_asks_pages_prints_and_copies(real_server, open_page):
     now = tab_to(page, lambda f: f["type"] == "checkbox")
     assert replies.WEB_TO_PRINT in now["label"]
     page.keyboard.press("Space")
-    assert page.locator("#print-count").inner_text() == replies.WEB_PRINT_COUNT.format(n=1)
+    assert page.locator("#selection-count").inner_text() == STRINGS["selectedOne"]
     # Copy the card with Enter on "Copier" (found backwards from the checkbox).
     tab_to(page, lambda f: f["text"].startswith(replies.COPY_BUTTON), back=True)
     page.keyboard.press("Enter")
-    page.wait_for_function("() => document.getElementById('announce').textContent.startsWith('Fiche copiée')")
+    page.wait_for_function("() => document.getElementById('announce').textContent.startsWith('Texte copié')")
     # The skip link takes the keyboard from the top of the page to the question box.
     tab_to(page, lambda f: f["text"] == replies.WEB_SKIP_TO_QUESTION, limit=120)
     page.keyboard.press("Enter")
@@ -344,7 +351,7 @@ def test_copy_puts_the_card_as_plain_text_on_the_clipboard(real_server, open_pag
     card = page.locator("article.card").first
     name = card.locator("h3").inner_text()
     card.get_by_role("button", name=replies.COPY_BUTTON).click()
-    page.wait_for_function("() => document.getElementById('announce').textContent.startsWith('Fiche copiée')")
+    page.wait_for_function("() => document.getElementById('announce').textContent.startsWith('Texte copié')")
     text = page.evaluate("navigator.clipboard.readText()")
     assert text.splitlines()[0] == name
     assert "https://www.openstreetmap.org/" in text and "<" not in text
@@ -360,7 +367,7 @@ def test_copy_without_the_clipboard_api_falls_back_to_a_selected_text(real_serve
     name = card.locator("h3").inner_text()
     # Plain HTTP on a local network: no clipboard API, but execCommand('copy') works.
     card.get_by_role("button", name=replies.COPY_BUTTON).click()
-    page.wait_for_function("() => document.getElementById('announce').textContent.startsWith('Fiche copiée')")
+    page.wait_for_function("() => document.getElementById('announce').textContent.startsWith('Texte copié')")
     assert card.locator("textarea").count() == 0
     # Where even that fails, the text is left selected in a box for Ctrl+C.
     page.evaluate("document.execCommand = () => false")
@@ -390,14 +397,14 @@ def test_markup_in_the_data_is_shown_as_text(hostile_server, open_page):
     names = card_names(page)
     assert XSS in names
     card = page.locator("article.card", has=page.locator("h3", has_text=XSS))
-    assert "<svg onload=alert(3)>" in card.locator(".address").inner_text()
+    assert "<svg onload=alert(3)>" in card.locator(".where").inner_text()
     assert page.locator("#conversation img, #conversation svg, #conversation script, #conversation b").count() == 0
     hrefs = page.eval_on_selector_all("#conversation a", "links => links.map(a => a.getAttribute('href'))")
     assert not [h for h in hrefs if h.lower().startswith("javascript:")]
     # Ticked for print, the sheet shows it as text too.
     card.locator("input.to-print").check()
     assert page.locator("#sheet h2").inner_text() == XSS
-    assert page.locator("#sheet img").count() == 0
+    assert page.locator("#sheet img:not(.qr)").count() == 0
     shoot(page, "xss-data")
 
 
@@ -409,7 +416,7 @@ def test_print_view_is_a_clean_sheet_of_the_chosen_places(real_server, open_page
     page.context.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; }")
     page.reload()
     page.wait_for_selector("#examples button")
-    page.get_by_role("button", name=replies.PRINT_BUTTON).click()  # nothing chosen yet: says what to do
+    page.get_by_role("button", name=replies.PRINT_BUTTON, exact=True).click()  # nothing chosen yet: says what to do
     assert page.locator("#print-count").inner_text() == replies.WEB_PRINT_NOTHING
     assert page.evaluate("window.__printed") is None
     ask(page, "démarches caf narbonne")
@@ -417,7 +424,7 @@ def test_print_view_is_a_clean_sheet_of_the_chosen_places(real_server, open_page
     chosen = [cards.nth(0).locator("h3").inner_text(), cards.nth(2).locator("h3").inner_text()]
     cards.nth(0).get_by_label(replies.WEB_TO_PRINT).check()
     cards.nth(2).get_by_label(replies.WEB_TO_PRINT).check()
-    page.get_by_role("button", name=replies.PRINT_BUTTON).click()
+    page.get_by_role("button", name=replies.PRINT_BUTTON, exact=True).click()
     assert page.evaluate("window.__printed") == 1
     page.emulate_media(media="print")
     assert page.locator("#sheet").is_visible()
@@ -458,7 +465,7 @@ def run_axe(page) -> list[dict]:
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
     }""")
-    return [v for v in result if v["impact"] in ("serious", "critical")]
+    return [v for v in result if v["impact"] in ("serious", "critical") or v["id"] == "region"]
 
 
 @pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
@@ -487,3 +494,196 @@ def test_access_log_keeps_paths_but_not_questions(real_server):
         time.sleep(0.05)
     assert '"GET /api/search" 200' in real_server.output()
     assert "Dupont" not in real_server.output()
+
+
+# ---------- answers a person can act on (issue 10) ----------
+
+
+class Clock:
+    """The conversation's clock, set by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class InProcessServer:
+    """The web chat app served from a thread of this process, for a conversation the test controls
+    (a fixed clock): a real aiohttp server on 127.0.0.1, driven by the real browser."""
+
+    def __init__(self, settings: Settings, conversation: Conversation) -> None:
+        self.port = find_free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.app = create_app(settings, conversation, watch=False)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> InProcessServer:
+        self.thread.start()
+        self.runner = web.AppRunner(self.app, access_log=None)
+        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(30)
+        return self
+
+    async def _start(self) -> None:
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+
+    def __exit__(self, *exc) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+def write_places(path: Path, changes: list[dict[str, str]]) -> Path:
+    """A RhinOcc file of the sample's first rows, each with its ``changes``."""
+    with open(SAMPLE_SOURCE, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row, change in zip(rows, changes, strict=False):
+            writer.writerow({**row, **change})
+    return path
+
+
+WEEK = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+OFFICE_HOURS = {**dict.fromkeys(WEEK[:5], "9h-12h / 14h-17h"), "samedi": "Fermé", "dimanche": "Fermé"}
+NO_HOURS = dict.fromkeys(WEEK, "")
+
+
+@pytest.fixture(scope="module")
+def clocked_server(tmp_path_factory, real_engine):
+    """Two Toulouse places (office hours; no hours at all) served with a clock the test sets."""
+    folder = tmp_path_factory.mktemp("clocked")
+    source = write_places(folder / "lieux.csv", [OFFICE_HOURS, NO_HOURS])
+    home = build_home(folder / "home", [str(source)])
+    clock = Clock(datetime(2026, 12, 2, 10, 30, tzinfo=PARIS))
+    settings = Settings.from_env({}, home=str(home))
+    with InProcessServer(settings, Conversation(Engine(home=home), now=clock)) as server:
+        server.clock = clock
+        yield server
+
+
+@pytest.mark.parametrize(("moment", "office", "why"), [
+    (datetime(2026, 12, 2, 10, 30), "Ouvert · jusqu'à 12 h", "open"),
+    (datetime(2026, 12, 2, 12, 30), "Fermé · ouvre à 14 h", "opening later today"),
+    (datetime(2026, 12, 2, 18, 0), "Fermé · ouvre demain à 9 h", "closed for the day"),
+    (datetime(2026, 12, 5, 11, 0), "Fermé · ouvre lundi à 9 h", "the weekend"),
+    (datetime(2026, 11, 11, 10, 30), "Fermé (jour férié) · ouvre demain à 9 h", "a public holiday"),
+])
+def test_the_open_now_badge_against_a_fixed_clock(clocked_server, open_page, moment, office, why):
+    clocked_server.clock.now = moment.replace(tzinfo=PARIS)
+    page = open_page(clocked_server.url)
+    ask(page, "Toulouse")
+    badges = dict(zip(card_names(page), page.locator("article.card .badge").all_inner_texts(), strict=True))
+    assert badges["Espace numérique des Carmes (exemple)"] == office, why
+    assert badges["France Services Toulouse Minimes (exemple)"] == "Horaires non renseignés : appeler avant"
+
+
+@pytest.mark.parametrize("viewport", [PHONE_SMALL := {"width": 375, "height": 812}, {"width": 1280, "height": 800}],
+                         ids=["phone", "desk"])
+def test_header_counts_equal_the_matching_cards_and_the_rest_is_labelled(real_server, open_page, viewport):
+    page = open_page(real_server.url, viewport=viewport)
+    ask(page, "ouvert le samedi à toulouse")
+    said = int(last_reply(page).split()[0])
+    assert last_reply(page).startswith(f"{said} lieux ouverts le samedi à Toulouse (1 à 3)")
+    while page.get_by_role("button", name=replies.MORE_BUTTON).count():
+        answers = page.locator(".message.assistant").count()
+        page.get_by_role("button", name=replies.MORE_BUTTON).click()
+        page.locator(".message.assistant:not(.pending)").nth(answers).wait_for()
+    matching = page.locator("article.card:not(.padded)").count()
+    padded = page.locator("article.card.padded").count()
+    assert matching == said and padded > 0
+    # Every answer showing padded places labels them, above them.
+    for answer in page.locator(".message.assistant:has(article.card.padded)").all():
+        assert answer.locator(".padded-label").inner_text() == "Autres lieux à Toulouse, horaires non précisés"
+        assert answer.locator(".padded-label ~ ol.padded article.card").count() == \
+            answer.locator("article.card.padded").count()
+    shoot(page, f"padded-{viewport['width']}", full_page=False)
+
+
+def test_cards_put_actions_first_and_fold_the_rest_in_half_a_phone_screen(real_server, open_page):
+    page = open_page(real_server.url, viewport=PHONE_SMALL, is_mobile=True, has_touch=True)
+    ask(page, "démarches caf narbonne")
+    cards = page.locator("article.card")
+    for n in range(cards.count()):
+        card = cards.nth(n)
+        order = card.evaluate("c => Array.from(c.children).map(e => e.classList[0] || e.tagName.toLowerCase())")
+        expected = ["name", "status", "where", "actions", "more-info", "card-tools"]
+        assert [o for o in order if o != "restrictions"] == [e for e in expected if e in order]
+        if "restrictions" in order:
+            assert order.index("restrictions") == order.index("actions") + 1
+        assert card.locator("details.more-info").get_attribute("open") is None
+        assert not card.locator("details.more-info .services").first.is_visible()
+        assert card.bounding_box()["height"] <= PHONE_SMALL["height"] / 2, card.locator("h3").inner_text()
+    youth = page.locator("article.card", has=page.locator(".restrictions", has_text="Réservé aux jeunes"))
+    assert youth.count() >= 1
+    first = cards.first
+    first.locator("details.more-info summary").click()
+    assert first.locator("table.hours, .provenance").first.is_visible()
+    assert "Source : RhinOcc" in first.locator("details.more-info").inner_text()
+    shoot(page, "phone-cards", full_page=False)
+
+
+def test_the_sms_text_is_short_and_names_the_place(real_server, open_page):
+    page = open_page(real_server.url, permissions=["clipboard-read", "clipboard-write"])
+    ask(page, "ouvert le samedi à toulouse")
+    for n in range(3):
+        card = page.locator("article.card").nth(n)
+        card.get_by_role("button", name=STRINGS["smsCopy"]).click()
+        page.wait_for_function("() => document.getElementById('announce').textContent.startsWith('Texte copié')")
+        text = page.evaluate("navigator.clipboard.readText()")
+        assert len(text) <= 300 and text.splitlines()[0] == card.locator("h3").inner_text()
+        assert "openstreetmap.org" in text and ".csv" not in text and "lieux-geocodes" not in text
+        page.evaluate("document.getElementById('announce').textContent = ''")
+
+
+@pytest.fixture(scope="module")
+def desk_server(real_home):
+    settings = Settings.from_env({}, home=str(real_home), desk_name="France Services de Muret")
+    with InProcessServer(settings, Conversation(Engine(home=real_home))) as server:
+        yield server
+
+
+def test_the_referral_sheet_is_one_page_with_note_desk_date_and_qr_codes(desk_server, open_page, tmp_path):
+    import pypdfium2
+    import zxingcpp
+
+    page = open_page(desk_server.url)
+    ask(page, "démarches caf narbonne")
+    cards = page.locator("article.card")
+    chosen = {}
+    for n in range(3):
+        cards.nth(n).locator("input.to-print").check()
+        chosen[cards.nth(n).locator("h3").inner_text()] = cards.nth(n).get_by_role(
+            "link", name=STRINGS["mapShort"]).get_attribute("href")
+    bar = page.get_by_role("region", name=STRINGS["selectionRegion"])
+    assert bar.is_visible() and STRINGS["selectedMany"].format(n=3) in bar.inner_text()
+    page.get_by_label(STRINGS["note"]).fill("Venir avec sa carte Vitale et un justificatif de domicile.")
+    page.wait_for_function("() => Array.from(document.querySelectorAll('#sheet img.qr')).every(i => i.complete)")
+    pdf = tmp_path / "sheet.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    document = pypdfium2.PdfDocument(str(pdf))
+    assert len(document) == 1, "three places fit on one page"
+    text = document[0].get_textpage().get_text_range()
+    for expected in ("Venir avec sa carte Vitale", "France Services de Muret", "vérifier par téléphone",
+                     *(name[:25] for name in chosen)):
+        assert expected in " ".join(text.split()), expected
+    assert re.search(r"Annuaire à jour au \d{1,2} \w+ 20\d\d", " ".join(text.split()))
+    image = document[0].render(scale=4).to_pil()
+    decoded = {r.text for r in zxingcpp.read_barcodes(image)}
+    assert decoded == set(chosen.values())
+    shoot(page, "sheet-screen", full_page=False)
+
+
+def test_ctrl_p_without_a_choice_prints_the_current_answer_only(real_server, open_page):
+    page = open_page(real_server.url)
+    ask(page, "démarches caf narbonne")
+    ask(page, "atelier informatique gers")
+    page.emulate_media(media="print")
+    shown = [a for a in page.locator(".message.assistant").all() if a.is_visible()]
+    assert len(shown) == 1 and "Gers" in shown[0].inner_text()
+    assert not page.locator(".message.user").first.is_visible()

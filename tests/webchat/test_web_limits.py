@@ -12,7 +12,7 @@ from index.conversation import Conversation, replies
 from index.engine import Engine
 from index.errors import RebuildLocked, RebuildRefused
 from index.settings import SAMPLE_SOURCE
-from tests.support.homes import REAL_CSV, build_home
+from tests.support.homes import REAL_CSV, REAL_PLACES, build_home
 from webchat.ratelimit import RateLimiter
 
 # ---------- the token bucket alone ----------
@@ -115,7 +115,7 @@ async def test_a_rebuilt_index_is_picked_up_without_restart(make_client, sample_
         after = await (await client.get("/api/status")).json()
         if after["version"] != before["version"]:
             break
-    assert after["places"] == 845
+    assert after["places"] == REAL_PLACES
     response = await client.post("/api/chat", json={"message": "atelier informatique gers"})
     assert len((await response.json())["cards"]) == 3
 

@@ -9,7 +9,7 @@
 (function () {
   const S = JSON.parse(document.getElementById("strings").textContent);
   const $ = (id) => document.getElementById(id);
-  const state = { session: null, busy: false, generation: 0, selected: new Map(), cardCount: 0 };
+  const state = { session: null, busy: false, generation: 0, selected: new Map(), cardCount: 0, builtAt: null };
 
   const conversation = $("conversation");
   const question = $("question");
@@ -66,6 +66,10 @@
     $("tagline").textContent = S.tagline;
     $("around-me").textContent = S.aroundMe;
     $("print").textContent = S.print;
+    $("selection").setAttribute("aria-label", S.selectionRegion);
+    $("note-label").textContent = S.note;
+    $("print-sheet").textContent = S.printSheet;
+    $("copy-all").textContent = S.copyAll;
     $("reset").textContent = S.newConversation;
     $("welcome-text").textContent = S.welcome;
     $("examples-heading").textContent = S.examplesHeading;
@@ -106,15 +110,24 @@
     const cards = Array.isArray(data.cards) ? data.cards : [];
     let first = null;
     if (cards.length) {
-      const list = el("ol", "cards");
-      for (const card of cards) {
-        const item = el("li");
-        const article = renderCard(card);
-        if (!first) first = article.querySelector("h3");
-        item.append(article);
-        list.append(item);
-      }
-      box.append(list);
+      // The places meeting the request, then (under their own label) those shown to fill the page.
+      const groups = [cards.filter((c) => c.matches !== false), cards.filter((c) => c.matches === false)];
+      groups.forEach((group, padded) => {
+        if (!group.length) return;
+        if (padded && data.padded_label) box.append(el("h3", "padded-label", data.padded_label));
+        const list = el("ol", "cards" + (padded ? " padded" : ""));
+        for (const card of group) {
+          const item = el("li");
+          const article = renderCard(card);
+          if (!first) first = article.querySelector("h3");
+          item.append(article);
+          list.append(item);
+        }
+        box.append(list);
+      });
+      // Ctrl+P without a chosen place prints this answer only.
+      for (const old of conversation.querySelectorAll(".message.current")) old.classList.remove("current");
+      box.classList.add("current");
     }
     if (data.more) {
       const more = el("button", "more", S.more);
@@ -122,32 +135,80 @@
       more.addEventListener("click", () => send({ more: true }, null));
       box.append(more);
     }
+    const refinements = Array.isArray(data.refinements) && cards.length ? data.refinements : [];
+    if (refinements.length) {
+      const chips = el("div", "chips");
+      chips.setAttribute("role", "group");
+      chips.setAttribute("aria-label", S.refine);
+      for (const refinement of refinements) {
+        const chip = el("button", "chip", refinement.label);
+        chip.type = "button";
+        chip.addEventListener("click", () => {
+          if (refinement.near_me) aroundMe(String(refinement.message), refinement.label);
+          else ask(String(refinement.message), refinement.label);
+        });
+        chips.append(chip);
+      }
+      box.append(chips);
+    }
     pending.replaceWith(box);
     return { box, first };
   }
 
-  /* ---------- a place's card ---------- */
+  /* ---------- a place's card: what to act on first, the rest folded ---------- */
 
   function renderCard(card) {
     const n = ++state.cardCount;
-    const article = el("article", "card");
+    const article = el("article", "card" + (card.matches === false ? " padded" : ""));
     article.dataset.id = card.id;
     const title = el("h3", "name", card.name);
     title.id = "card-" + n;
     title.tabIndex = -1;
     article.setAttribute("aria-labelledby", title.id);
     article.append(title);
-    if (card.distance_text) article.append(el("p", "distance", card.distance_text));
-    if (card.address) article.append(el("p", "address", card.address));
 
-    const contact = el("ul", "contact");
-    const digits = String(card.phone || "").replace(/[^0-9+]/g, "");
-    if (card.phone) {
-      const item = el("li");
-      item.append(hidden(S.phone + " : "));
-      item.append(digits ? link("tel:" + digits, card.phone) : el("span", null, card.phone));
-      contact.append(item);
+    const status = el("p", "status status-" + (card.open_state || "unknown"));
+    status.append(el("span", "badge", card.open_now));
+    if (card.today && card.open_state !== "unknown") {
+      status.append(document.createTextNode(" · " + S.today + " " + card.today));
     }
+    article.append(status);
+    const where = [card.distance_text, card.address].filter(Boolean).join(" · ");
+    if (where) article.append(el("p", "where", where));
+
+    const actions = el("div", "actions");
+    const digits = String(card.phone || "").replace(/[^0-9+]/g, "");
+    if (digits) {
+      const call = link("tel:" + digits, S.call + " " + card.phone);
+      call.className = "action call";
+      actions.append(call);
+    }
+    const route = webUrl(card.directions_url);
+    if (route) actions.append(actionLink(route, S.directions, card.name));
+    const map = webUrl(card.map_url);
+    if (map) actions.append(actionLink(map, S.mapShort, card.name));
+    article.append(actions);
+
+    if (Array.isArray(card.restrictions) && card.restrictions.length) {
+      article.append(el("p", "restrictions", card.restrictions.join(" · ")));
+    }
+
+    const details = el("details", "more-info");
+    details.append(el("summary", null, S.moreInfo));
+    if (Array.isArray(card.week) && card.week.length) details.append(hoursTable(card));
+    if (card.hours_note) details.append(el("p", "hours-note", card.hours_note));
+    if (Array.isArray(card.services) && card.services.length) {
+      details.append(el("h4", null, S.services));
+      const list = el("ul", "services");
+      for (const service of card.services) list.append(el("li", null, service));
+      details.append(list);
+    }
+    if (Array.isArray(card.publics) && card.publics.length) {
+      const p = el("p", "publics");
+      p.append(el("strong", null, S.publics + " : "), document.createTextNode(card.publics.join(", ")));
+      details.append(p);
+    }
+    const contact = el("ul", "contact");
     if (card.email) {
       const item = el("li");
       item.append(hidden(S.email + " : "));
@@ -162,35 +223,17 @@
       item.append(site ? link(site, card.website.replace(/^https?:\/\//, ""), true) : el("span", null, card.website));
       contact.append(item);
     }
-    if (contact.childElementCount) article.append(contact);
+    if (contact.childElementCount) details.append(contact);
+    if (Array.isArray(card.why) && card.why.length) details.append(el("p", "why", S.why + " : " + card.why.join(", ")));
+    for (const line of [card.freshness, card.provenance]) if (line) details.append(el("p", "provenance", line));
+    article.append(details);
 
-    if (Array.isArray(card.week) && card.week.length) article.append(hoursTable(card, n));
-    if (Array.isArray(card.services) && card.services.length) {
-      article.append(el("h4", null, S.services));
-      const list = el("ul", "services");
-      for (const service of card.services) list.append(el("li", null, service));
-      article.append(list);
-    }
-    if (Array.isArray(card.publics) && card.publics.length) {
-      const p = el("p", "publics");
-      p.append(el("strong", null, S.publics + " : "), document.createTextNode(card.publics.join(", ")));
-      article.append(p);
-    }
-    if (Array.isArray(card.why) && card.why.length) {
-      article.append(el("p", "why", S.why + " : " + card.why.join(", ")));
-    }
-    if (card.provenance) article.append(el("p", "provenance", card.provenance));
-
-    const actions = el("div", "actions");
-    const map = webUrl(card.map_url);
-    if (map) actions.append(link(map, S.map, true, card.name));
-    const route = webUrl(card.directions_url);
-    if (route) actions.append(link(route, S.directions, true, card.name));
-    const copyButton = el("button", "copy", S.copy);
+    const tools = el("div", "card-tools");
+    const copyButton = el("button", "copy", S.smsCopy);
     copyButton.type = "button";
     copyButton.append(hidden(" : " + card.name));
-    copyButton.addEventListener("click", () => copyCard(card, article));
-    actions.append(copyButton);
+    copyButton.addEventListener("click", () => copyText(card.sms || card.text, article, copyButton, S.smsCopied));
+    tools.append(copyButton);
     const choose = el("label", "choose");
     const box = el("input");
     box.type = "checkbox";
@@ -203,31 +246,29 @@
       updatePrintCount();
     });
     choose.append(box, document.createTextNode(" " + S.toPrint), hidden(" : " + card.name));
-    actions.append(choose);
-    article.append(actions);
+    tools.append(choose);
+    article.append(tools);
     return article;
   }
 
-  function hoursTable(card, n) {
+  function actionLink(href, text, name) {
+    const a = link(href, text, true, name);
+    a.className = "action";
+    return a;
+  }
+
+  function hoursTable(card) {
     const table = el("table", "hours");
-    const caption = el("caption", null, S.hours);
-    table.append(caption);
+    table.append(el("caption", null, S.hours));
     const body = el("tbody");
-    const todayName = Array.isArray(S.days) ? S.days[card.today_index] : null;
     for (const entry of card.week) {
       const row = el("tr");
       const day = el("th", null, entry.day);
       day.scope = "row";
-      const hours = el("td", null, entry.hours);
-      if (entry.day === todayName) {
-        row.className = "today";
-        day.append(el("span", "today-mark", " (" + S.today + ")"));
-      }
-      row.append(day, hours);
+      row.append(day, el("td", null, entry.hours));
       body.append(row);
     }
     table.append(body);
-    table.id = "hours-" + n;
     return table;
   }
 
@@ -239,23 +280,23 @@
 
   /* ---------- copy ---------- */
 
-  async function copyCard(card, article) {
-    const text = String(card.text || "");
+  async function copyText(text, where, returnTo, done) {
+    text = String(text || "");
     try {
       if (!navigator.clipboard || !window.isSecureContext) throw new Error("no clipboard");
       await navigator.clipboard.writeText(text);
-      announce(S.copied);
+      announce(done);
       return;
     } catch (e) {
       // Plain HTTP on a local network has no clipboard API: select a text area instead.
     }
-    let area = article.querySelector("textarea.copy-text");
+    let area = where.querySelector("textarea.copy-text");
     if (!area) {
       area = el("textarea", "copy-text");
       area.readOnly = true;
       area.rows = 6;
-      area.setAttribute("aria-label", S.copy + " : " + card.name);
-      article.append(area);
+      area.setAttribute("aria-label", S.copy);
+      where.append(area);
     }
     area.value = text;
     area.focus();
@@ -268,20 +309,28 @@
     }
     if (copied) {
       area.remove();
-      article.querySelector("button.copy").focus();
-      announce(S.copied);
+      returnTo.focus();
+      announce(done);
     } else {
       announce(S.copyFailed);
     }
   }
 
-  /* ---------- print ---------- */
+  /* ---------- the referral sheet ---------- */
 
   function updatePrintCount() {
     const n = state.selected.size;
-    $("print-count").textContent = n ? S.printCount.replace("{n}", n) : "";
+    const count = n === 1 ? S.selectedOne : S.selectedMany.replace("{n}", n);
+    $("print-count").textContent = "";
+    $("selection-count").textContent = n ? count : "";
+    $("selection").hidden = n === 0;
     document.body.classList.toggle("has-selection", n > 0);
     renderSheet();
+  }
+
+  function frenchDate(value) {
+    const date = value ? new Date(value) : new Date();
+    return (isNaN(date) ? new Date() : date).toLocaleDateString("fr-FR", { day: "numeric", month: "long", year: "numeric" });
   }
 
   function renderSheet() {
@@ -289,27 +338,41 @@
     sheet.replaceChildren();
     if (!state.selected.size) return;
     sheet.append(el("h1", null, S.sheetTitle));
-    const date = new Date().toLocaleDateString("fr-FR", { day: "numeric", month: "long", year: "numeric" });
-    sheet.append(el("p", "intro", S.sheetIntro.replace("{date}", date)));
+    const intro = S.sheetIntro.replace("{date}", frenchDate());
+    sheet.append(el("p", "intro", intro));
+    if (S.deskName) sheet.append(el("p", "desk", S.sheetGivenBy.replace("{desk}", S.deskName)));
+    const note = $("note").value.trim();
+    if (note) {
+      const p = el("p", "sheet-note");
+      p.append(el("strong", null, S.sheetNote + " : "), document.createTextNode(note));
+      sheet.append(p);
+    }
     for (const card of state.selected.values()) {
       const place = el("section", "sheet-place");
-      place.append(el("h2", null, card.name));
-      if (card.address) place.append(el("p", null, card.address));
-      if (card.phone) place.append(el("p", null, S.phone + " : " + card.phone));
-      if (card.email) place.append(el("p", null, S.email + " : " + card.email));
-      if (card.website) place.append(el("p", null, S.website + " : " + card.website));
+      const text = el("div", "sheet-text");
+      text.append(el("h2", null, card.name));
+      if (card.address) text.append(el("p", null, card.address));
+      if (card.phone) text.append(el("p", "sheet-phone", S.phone + " : " + card.phone));
       if (Array.isArray(card.week) && card.week.length) {
-        place.append(el("h3", null, S.hours));
-        const list = el("ul", "sheet-hours");
-        for (const entry of card.week) list.append(el("li", null, entry.day + " : " + entry.hours));
-        place.append(list);
+        text.append(el("p", "sheet-hours", S.hours + " : " + card.week.map((w) => w.day + " " + w.hours).join(" ; ")));
       }
-      if (Array.isArray(card.services) && card.services.length) {
-        place.append(el("p", null, S.services + " : " + card.services.join(", ")));
+      if (card.hours_note) text.append(el("p", null, card.hours_note));
+      if (Array.isArray(card.restrictions) && card.restrictions.length) {
+        text.append(el("p", "sheet-restrictions", card.restrictions.join(" · ")));
       }
-      if (card.map_url) place.append(el("p", "sheet-map", S.map + " : " + card.map_url));
+      if (card.freshness) text.append(el("p", "sheet-freshness", card.freshness));
+      place.append(text);
+      const figure = el("figure", "sheet-qr");
+      const qr = el("img", "qr");
+      qr.src = "/api/places/" + encodeURIComponent(card.id) + "/qr.svg";
+      qr.alt = S.qrHint + " (" + card.name + ")";
+      qr.width = 96;
+      qr.height = 96;
+      figure.append(qr, el("figcaption", null, S.qrHint));
+      place.append(figure);
       sheet.append(place);
     }
+    sheet.append(el("p", "sheet-check", S.sheetCheck.replace("{date}", frenchDate(state.builtAt))));
   }
 
   function printSheet() {
@@ -318,7 +381,13 @@
       announce(S.printNothing);
       return;
     }
+    renderSheet();
     window.print();
+  }
+
+  function copyAll() {
+    const texts = Array.from(state.selected.values()).map((c) => c.sms || c.text).join("\n\n");
+    copyText(texts, $("selection"), $("copy-all"), S.allCopied);
   }
 
   /* ---------- talking to the server ---------- */
@@ -380,7 +449,7 @@
     }
   }
 
-  function ask(text) {
+  function ask(text, shown) {
     const message = String(text || "").trim();
     if (!message) {
       formError.textContent = S.questionMissing;
@@ -397,11 +466,11 @@
     if (state.busy) return; // keep the question in the box until the pending answer is in
     question.value = "";
     question.focus();
-    send({ message }, message);
+    send({ message }, shown || message);
   }
 
-  function aroundMe() {
-    const text = question.value.trim();
+  function aroundMe(followUp, shown) {
+    const text = typeof followUp === "string" ? followUp : question.value.trim();
     if (!("geolocation" in navigator) || !navigator.geolocation) {
       addMessage("assistant error", S.assistant, S.geolocationUnavailable);
       announce(S.geolocationUnavailable);
@@ -413,7 +482,7 @@
         if (state.busy) return;
         question.value = "";
         send({ message: text, lat: position.coords.latitude, lon: position.coords.longitude },
-          text ? S.myPosition + " · " + text : S.myPosition);
+          shown || (text ? S.myPosition + " · " + text : S.myPosition));
       },
       (error) => {
         const message = error && error.code === 1 ? S.geolocationRefused : S.geolocationUnavailable;
@@ -445,8 +514,16 @@
     event.preventDefault();
     ask(question.value);
   });
-  $("around-me").addEventListener("click", aroundMe);
+  $("around-me").addEventListener("click", () => aroundMe());
   $("print").addEventListener("click", printSheet);
+  $("print-sheet").addEventListener("click", printSheet);
+  $("copy-all").addEventListener("click", copyAll);
+  $("note").addEventListener("input", renderSheet);
+  // The date of the data, for the sheet.
+  fetch("/api/status", { headers: { "Accept": "application/json" } })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((status) => { if (status && status.built_at) state.builtAt = status.built_at; })
+    .catch(() => {});
   $("reset").addEventListener("click", reset);
   document.documentElement.classList.add("js");
   // The desk's first act is typing a question.
