@@ -5,7 +5,7 @@ What is answered, and what is ignored on purpose:
 - Private chats: every message gets an answer. Text (also an *edited* text, answered anew:
   fixing a typo is how people retry) and locations go to the conversation; commands
   /start, /aide (/help), /proche; an unknown command gets a pointer to /aide; a photo,
-  sticker, voice note, document, contact… gets ``replies.UNSUPPORTED``; a text too long to
+  sticker, voice note, document, contact… gets ``words.UNSUPPORTED``; a text too long to
   be a question gets ``replies.MESSAGE_TOO_LONG``.
 - Groups: the bot speaks only when spoken to: a command, a message that mentions it, or
   a reply to one of its messages. Everything else in a group is ignored on purpose (with
@@ -59,7 +59,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import render
+from bot import render, words
 from bot.render import Outgoing
 from index.conversation import MAX_MESSAGE, Conversation, Reply, replies
 
@@ -71,9 +71,9 @@ RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 """Seconds between attempts to send after a network error: about 30 s in all."""
 
 COMMANDS = (
-    BotCommand("start", replies.COMMAND_START),
-    BotCommand("aide", replies.COMMAND_HELP),
-    BotCommand("proche", replies.COMMAND_NEAR),
+    BotCommand("start", words.COMMAND_START),
+    BotCommand("aide", words.COMMAND_HELP),
+    BotCommand("proche", words.COMMAND_NEAR),
 )
 
 
@@ -221,14 +221,14 @@ async def near(update: Update, context: Context) -> None:
     """/proche: ask for the user's position with a button (Telegram offers it in private chats only)."""
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
-        await answer(update, context, [render.plain(replies.NEAR_PRIVATE_ONLY)])
+        await answer(update, context, [render.plain(words.NEAR_PRIVATE_ONLY)])
         return
     await answer(update, context, [render.ask_location()])
 
 
 async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not have: point to /aide."""
-    await answer(update, context, [render.plain(replies.UNKNOWN_COMMAND)])
+    await answer(update, context, [render.plain(words.UNKNOWN_COMMAND)])
 
 
 # -- messages ---------------------------------------------------------------------------------
@@ -255,7 +255,7 @@ async def location(update: Update, context: Context) -> None:
 
 async def unsupported(update: Update, context: Context) -> None:
     """A photo, sticker, voice note, document…: say what the bot reads."""
-    await answer(update, context, [render.plain(replies.UNSUPPORTED)])
+    await answer(update, context, [render.plain(words.UNSUPPORTED)])
 
 
 # -- buttons ----------------------------------------------------------------------------------
@@ -296,7 +296,7 @@ async def more_button(update: Update, context: Context) -> None:
     match = context.match
     if query is None or chat is None or match is None:
         if query is not None:
-            await acknowledge(query, replies.STALE_BUTTON)
+            await acknowledge(query, words.STALE_BUTTON)
         return
     conversation = conversation_of(context)
     current, shown = conversation.position(key(chat))
@@ -305,7 +305,7 @@ async def more_button(update: Update, context: Context) -> None:
         await send(context, chat, [render.plain(replies.NO_PREVIOUS)])
         return
     if shown != int(match.group(1)) or render.fingerprint(current.describe()) != match.group(2):
-        await acknowledge(query, replies.STALE_BUTTON)
+        await acknowledge(query, words.STALE_BUTTON)
         return
     await acknowledge(query)
     await edit(query, render.answer(conversation.more(key(chat))))
@@ -320,7 +320,7 @@ async def place_button(update: Update, context: Context) -> None:
     index = int(match.group(3)) if match else -1
     if query is None or reply is None or not 0 <= index < len(reply.cards):
         if query is not None:
-            await acknowledge(query, replies.STALE_BUTTON)
+            await acknowledge(query, words.STALE_BUTTON)
         return
     await acknowledge(query)
     card = reply.cards[index]
@@ -340,7 +340,7 @@ async def list_button(update: Update, context: Context) -> None:
     reply = current_page(context, chat, int(match.group(1)), match.group(2)) if chat and match else None
     if query is None or reply is None:
         if query is not None:
-            await acknowledge(query, replies.STALE_BUTTON)
+            await acknowledge(query, words.STALE_BUTTON)
         return
     await acknowledge(query)
     await edit(query, render.answer(reply))
@@ -353,7 +353,7 @@ async def refine_button(update: Update, context: Context) -> None:
     n = int(context.match.group(1)) if context.match else -1
     if query is None or chat is None or not 0 <= n < len(replies.REFINEMENTS):
         if query is not None:
-            await acknowledge(query, replies.STALE_BUTTON)
+            await acknowledge(query, words.STALE_BUTTON)
         return
     await acknowledge(query)
     reply = conversation_of(context).handle(key(chat), replies.REFINEMENTS[n][1])
@@ -367,7 +367,7 @@ async def example_button(update: Update, context: Context) -> None:
     n = int(context.match.group(1)) if context.match else -1
     if query is None or chat is None or not 0 <= n < len(replies.EXAMPLES):
         if query is not None:
-            await acknowledge(query, replies.STALE_BUTTON)
+            await acknowledge(query, words.STALE_BUTTON)
         return
     await acknowledge(query)
     reply = conversation_of(context).handle(key(chat), replies.EXAMPLES[n])
@@ -377,7 +377,7 @@ async def example_button(update: Update, context: Context) -> None:
 async def stale_button(update: Update, context: Context) -> None:
     """A button whose data this bot no longer knows (an old version's, or forged): a short note."""
     if update.callback_query is not None:
-        await acknowledge(update.callback_query, replies.STALE_BUTTON)
+        await acknowledge(update.callback_query, words.STALE_BUTTON)
 
 
 # -- inline mode ------------------------------------------------------------------------------
@@ -397,7 +397,7 @@ async def inline_query(update: Update, context: Context) -> None:
         cards, more = reply.cards, reply.more
     button = None
     if not cards and offset == 0:
-        caption = replies.INLINE_NOTHING if text else replies.INLINE_HINT
+        caption = words.INLINE_NOTHING if text else words.INLINE_HINT
         button = InlineQueryResultsButton(render.clip(caption, 64), start_parameter="aide")
     next_offset = str(offset + len(cards)) if more else ""
     await deliver(lambda: query.answer(render.inline_results(cards), cache_time=30, is_personal=where is not None,

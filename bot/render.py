@@ -9,7 +9,7 @@ clipped before they are escaped (a cut never splits an entity) and a card that w
 pass Telegram's 4096 characters drops its least useful lines first. Callback data stays far
 below the 64-byte limit.
 
-Sentences come from ``index.conversation.replies``; the few captions only Telegram shows are here.
+Sentences come from ``index.conversation.replies``; the words only Telegram shows from ``bot.words``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from telegram import (
 )
 from telegram.constants import InlineQueryLimit, InlineQueryResultLimit, MessageLimit, ParseMode
 
+from bot import words
 from index.cards import Card
 from index.conversation import Reply, replies
 
@@ -49,12 +50,6 @@ LIST_DATA = re.compile(r"list:(\d{1,6}):([0-9a-f]{8})\Z")
 REFINE_DATA = re.compile(r"ref:(\d)\Z")
 EXAMPLE_DATA = re.compile(r"ex:(\d)\Z")
 
-# Captions only Telegram shows.
-AROUND_ME_KEY = "📍 Autour de moi"
-"""The persistent keyboard's one button, in private chats: it sends the user's position."""
-GO_BUTTON = "Y aller"
-BACK_BUTTON = "‹ Retour à la liste"
-MORE_CAPTION = "Plus ›"
 STATE_MARKS = {"open": "🟢", "closed": "🔴", "unknown": "⚪"}
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
@@ -185,7 +180,7 @@ def card_keyboard(card: Card, share: bool = True) -> InlineKeyboardMarkup:
              ((replies.MAP_BUTTON, card.map_url), (replies.DIRECTIONS_BUTTON, card.directions_url)) if _url_ok(url)]
     rows = [links] if links else []
     if share:
-        rows.append([InlineKeyboardButton(replies.SHARE_BUTTON, switch_inline_query=share_query(card))])
+        rows.append([InlineKeyboardButton(words.SHARE_BUTTON, switch_inline_query=share_query(card))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -205,7 +200,7 @@ def answer_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     numbers = [InlineKeyboardButton(str(reply.offset + n), callback_data=f"card:{reply.offset}:{n - 1}:{fp}")
                for n in range(1, len(reply.cards) + 1)]
     if reply.more:
-        numbers.append(InlineKeyboardButton(MORE_CAPTION, callback_data=more_data(reply)))
+        numbers.append(InlineKeyboardButton(words.MORE_CAPTION, callback_data=more_data(reply)))
     if numbers:
         rows.append(numbers)
     if reply.cards and reply.refinements:
@@ -219,11 +214,11 @@ def full_card_keyboard(card: Card, reply: Reply, index: int) -> InlineKeyboardMa
     fp = fingerprint(reply.understood)
     first = []
     if card.lat is not None and card.lon is not None:
-        first.append(InlineKeyboardButton(GO_BUTTON, callback_data=f"go:{reply.offset}:{index}:{fp}"))
+        first.append(InlineKeyboardButton(words.GO_BUTTON, callback_data=f"go:{reply.offset}:{index}:{fp}"))
     if _url_ok(card.map_url):
         first.append(InlineKeyboardButton(replies.MAP_BUTTON, url=card.map_url))
-    second = [InlineKeyboardButton(replies.SHARE_BUTTON, switch_inline_query=share_query(card)),
-              InlineKeyboardButton(BACK_BUTTON, callback_data=f"list:{reply.offset}:{fp}")]
+    second = [InlineKeyboardButton(words.SHARE_BUTTON, switch_inline_query=share_query(card)),
+              InlineKeyboardButton(words.BACK_BUTTON, callback_data=f"list:{reply.offset}:{fp}")]
     return InlineKeyboardMarkup([row for row in (first, second) if row])
 
 
@@ -246,12 +241,12 @@ def welcome() -> Outgoing:
 
 def around_keyboard() -> ReplyKeyboardMarkup:
     """The persistent keyboard of private chats: one button that shares the user's position."""
-    button = KeyboardButton(AROUND_ME_KEY, request_location=True)
+    button = KeyboardButton(words.AROUND_ME_KEY, request_location=True)
     return ReplyKeyboardMarkup([[button]], resize_keyboard=True, is_persistent=True)
 
 
 def ask_location() -> Outgoing:
-    return Outgoing(text_html(replies.ASK_LOCATION), around_keyboard())
+    return Outgoing(text_html(words.ASK_LOCATION), around_keyboard())
 
 
 def plain(text: str) -> Outgoing:

@@ -62,14 +62,16 @@ def merge_duplicates(places: list[Place]) -> list[Place]:
 def merge_group(group: list[Place]) -> Place:
     """One place from rows describing it: both names, the union of facts, the first row first."""
     first = group[0]
-    names = list(dict.fromkeys(p.name for p in group))
+    names: dict[str, str] = {}  # folded -> as the first row wrote it: "MANDELA" and "Mandela" are one name
+    for p in group:
+        names.setdefault(fold(p.name), p.name)
     union = lambda attr: tuple(dict.fromkeys(v for p in group for v in getattr(p, attr)))  # noqa: E731
     hours = next((p.hours for p in group if p.hours.known), None) or \
         next((p.hours for p in group if p.hours.text), Hours())
     contact = Contact(**{f: next((getattr(p.contact, f) for p in group if getattr(p.contact, f)), "")
                          for f in ("phone", "email", "website")})
     return replace(
-        first, name=" / ".join(names), hours=hours, contact=contact,
+        first, name=" / ".join(names.values()), hours=hours, contact=contact,
         services=union("services"), publics=union("publics"), labels=union("labels"),
         access=union("access"), support=union("support"), raw_services=union("raw_services"),
         organisation=first.organisation or next((p.organisation for p in group if p.organisation), ""),

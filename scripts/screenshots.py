@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot import render  # noqa: E402
+from bot import render, words  # noqa: E402
 from index.conversation import Conversation  # noqa: E402
 from index.engine import Engine  # noqa: E402
 from index.settings import SAMPLE_SOURCE  # noqa: E402
@@ -81,7 +81,7 @@ def bot_page(conversation: Conversation, question: str) -> str:
     if reply.more:
         parts.append("<h2>« Plus » : le message devient la page suivante</h2>")
         parts.append(bubble(render.answer(conversation.more(key))))
-    parts.append(f'<div class="reply-keyboard">{html.escape(render.AROUND_ME_KEY)}</div>')
+    parts.append(f'<div class="reply-keyboard">{html.escape(words.AROUND_ME_KEY)}</div>')
     return (f"<!doctype html><meta charset=utf-8><style>{CHAT_CSS}</style>"
             f'<div class="chat">{"".join(parts)}</div>')
 

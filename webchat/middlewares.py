@@ -9,6 +9,7 @@ from aiohttp.typedefs import Handler
 
 from index.conversation import replies
 from index.errors import IndexUnavailable
+from webchat import words
 from webchat.typedefs import LIMITER, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,12 @@ SECURITY_HEADERS = {
 }
 
 MESSAGES = {
-    400: replies.WEB_BAD_REQUEST,
-    401: replies.WEB_UNAUTHORIZED,
-    404: replies.WEB_NOT_FOUND,
-    405: replies.WEB_METHOD_NOT_ALLOWED,
-    413: replies.WEB_TOO_LARGE,
-    429: replies.TOO_MANY_REQUESTS,
+    400: words.WEB_BAD_REQUEST,
+    401: words.WEB_UNAUTHORIZED,
+    404: words.WEB_NOT_FOUND,
+    405: words.WEB_METHOD_NOT_ALLOWED,
+    413: words.WEB_TOO_LARGE,
+    429: words.TOO_MANY_REQUESTS,
 }
 LIMITED = ("/api/", "/admin/")
 """Path prefixes under the rate limit; the page's files and /healthz are not."""
@@ -70,7 +71,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        message = getattr(exc, "message", None) or MESSAGES.get(exc.status, replies.WEB_BAD_REQUEST)
+        message = getattr(exc, "message", None) or MESSAGES.get(exc.status, words.WEB_BAD_REQUEST)
         code = getattr(exc, "code", None) or exc.reason.lower().replace(" ", "_")
         headers = {k: v for k, v in exc.headers.items() if k in ("Retry-After", "WWW-Authenticate", "Allow")}
         return error_response(exc.status, message, code, headers)

@@ -24,6 +24,7 @@ from index.conversation import MAX_MESSAGE, Reply, replies
 from index.engine import MAX_HITS
 from index.errors import OrienteurError, RebuildLocked, RebuildRefused, SourceError
 from index.places import DAYS
+from webchat import words
 from webchat.typedefs import CONVERSATION, PAGE, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -37,36 +38,34 @@ guess another's; a made-up token only starts a conversation of its own."""
 PLACE_ID = re.compile(r"[^\x00-\x1f/]{1,200}")
 
 STRINGS = {
-    "title": replies.WEB_TITLE, "heading": replies.WEB_HEADING, "tagline": replies.WEB_TAGLINE,
+    "title": words.WEB_TITLE, "heading": words.WEB_HEADING, "tagline": words.WEB_TAGLINE,
     "welcome": replies.WELCOME, "examples": list(replies.EXAMPLES),
-    "examplesHeading": replies.WEB_EXAMPLES_HEADING,
-    "questionLabel": replies.WEB_QUESTION_LABEL, "questionPlaceholder": replies.WEB_QUESTION_PLACEHOLDER,
-    "send": replies.WEB_SEND_BUTTON, "you": replies.WEB_YOU, "assistant": replies.WEB_ASSISTANT,
-    "newConversation": replies.WEB_NEW_CONVERSATION, "waiting": replies.WEB_WAITING,
-    "locating": replies.WEB_LOCATING, "myPosition": replies.WEB_MY_POSITION,
-    "map": replies.MAP_BUTTON, "directions": replies.DIRECTIONS_BUTTON, "more": replies.MORE_BUTTON,
-    "aroundMe": replies.AROUND_ME_BUTTON, "copy": replies.COPY_BUTTON, "print": replies.PRINT_BUTTON,
-    "phone": replies.WEB_PHONE, "email": replies.WEB_EMAIL, "website": replies.WEB_WEBSITE,
+    "examplesHeading": words.WEB_EXAMPLES_HEADING,
+    "questionLabel": words.WEB_QUESTION_LABEL, "questionPlaceholder": words.WEB_QUESTION_PLACEHOLDER,
+    "send": words.WEB_SEND_BUTTON, "you": words.WEB_YOU, "assistant": words.WEB_ASSISTANT,
+    "newConversation": words.WEB_NEW_CONVERSATION, "waiting": words.WEB_WAITING,
+    "locating": words.WEB_LOCATING, "myPosition": words.WEB_MY_POSITION,
+    "map": replies.MAP_BUTTON, "directions": replies.DIRECTIONS_BUTTON, "more": words.MORE_BUTTON,
+    "aroundMe": words.AROUND_ME_BUTTON, "copy": words.COPY_BUTTON, "print": words.PRINT_BUTTON,
+    "phone": words.WEB_PHONE, "email": words.WEB_EMAIL, "website": words.WEB_WEBSITE,
     "hours": replies.HOURS_LABEL, "today": replies.TODAY_LABEL, "services": replies.SERVICES_LABEL,
-    "publics": replies.PUBLICS_LABEL, "why": replies.WHY_LABEL, "toPrint": replies.WEB_TO_PRINT,
-    "copied": replies.WEB_COPIED, "copyFailed": replies.WEB_COPY_FAILED,
-    "printNothing": replies.WEB_PRINT_NOTHING, "printCount": replies.WEB_PRINT_COUNT,
-    "sheetTitle": replies.WEB_SHEET_TITLE, "sheetIntro": replies.WEB_SHEET_INTRO,
-    "newTab": replies.WEB_NEW_TAB, "connectionLost": replies.WEB_CONNECTION_LOST,
-    "geolocationRefused": replies.GEOLOCATION_REFUSED, "geolocationUnavailable": replies.GEOLOCATION_UNAVAILABLE,
-    "tooManyRequests": replies.TOO_MANY_REQUESTS, "messageTooLong": replies.MESSAGE_TOO_LONG,
-    "questionMissing": replies.WEB_QUESTION_MISSING, "error": replies.ERROR,
-    "skip": replies.WEB_SKIP_TO_QUESTION, "printHint": replies.WEB_PRINT_HINT,
+    "publics": words.PUBLICS_LABEL, "why": words.WHY_LABEL, "toPrint": words.WEB_TO_PRINT,
+    "copied": words.WEB_COPIED, "copyFailed": words.WEB_COPY_FAILED,
+    "printNothing": words.WEB_PRINT_NOTHING, "printCount": words.WEB_PRINT_COUNT,
+    "sheetTitle": words.WEB_SHEET_TITLE, "sheetIntro": words.WEB_SHEET_INTRO,
+    "newTab": words.WEB_NEW_TAB, "connectionLost": words.WEB_CONNECTION_LOST,
+    "geolocationRefused": words.GEOLOCATION_REFUSED, "geolocationUnavailable": words.GEOLOCATION_UNAVAILABLE,
+    "tooManyRequests": words.TOO_MANY_REQUESTS, "messageTooLong": replies.MESSAGE_TOO_LONG,
+    "questionMissing": words.WEB_QUESTION_MISSING, "error": replies.ERROR,
+    "skip": words.WEB_SKIP_TO_QUESTION, "printHint": words.WEB_PRINT_HINT,
     "days": list(DAYS), "maxMessage": MAX_MESSAGE,
-    # Words only the web chat shows.
-    "call": "Appeler", "mapShort": "Carte", "moreInfo": "Semaine, services et source", "smsCopy": "Copier (SMS)",
-    "smsCopied": "Texte copié : collez-le dans un SMS.", "refine": "Affiner la recherche",
-    "selectedOne": "1 lieu à remettre", "selectedMany": "{n} lieux à remettre",
-    "selectionRegion": "Fiche à remettre", "note": "Note pour la personne (imprimée sur la fiche)",
-    "printSheet": "Imprimer la fiche", "copyAll": "Copier les textes", "allCopied": "Textes copiés.",
-    "sheetGivenBy": "Remis par {desk}", "sheetNote": "Note",
-    "sheetCheck": "Annuaire à jour au {date} : vérifier par téléphone avant de vous déplacer.",
-    "qrHint": "Plan : scannez le code", "deskName": "",
+    "call": words.WEB_CALL, "mapShort": words.WEB_MAP_SHORT, "moreInfo": words.WEB_MORE_INFO,
+    "smsCopy": words.WEB_SMS_COPY, "smsCopied": words.WEB_SMS_COPIED, "refine": words.WEB_REFINE,
+    "selectedOne": words.WEB_SELECTED_ONE, "selectedMany": words.WEB_SELECTED_MANY,
+    "selectionRegion": words.WEB_SELECTION_REGION, "note": words.WEB_NOTE,
+    "printSheet": words.WEB_PRINT_SHEET, "copyAll": words.WEB_COPY_ALL, "allCopied": words.WEB_ALL_COPIED,
+    "sheetGivenBy": words.WEB_SHEET_GIVEN_BY, "sheetNote": words.WEB_SHEET_NOTE,
+    "sheetCheck": words.WEB_SHEET_CHECK, "qrHint": words.WEB_QR_HINT, "deskName": "",
 }
 """Everything the page says, sent to it as data: no French is typed in app.js."""
 QR_SCALE, QR_BORDER = 3, 2
@@ -90,7 +89,7 @@ def render_page(app: web.Application) -> str:
     # Inside <script type="application/json">, "<" could close the element: escape it as JSON does allow.
     data = json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
         .replace("&", "\\u0026")
-    page = template.replace("{{strings}}", data).replace("{{title}}", replies.WEB_TITLE)
+    page = template.replace("{{strings}}", data).replace("{{title}}", words.WEB_TITLE)
     for name in ("app.js", "style.css", "print.css"):
         page = page.replace("{{" + name + "}}", str(static.url_for(filename=name)))
     return page
@@ -143,7 +142,7 @@ async def chat(request: web.Request) -> web.Response:
     elif not isinstance(token, str) or not SESSION.fullmatch(token):
         raise BadRequest("Session invalide.", "bad_session")
     if not (message.strip() or location or more):
-        raise BadRequest(replies.WEB_QUESTION_MISSING, "missing_message")
+        raise BadRequest(words.WEB_QUESTION_MISSING, "missing_message")
     conversation = request.app[CONVERSATION]
     key = f"web:{token}"
     reply = conversation.more(key) if more else conversation.handle(key, message, location)
@@ -163,7 +162,7 @@ async def search(request: web.Request) -> web.Response:
     limit = _integer(query.get("limit"), "limit", 10, 1, MAX_LIMIT)
     offset = _integer(query.get("offset"), "offset", 0, 0, MAX_HITS)
     if not (text.strip() or location):
-        raise BadRequest(replies.WEB_QUESTION_MISSING, "missing_message")
+        raise BadRequest(words.WEB_QUESTION_MISSING, "missing_message")
     return _reply(request.app[CONVERSATION].search(text, location, limit=limit, offset=offset))
 
 

@@ -25,6 +25,8 @@ from index.understand import Query
 
 log = logging.getLogger(__name__)
 
+BEYOND_KM = 30.0
+"""How far around a town whose places were all shown "plus" looks for the nearest others."""
 MAX_MESSAGE = 500
 """Characters a question may have; longer is a pasted page, answered with a request to be brief."""
 
@@ -157,8 +159,42 @@ class Conversation:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
         reply = self._reply(session.query, results, session.offset, self.page_size, intro)
         if session.offset and not reply.cards:
+            beyond = self._beyond(session.query, results) if session.offset == reply.total else None
+            session.offset += 1  # past the end: the next "plus" says it is all
+            if beyond is not None:
+                return beyond
             return Reply(replies.NO_MORE, kind="no_more", understood=reply.understood, total=reply.total)
         session.offset += len(reply.cards)
+        if not reply.more and self._beyond_query(session.query, results) is not None:
+            reply.more = True  # the area is done: "plus" offers the nearest places beyond it
+        return reply
+
+    @staticmethod
+    def _beyond_query(query: Query, results: Results) -> Query | None:
+        """Around a commune whose places were all shown: the same needs around its centre."""
+        area = query.area
+        if results.widened or area is None or area.kind != "commune" or area.lat is None or area.lon is None:
+            return None
+        return replace(query, area=replace(area, kind="point", label=f"autour de {area.label}",
+                                           radius_km=BEYOND_KM, strict=False))
+
+    def _beyond(self, query: Query, results: Results) -> Reply | None:
+        """One page of the nearest places beyond the area that meet the request, none already shown."""
+        around = self._beyond_query(query, results)
+        if around is None:
+            return None
+        shown = {h.entry.place.id for h in results.hits}
+        try:
+            found = self.engine.search(around)
+        except IndexUnavailable:
+            return Reply(replies.UNAVAILABLE, kind="unavailable")
+        has_needs = bool(query.concepts or query.days or query.wifi)
+        hits = [h for h in found.hits if h.entry.place.id not in shown and (not has_needs or h.tier == MET)]
+        if not hits:
+            return None
+        page = replace(found, hits=hits[:self.page_size])
+        reply = self._reply(around, page, 0, self.page_size)
+        reply.text, reply.kind = replies.beyond(query), "beyond"
         return reply
 
     def _reply(self, query: Query, results: Results, offset: int, limit: int, intro: str = "") -> Reply:

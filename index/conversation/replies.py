@@ -1,6 +1,7 @@
 """Every sentence Orienteur says, in French, in one place.
 
-Front ends add no wording of their own beyond button captions; they render a ``Reply``.
+What only one front end shows lives in that front end (``bot/words.py``, ``webchat/words.py``);
+the conversation's own words, and those both front ends show, are here.
 Values from users or data are interpolated here as plain text and escaped by the
 front end that displays them.
 """
@@ -44,7 +45,6 @@ HELP = (
     "Partagez votre position pour les lieux les plus proches."
 )
 
-ASK_LOCATION = "Touchez « Envoyer ma position » pour voir les lieux les plus proches de vous."
 NEED_LOCATION = "Pour chercher autour de vous, partagez votre position ; ou écrivez une commune ou un code postal."
 LOCATION_THANKS = "Merci, position reçue. Voici les lieux les plus proches :"
 NOT_UNDERSTOOD = (
@@ -57,10 +57,8 @@ NOTHING_FOUND = (
 )
 NO_PREVIOUS = "Posez d'abord une question, par exemple « atelier informatique Gers »."
 NO_MORE = "C'est tout pour cette recherche. Essayez une autre commune ou un autre service."
-UNSUPPORTED = "Je ne lis que le texte et les positions. Écrivez votre question, par exemple « démarches CAF Narbonne »."
 ERROR = "Désolé, un problème m'empêche de répondre. Réessayez dans un instant."
 UNAVAILABLE = "L'annuaire est en cours de préparation. Réessayez dans quelques minutes."
-MORE_BUTTON = "Plus de résultats"
 
 
 def in_area(area) -> str:
@@ -175,6 +173,11 @@ def refinements(query: Query) -> tuple[int, ...]:
     return tuple(offered)
 
 
+def beyond(query: Query) -> str:
+    """After the last place of the area: « C'est tout à Albi. Les plus proches au-delà : »."""
+    return f"C'est tout {in_area(query.area)}. Les plus proches au-delà :"
+
+
 def nothing_found(query: Query) -> str:
     return NOTHING_FOUND.format(what=query.describe() or query.text)
 
@@ -182,8 +185,6 @@ def nothing_found(query: Query) -> str:
 TODAY_LABEL = "aujourd'hui"
 HOURS_LABEL = "Horaires"
 SERVICES_LABEL = "Services"
-PUBLICS_LABEL = "Publics"
-WHY_LABEL = "Pourquoi ce lieu"
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
 STALE_AFTER_DAYS = 365
@@ -337,63 +338,7 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else (text[:max(limit - 1, 0)].rstrip() + "…" if limit > 1 else "")
 
 
-# Button and control captions, shared by the bot and the web chat.
+# Captions both front ends show.
 MAP_BUTTON = "Voir sur la carte"
 DIRECTIONS_BUTTON = "Itinéraire"
-SHARE_BUTTON = "Partager"
-SEND_LOCATION_BUTTON = "Envoyer ma position"
-AROUND_ME_BUTTON = "Autour de moi"
-COPY_BUTTON = "Copier"
-PRINT_BUTTON = "Imprimer"
-GEOLOCATION_REFUSED = "Position refusée : écrivez plutôt une commune ou un code postal."
-GEOLOCATION_UNAVAILABLE = "Position indisponible sur cet appareil : écrivez plutôt une commune ou un code postal."
-TOO_MANY_REQUESTS = "Trop de demandes à la fois. Patientez quelques secondes."
 MESSAGE_TOO_LONG = "Message trop long : quelques mots suffisent, par exemple « démarches CAF Narbonne »."
-
-# Web chat: the page's own labels and messages (served to it as JSON, never retyped in JS).
-WEB_TITLE = "Orienteur — trouver un lieu d'aide au numérique"
-WEB_HEADING = "Orienteur"
-WEB_TAGLINE = "Lieux d'aide au numérique près de chez vous"
-WEB_QUESTION_LABEL = "Votre question"
-WEB_QUESTION_PLACEHOLDER = "Par exemple : démarches CAF Narbonne"
-WEB_SEND_BUTTON = "Envoyer"
-WEB_EXAMPLES_HEADING = "Exemples de questions"
-WEB_YOU = "Vous"
-WEB_ASSISTANT = "Orienteur"
-WEB_NEW_CONVERSATION = "Nouvelle conversation"
-WEB_WAITING = "Recherche en cours…"
-WEB_LOCATING = "Recherche de votre position…"
-WEB_MY_POSITION = "Ma position"
-WEB_PHONE = "Téléphone"
-WEB_EMAIL = "Courriel"
-WEB_WEBSITE = "Site web"
-WEB_TO_PRINT = "À imprimer"
-WEB_COPIED = "Fiche copiée : collez-la dans un courriel ou un SMS."
-WEB_COPY_FAILED = "Copie impossible ici : sélectionnez le texte ci-dessous puis copiez-le (Ctrl+C)."
-WEB_PRINT_NOTHING = "Cochez « À imprimer » sur les lieux à remettre, puis touchez « Imprimer »."
-WEB_PRINT_COUNT = "{n} lieu(x) à imprimer"
-WEB_SHEET_TITLE = "Lieux conseillés"
-WEB_SHEET_INTRO = "Fiche remise le {date}. Ces lieux peuvent vous aider pour le numérique et vos démarches."
-WEB_NEW_TAB = "(nouvel onglet)"
-WEB_CONNECTION_LOST = "Connexion au serveur impossible. Vérifiez le réseau puis réessayez."
-WEB_BAD_REQUEST = "Demande incorrecte."
-WEB_NOT_FOUND = "Page ou lieu introuvable."
-WEB_METHOD_NOT_ALLOWED = "Cette adresse n'accepte pas cette méthode."
-WEB_TOO_LARGE = "Demande trop volumineuse."
-WEB_UNAUTHORIZED = "Authentification requise."
-WEB_QUESTION_MISSING = "Écrivez une question ou touchez « Autour de moi »."
-
-# Telegram
-# The bot's command menu (set_my_commands), card labels and its few channel-specific notes.
-COMMAND_START = "Accueil et exemples de questions"
-COMMAND_HELP = "Comment poser une question"
-COMMAND_NEAR = "Les lieux les plus proches de moi"
-UNKNOWN_COMMAND = "Je ne connais pas cette commande. Tapez /aide pour savoir comment me poser une question."
-NEAR_PRIVATE_ONLY = "Pour les lieux les plus proches, partagez votre position en message privé avec moi."
-STALE_BUTTON = "Ce bouton n'est plus à jour : posez à nouveau votre question."
-INLINE_HINT = "Écrivez un besoin et un lieu, par exemple « atelier Gers »"
-INLINE_NOTHING = "Aucun lieu trouvé : demandez-moi en privé"
-
-# Web chat (continued).
-WEB_SKIP_TO_QUESTION = "Aller à la question"
-WEB_PRINT_HINT = "Pour remettre une fiche : cochez « À imprimer » sur les lieux choisis, puis « Imprimer »."

@@ -12,6 +12,7 @@ import logging
 
 import pytest
 
+from bot import words
 from bot.app import build_application
 from index.conversation import Conversation, replies
 from tests.bot.conftest import polling
@@ -43,14 +44,14 @@ async def answers(fake, chat: int, push) -> list[str]:
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    ({"photo": PHOTO}, replies.UNSUPPORTED),
-    ({"sticker": STICKER}, replies.UNSUPPORTED),
-    ({"voice": VOICE}, replies.UNSUPPORTED),
-    ({"contact": {"phone_number": "+33600000000", "first_name": "Ana"}}, replies.UNSUPPORTED),
+    ({"photo": PHOTO}, words.UNSUPPORTED),
+    ({"sticker": STICKER}, words.UNSUPPORTED),
+    ({"voice": VOICE}, words.UNSUPPORTED),
+    ({"contact": {"phone_number": "+33600000000", "first_name": "Ana"}}, words.UNSUPPORTED),
     ({"text": "x" * 4000}, replies.MESSAGE_TOO_LONG),
     ({"text": "🙂🙂🙂"}, replies.NOT_UNDERSTOOD),
     ({"text": "/inconnue", "entities": [{"type": "bot_command", "offset": 0, "length": 9}]},
-     replies.UNKNOWN_COMMAND),
+     words.UNKNOWN_COMMAND),
 ])
 async def test_odd_private_messages_get_a_short_answer(fake, bot_app, content, expected):
     assert await answers(fake, 6001, lambda: fake.message(6001, **content)) == [html.escape(expected)]
@@ -105,7 +106,7 @@ async def test_proche_in_a_group_points_to_a_private_chat(fake, bot_app):
     since = fake.mark()
     fake.command(GROUP - 1, "/proche@" + fake.bot["username"])
     [note] = await fake.wait_sent(GROUP - 1, 1, since)
-    assert note["text"] == html.escape(replies.NEAR_PRIVATE_ONLY)
+    assert note["text"] == html.escape(words.NEAR_PRIVATE_ONLY)
 
 
 async def test_channel_posts_are_ignored(fake, bot_app):
@@ -127,7 +128,7 @@ async def test_stale_or_unknown_buttons_get_a_short_note(fake, bot_app, data):
     since = fake.mark()
     fake.callback(6401, data)
     [note] = await fake.wait_sent(None, 1, since, method="answerCallbackQuery")
-    assert note["text"] == replies.STALE_BUTTON
+    assert note["text"] == words.STALE_BUTTON
     assert fake.sent(6401, since) == []
 
 

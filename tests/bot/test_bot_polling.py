@@ -10,7 +10,7 @@ import asyncio
 import html
 import re
 
-from bot import render
+from bot import words
 from index.conversation import replies
 
 TOULOUSE_CAPITOLE = (43.6045, 1.4440)
@@ -52,9 +52,9 @@ async def press(fake, chat: int, data: str, message: dict, method: str = "editMe
 
 async def test_start_sends_the_welcome_the_examples_and_the_persistent_keyboard(fake, bot_app):
     assert fake.sent(method="setMyCommands")[0]["commands"] == [
-        {"command": "start", "description": replies.COMMAND_START},
-        {"command": "aide", "description": replies.COMMAND_HELP},
-        {"command": "proche", "description": replies.COMMAND_NEAR},
+        {"command": "start", "description": words.COMMAND_START},
+        {"command": "aide", "description": words.COMMAND_HELP},
+        {"command": "proche", "description": words.COMMAND_NEAR},
     ]
     since = fake.mark()
     fake.command(5001, "/start")
@@ -64,7 +64,7 @@ async def test_start_sends_the_welcome_the_examples_and_the_persistent_keyboard(
     rows = welcome["reply_markup"]["inline_keyboard"]
     assert [row[0]["text"] for row in rows] == list(replies.EXAMPLES)
     assert [row[0]["callback_data"] for row in rows] == ["ex:0", "ex:1", "ex:2"]
-    assert help_["reply_markup"] == {"keyboard": [[{"text": render.AROUND_ME_KEY, "request_location": True}]],
+    assert help_["reply_markup"] == {"keyboard": [[{"text": words.AROUND_ME_KEY, "request_location": True}]],
                                      "resize_keyboard": True, "is_persistent": True}
 
 
@@ -101,9 +101,9 @@ async def test_proche_asks_for_the_location_with_the_keyboard_button(fake, bot_a
     since = fake.mark()
     fake.command(5004, "/proche")
     [prompt] = await fake.wait_sent(5004, 1, since)
-    assert prompt["text"] == html.escape(replies.ASK_LOCATION)
+    assert prompt["text"] == html.escape(words.ASK_LOCATION)
     [[key]] = prompt["reply_markup"]["keyboard"]
-    assert key == {"text": render.AROUND_ME_KEY, "request_location": True}
+    assert key == {"text": words.AROUND_ME_KEY, "request_location": True}
 
 
 async def test_a_question_gets_one_message_listing_three_places_with_numbered_buttons(fake, bot_app, real_engine):
@@ -115,7 +115,7 @@ async def test_a_question_gets_one_message_listing_three_places_with_numbered_bu
     # The search's own first three, in its order: the bot shows what the core ranked.
     assert names(answer) == [h.entry.place.name for h in real_engine.ask("atelier informatique gers").hits[:3]]
     numbers, refinements = answer["reply_markup"]["inline_keyboard"]
-    assert [b["text"] for b in numbers] == ["1", "2", "3", render.MORE_CAPTION]
+    assert [b["text"] for b in numbers] == ["1", "2", "3", words.MORE_CAPTION]
     assert all(len(b["callback_data"].encode()) <= 64 for b in numbers)
     assert [b["text"] for b in refinements] == [r[0] for r in replies.REFINEMENTS]
     for entry in answer["text"].split("\n\n")[1:]:
@@ -131,15 +131,15 @@ async def test_a_numbered_button_edits_the_answer_into_the_full_card_and_back(fa
     lines = edited["text"].splitlines()
     assert lines[1][0] in "🟢🔴⚪" and lines[2].startswith("📍 ")  # name, open now, where: in that order
     assert button(edited, replies.MAP_BUTTON)["url"].startswith("https://www.openstreetmap.org/")
-    assert "#" not in button(edited, replies.SHARE_BUTTON)["switch_inline_query"]
-    back = await press(fake, 5006, button(edited, render.BACK_BUTTON)["callback_data"], answer)
+    assert "#" not in button(edited, words.SHARE_BUTTON)["switch_inline_query"]
+    back = await press(fake, 5006, button(edited, words.BACK_BUTTON)["callback_data"], answer)
     assert back["text"] == answer["text"] and back["reply_markup"] == answer["reply_markup"]
 
 
 async def test_y_aller_sends_the_place_as_a_venue(fake, bot_app, real_engine):
     [answer] = await ask(fake, 5015, "démarches caf narbonne")
     card = await press(fake, 5015, callback_data(answer)[0], answer)
-    venue = await press(fake, 5015, button(card, render.GO_BUTTON)["callback_data"], answer, method="sendVenue")
+    venue = await press(fake, 5015, button(card, words.GO_BUTTON)["callback_data"], answer, method="sendVenue")
     place = real_engine.ask("démarches caf narbonne").hits[0].entry.place
     assert (float(venue["latitude"]), float(venue["longitude"])) == (place.lat, place.lon)
     assert venue["title"] == place.name
@@ -148,7 +148,7 @@ async def test_y_aller_sends_the_place_as_a_venue(fake, bot_app, real_engine):
 async def test_plus_edits_the_answer_into_the_next_page(fake, bot_app):
     [answer] = await ask(fake, 5007, "atelier informatique gers")
     since = fake.mark()
-    page = await press(fake, 5007, button(answer, render.MORE_CAPTION)["callback_data"], answer)
+    page = await press(fake, 5007, button(answer, words.MORE_CAPTION)["callback_data"], answer)
     assert page["message_id"] == answer["message_id"]
     assert "(4 à 6)" in page["text"]
     assert not set(names(page)) & set(names(answer))
@@ -160,9 +160,9 @@ async def test_plus_of_an_older_search_gets_a_short_note(fake, bot_app):
     [old] = await ask(fake, 5008, "atelier informatique gers")
     await ask(fake, 5008, "démarches caf narbonne")
     since = fake.mark()
-    fake.callback(5008, button(old, render.MORE_CAPTION)["callback_data"], message_id=old["message_id"])
+    fake.callback(5008, button(old, words.MORE_CAPTION)["callback_data"], message_id=old["message_id"])
     [note] = await fake.wait_sent(None, 1, since, method="answerCallbackQuery")
-    assert note["text"] == replies.STALE_BUTTON
+    assert note["text"] == words.STALE_BUTTON
     fake.command(5008, "/aide")
     await fake.wait_sent(5008, 1, since)
     assert [m["text"] for m in fake.sent(5008, since)] == [html.escape(replies.HELP)]
@@ -227,7 +227,7 @@ async def test_inline_query_returns_escaped_articles_and_the_next_offset(fake, b
 async def test_partager_shares_the_place_by_name_without_an_internal_id(fake, bot_app):
     [answer] = await ask(fake, 5013, "démarches caf narbonne")
     card = await press(fake, 5013, callback_data(answer)[1], answer)
-    share = button(card, replies.SHARE_BUTTON)["switch_inline_query"]
+    share = button(card, words.SHARE_BUTTON)["switch_inline_query"]
     assert not re.search(r"Ref_\d+|#", share)
     since = fake.mark()
     fake.inline(share)
@@ -244,7 +244,7 @@ async def test_empty_or_fruitless_inline_queries_offer_a_way_to_the_bot(fake, bo
     fake.inline("")
     fake.inline("zzxqw wxqzz")
     answers = await fake.wait_sent(None, 2, since, method="answerInlineQuery")
-    assert sorted(a["button"]["text"] for a in answers) == sorted([replies.INLINE_HINT, replies.INLINE_NOTHING])
+    assert sorted(a["button"]["text"] for a in answers) == sorted([words.INLINE_HINT, words.INLINE_NOTHING])
     assert all(a["results"] == [] and a["button"]["start_parameter"] == "aide" for a in answers)
 
 

@@ -20,12 +20,16 @@ def test_plus_pages_through_the_same_search_then_says_it_is_done(conversation):
     seen = [c.id for c in first.cards]
     while True:
         page = conversation.handle("c2", "plus")
-        if page.kind == "no_more":
+        if page.kind in ("no_more", "beyond"):
             break
         assert not set(seen) & {c.id for c in page.cards}
         seen += [c.id for c in page.cards]
     assert len(seen) == first.total
-    assert page.text.startswith("C'est tout")
+    # Nothing left in the town: "plus" offers the nearest places beyond it, then says it is all.
+    assert page.kind == "beyond" and page.text == "C'est tout à Carcassonne. Les plus proches au-delà :"
+    assert page.cards and not set(seen) & {c.id for c in page.cards}
+    assert all(c.commune != "Carcassonne" and c.distance_text.endswith("de Carcassonne") for c in page.cards)
+    assert conversation.handle("c2", "plus").text.startswith("C'est tout pour cette recherche")
 
 
 def test_follow_up_day_keeps_the_need_and_the_place(conversation):
@@ -142,8 +146,11 @@ def test_the_header_counts_only_places_that_meet_the_request_and_labels_the_rest
     assert first.text == f"{first.matching} lieux ouverts le samedi à Toulouse (1 à 3) :"
     pages, cards = [first], list(first.cards)
     while pages[-1].more:
-        pages.append(conversation.handle("h1", "plus"))
-        cards += pages[-1].cards
+        page = conversation.handle("h1", "plus")
+        if page.kind == "beyond":
+            break
+        pages.append(page)
+        cards += page.cards
     assert sum(c.matches for c in cards) == first.matching < len(cards)
     assert all(c.matches for c in cards[:first.matching]) and not any(c.matches for c in cards[first.matching:])
     for page in pages:  # the padded part is labelled on every page that shows it

@@ -39,3 +39,8 @@ def test_the_real_directory_loses_only_duplicates():
     assert len({p.id for p in merged}) == len(merged)
     jean_moulin = [p for p in merged if "Jean Moulin" in p.name and p.address.postcode == "31400"]
     assert len(jean_moulin) == 1 and " / " in jean_moulin[0].name
+
+
+def test_names_that_differ_only_by_case_are_said_once():
+    merged = merge_duplicates([place("a", "Centre social Nelson MANDELA"), place("b", "Centre Social Nelson Mandela")])
+    assert [p.name for p in merged] == ["Centre social Nelson MANDELA"]

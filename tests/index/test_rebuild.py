@@ -13,15 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from index.duplicates import keys, merge_duplicates
 from index.engine import Engine
 from index.errors import BuildError, RebuildLocked, RebuildRefused, SourceError
 from index.home import Home
 from index.rebuild import CHANGES_FILE, LAST_REPORT, last_report, rollback, run_rebuild, smoke_test
 from index.settings import Settings
-from index.sources import read_source
 from index.store import META_FILE, PLACES_FILE, WHOOSH_DIR, read_places
-from tests.support.homes import REAL_CSV
+from tests.support.homes import REAL_CSV, lone_ids
 
 ROWS = 120
 """Rows of the real directory used here: real places, dense enough that searches stay quick."""
@@ -33,10 +31,7 @@ def sample_rows() -> tuple[list[str], list[dict[str, str]]]:
     count the same."""
     if not REAL_CSV.is_file():
         pytest.skip("../shared/data/rhinocc is not beside the project")
-    places = read_source(str(REAL_CSV)).places
-    alone = {id(p) for p in places}
-    single = {p.id for p in merge_duplicates(places) if id(p) in alone and len(keys(p)) > 0} | \
-        {p.id for p in places if not keys(p)}
+    single = lone_ids(REAL_CSV)
     with open(REAL_CSV, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         rows = [row for row in reader if row["n_ref"] in single]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from index.build import Loaded, build_version, merge_results
+from index.duplicates import merge_duplicates
 from index.home import Home
+from index.places import Place
 from index.sources import read_source, source_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,6 +17,18 @@ NATIONAL = SHARED / "data" / "national"
 REAL_CSV = RHINOCC / "lieux-geocodes.csv"
 REAL_PLACES = 819
 """Places of REAL_CSV's 845 rows once duplicates are merged (same address and phone, or name and address)."""
+
+
+def served_places(path: Path) -> list[Place]:
+    """The places one file becomes in an index: read, duplicates merged (as ``orienteur build`` does)."""
+    return merge_results([(str(path), read_source(str(path)))])
+
+
+def lone_ids(path: Path) -> set[str]:
+    """Ids of the places of ``path`` that no other row duplicates: the index keeps them as read."""
+    read = read_source(str(path)).places
+    as_read = {id(p) for p in read}
+    return {p.id for p in merge_duplicates(read) if id(p) in as_read}
 
 
 def load_sources(locations: list[str]) -> Loaded:

@@ -11,6 +11,7 @@ import pytest
 from index.conversation import Conversation, replies
 from index.engine import Engine
 from tests.support.homes import REAL_PLACES
+from webchat import words
 from webchat.app import create_app
 
 JSON = "application/json"
@@ -48,9 +49,9 @@ async def test_page_is_french_with_its_strings_in_a_json_block(client):
     block = re.search(r'<script type="application/json" id="strings">(.*?)</script>', page, re.S).group(1)
     assert "<" not in block  # nothing in the data can close the element
     strings = json.loads(block)
-    assert strings["more"] == replies.MORE_BUTTON
+    assert strings["more"] == words.MORE_BUTTON
     assert strings["map"] == replies.MAP_BUTTON
-    assert strings["geolocationRefused"] == replies.GEOLOCATION_REFUSED
+    assert strings["geolocationRefused"] == words.GEOLOCATION_REFUSED
     assert strings["examples"] == list(replies.EXAMPLES)
     # No inline script (the CSP would block it): every other script has a src.
     scripts = re.findall(r"<script([^>]*)>", page)
@@ -85,7 +86,7 @@ async def test_page_assets_are_served_from_the_package(client):
 async def test_strings_endpoint_serves_the_wording(client):
     response = await client.get("/api/strings")
     assert response.status == 200
-    assert (await response.json())["print"] == replies.PRINT_BUTTON
+    assert (await response.json())["print"] == words.PRINT_BUTTON
 
 
 # ---------- POST /api/chat ----------
@@ -195,7 +196,7 @@ async def test_chat_rejects_bad_input_with_a_french_4xx(client, raw, code):
 async def test_chat_refuses_a_huge_body_with_413(client):
     raw = json.dumps({"message": "atelier " * 100_000}).encode()
     body = await error_of(await client.post("/api/chat", data=raw, headers={"Content-Type": JSON}), 413)
-    assert body["error"] == replies.WEB_TOO_LARGE
+    assert body["error"] == words.WEB_TOO_LARGE
 
 
 async def test_chat_takes_any_printable_text_of_allowed_length(client):
@@ -223,9 +224,9 @@ async def test_no_random_body_makes_the_server_fail(client, clock):
 
 async def test_wrong_method_and_unknown_path_answer_json(client):
     body = await error_of(await client.get("/api/chat"), 405)
-    assert body["error"] == replies.WEB_METHOD_NOT_ALLOWED
+    assert body["error"] == words.WEB_METHOD_NOT_ALLOWED
     body = await error_of(await client.get("/api/nothing-here"), 404)
-    assert body["error"] == replies.WEB_NOT_FOUND
+    assert body["error"] == words.WEB_NOT_FOUND
 
 
 # ---------- GET /api/search ----------

@@ -28,6 +28,7 @@ from index.engine import Engine
 from index.open_now import PARIS
 from index.settings import SAMPLE_SOURCE, Settings
 from tests.support.homes import ROOT, build_home
+from webchat import words
 from webchat.app import create_app
 from webchat.views import STRINGS
 
@@ -204,7 +205,7 @@ def last_reply(page) -> str:
 
 def test_a_question_gets_the_cards_of_its_area(real_server, open_page):
     page = open_page(real_server.url)
-    assert page.title() == replies.WEB_TITLE
+    assert page.title() == words.WEB_TITLE
     assert page.evaluate("document.activeElement.id") == "question"
     shoot(page, "desk-empty")
     ask(page, "atelier informatique gers")
@@ -219,7 +220,7 @@ def test_a_question_gets_the_cards_of_its_area(real_server, open_page):
         assert card.get_by_role("link", name=replies.DIRECTIONS_BUTTON).count() == 1
     phone = page.locator("article.card a[href^='tel:']").first
     assert phone.get_attribute("href").replace("tel:", "").isdigit()
-    assert page.get_by_role("button", name=replies.MORE_BUTTON).is_visible()
+    assert page.get_by_role("button", name=words.MORE_BUTTON).is_visible()
     # The answer is announced to screen readers.
     page.wait_for_function("() => document.getElementById('announce').textContent.includes('Gers')")
     shoot(page, "desk-results")
@@ -237,13 +238,13 @@ def test_more_results_adds_the_next_places_and_moves_focus_to_them(real_server, 
     page = open_page(real_server.url)
     ask(page, "atelier informatique gers")
     first = card_names(page)
-    page.get_by_role("button", name=replies.MORE_BUTTON).click()
+    page.get_by_role("button", name=words.MORE_BUTTON).click()
     page.locator("article.card").nth(5).wait_for()
     names = card_names(page)
     assert names[:3] == first and not set(names[3:]) & set(first)
     assert "(4 à 6)" in last_reply(page)
     assert page.evaluate("document.activeElement.textContent") == names[3]
-    assert page.get_by_role("button", name=replies.MORE_BUTTON).count() == 1  # only the last answer's
+    assert page.get_by_role("button", name=words.MORE_BUTTON).count() == 1  # only the last answer's
 
 
 def test_a_follow_up_keeps_the_conversation(real_server, open_page):
@@ -256,9 +257,9 @@ def test_a_follow_up_keeps_the_conversation(real_server, open_page):
 
 def test_around_me_with_a_granted_position(real_server, open_page):
     page = open_page(real_server.url, geolocation=TOULOUSE, permissions=["geolocation"])
-    page.get_by_role("button", name=replies.AROUND_ME_BUTTON).click()
+    page.get_by_role("button", name=words.AROUND_ME_BUTTON).click()
     page.locator("article.card").first.wait_for()
-    assert page.locator(".message.user").last.inner_text().strip().endswith(replies.WEB_MY_POSITION)
+    assert page.locator(".message.user").last.inner_text().strip().endswith(words.WEB_MY_POSITION)
     where = page.locator("article.card .where").all_inner_texts()
     assert where and all(" de vous · " in w for w in where)
     assert any("Toulouse" in w for w in where)
@@ -267,10 +268,10 @@ def test_around_me_with_a_granted_position(real_server, open_page):
 
 def test_around_me_with_a_refused_position_says_so(real_server, open_page):
     page = open_page(real_server.url)  # no permission granted: the browser refuses
-    page.get_by_role("button", name=replies.AROUND_ME_BUTTON).click()
+    page.get_by_role("button", name=words.AROUND_ME_BUTTON).click()
     message = page.locator(".message.error").last
     message.wait_for()
-    assert message.inner_text().strip().endswith(replies.GEOLOCATION_REFUSED)
+    assert message.inner_text().strip().endswith(words.GEOLOCATION_REFUSED)
     page.wait_for_function("() => document.getElementById('announce').textContent.startsWith('Position refusée')")
 
 
@@ -279,10 +280,10 @@ def test_around_me_without_geolocation_says_unavailable(real_server, open_page, 
     page.context.add_init_script("Object.defineProperty(Navigator.prototype, 'geolocation', {get: () => undefined})")
     page.reload()
     page.wait_for_selector("#examples button")
-    page.get_by_role("button", name=replies.AROUND_ME_BUTTON).click()
+    page.get_by_role("button", name=words.AROUND_ME_BUTTON).click()
     message = page.locator(".message.error").last
     message.wait_for()
-    assert message.inner_text().strip().endswith(replies.GEOLOCATION_UNAVAILABLE)
+    assert message.inner_text().strip().endswith(words.GEOLOCATION_UNAVAILABLE)
 
 
 def test_example_questions_can_be_clicked(real_server, open_page):
@@ -318,22 +319,22 @@ def test_keyboard_alone_asks_pages_prints_and_copies(real_server, open_page):
     page.locator("article.card").nth(2).wait_for()
     assert focused(page)["id"] == "question"  # ready for the next question
     # Back from the question box: first the answer's "Plus de résultats".
-    now = tab_to(page, lambda f: f["text"] == replies.MORE_BUTTON, back=True)
+    now = tab_to(page, lambda f: f["text"] == words.MORE_BUTTON, back=True)
     assert now["outline"] != "none"  # focus is visible
     page.keyboard.press("Enter")
     page.locator("article.card").nth(5).wait_for()
     assert focused(page)["tag"] == "H3"
     # On to the new card's checkbox, ticked with the space bar.
     now = tab_to(page, lambda f: f["type"] == "checkbox")
-    assert replies.WEB_TO_PRINT in now["label"]
+    assert words.WEB_TO_PRINT in now["label"]
     page.keyboard.press("Space")
     assert page.locator("#selection-count").inner_text() == STRINGS["selectedOne"]
     # Copy the card with Enter on "Copier" (found backwards from the checkbox).
-    tab_to(page, lambda f: f["text"].startswith(replies.COPY_BUTTON), back=True)
+    tab_to(page, lambda f: f["text"].startswith(words.COPY_BUTTON), back=True)
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.getElementById('announce').textContent.startsWith('Texte copié')")
     # The skip link takes the keyboard from the top of the page to the question box.
-    tab_to(page, lambda f: f["text"] == replies.WEB_SKIP_TO_QUESTION, limit=120)
+    tab_to(page, lambda f: f["text"] == words.WEB_SKIP_TO_QUESTION, limit=120)
     page.keyboard.press("Enter")
     assert focused(page)["id"] == "question"
     # An example question from the keyboard.
@@ -350,7 +351,7 @@ def test_copy_puts_the_card_as_plain_text_on_the_clipboard(real_server, open_pag
     ask(page, "démarches caf narbonne")
     card = page.locator("article.card").first
     name = card.locator("h3").inner_text()
-    card.get_by_role("button", name=replies.COPY_BUTTON).click()
+    card.get_by_role("button", name=words.COPY_BUTTON).click()
     page.wait_for_function("() => document.getElementById('announce').textContent.startsWith('Texte copié')")
     text = page.evaluate("navigator.clipboard.readText()")
     assert text.splitlines()[0] == name
@@ -366,12 +367,12 @@ def test_copy_without_the_clipboard_api_falls_back_to_a_selected_text(real_serve
     card = page.locator("article.card").first
     name = card.locator("h3").inner_text()
     # Plain HTTP on a local network: no clipboard API, but execCommand('copy') works.
-    card.get_by_role("button", name=replies.COPY_BUTTON).click()
+    card.get_by_role("button", name=words.COPY_BUTTON).click()
     page.wait_for_function("() => document.getElementById('announce').textContent.startsWith('Texte copié')")
     assert card.locator("textarea").count() == 0
     # Where even that fails, the text is left selected in a box for Ctrl+C.
     page.evaluate("document.execCommand = () => false")
-    card.get_by_role("button", name=replies.COPY_BUTTON).click()
+    card.get_by_role("button", name=words.COPY_BUTTON).click()
     page.wait_for_function("() => document.getElementById('announce').textContent.startsWith('Copie impossible')")
     area = card.locator("textarea")
     assert area.input_value().splitlines()[0] == name
@@ -416,28 +417,28 @@ def test_print_view_is_a_clean_sheet_of_the_chosen_places(real_server, open_page
     page.context.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; }")
     page.reload()
     page.wait_for_selector("#examples button")
-    page.get_by_role("button", name=replies.PRINT_BUTTON, exact=True).click()  # nothing chosen yet: says what to do
-    assert page.locator("#print-count").inner_text() == replies.WEB_PRINT_NOTHING
+    page.get_by_role("button", name=words.PRINT_BUTTON, exact=True).click()  # nothing chosen yet: says what to do
+    assert page.locator("#print-count").inner_text() == words.WEB_PRINT_NOTHING
     assert page.evaluate("window.__printed") is None
     ask(page, "démarches caf narbonne")
     cards = page.locator("article.card")
     chosen = [cards.nth(0).locator("h3").inner_text(), cards.nth(2).locator("h3").inner_text()]
-    cards.nth(0).get_by_label(replies.WEB_TO_PRINT).check()
-    cards.nth(2).get_by_label(replies.WEB_TO_PRINT).check()
-    page.get_by_role("button", name=replies.PRINT_BUTTON, exact=True).click()
+    cards.nth(0).get_by_label(words.WEB_TO_PRINT).check()
+    cards.nth(2).get_by_label(words.WEB_TO_PRINT).check()
+    page.get_by_role("button", name=words.PRINT_BUTTON, exact=True).click()
     assert page.evaluate("window.__printed") == 1
     page.emulate_media(media="print")
     assert page.locator("#sheet").is_visible()
     for chrome in ("header.top", "#ask", "main"):
         assert not page.locator(chrome).is_visible(), chrome
-    assert page.locator("#sheet h1").inner_text() == replies.WEB_SHEET_TITLE
+    assert page.locator("#sheet h1").inner_text() == words.WEB_SHEET_TITLE
     assert page.locator("#sheet h2").all_inner_texts() == chosen
     assert "Tél" in page.locator("#sheet").inner_text() or "Téléphone" in page.locator("#sheet").inner_text()
     shoot(page, "print-sheet")
     # Unticked again: paper gets the answers without the chat's buttons and box.
     page.emulate_media(media="screen")
     for n in (0, 2):
-        cards.nth(n).get_by_label(replies.WEB_TO_PRINT).uncheck()
+        cards.nth(n).get_by_label(words.WEB_TO_PRINT).uncheck()
     page.emulate_media(media="print")
     assert page.locator("main").is_visible() and not page.locator("#ask").is_visible()
     assert not page.locator("article.card .actions").first.is_visible()
@@ -476,9 +477,9 @@ def test_axe_finds_no_serious_violation(real_server, open_page, viewport):
     page = open_page(real_server.url, viewport=viewport)
     assert run_axe(page) == []
     ask(page, "atelier informatique gers")
-    page.get_by_role("button", name=replies.MORE_BUTTON).click()
+    page.get_by_role("button", name=words.MORE_BUTTON).click()
     page.locator("article.card").nth(5).wait_for()
-    page.locator("article.card").first.get_by_label(replies.WEB_TO_PRINT).check()
+    page.locator("article.card").first.get_by_label(words.WEB_TO_PRINT).check()
     assert run_axe(page) == []
 
 
@@ -590,13 +591,16 @@ def test_header_counts_equal_the_matching_cards_and_the_rest_is_labelled(real_se
     ask(page, "ouvert le samedi à toulouse")
     said = int(last_reply(page).split()[0])
     assert last_reply(page).startswith(f"{said} lieux ouverts le samedi à Toulouse (1 à 3)")
-    while page.get_by_role("button", name=replies.MORE_BUTTON).count():
+    while page.get_by_role("button", name=words.MORE_BUTTON).count():
         answers = page.locator(".message.assistant").count()
-        page.get_by_role("button", name=replies.MORE_BUTTON).click()
+        page.get_by_role("button", name=words.MORE_BUTTON).click()
         page.locator(".message.assistant:not(.pending)").nth(answers).wait_for()
-    matching = page.locator("article.card:not(.padded)").count()
-    padded = page.locator("article.card.padded").count()
+    answers = page.locator(".message.assistant", has=page.locator("p.text", has_text="lieux ouverts le samedi"))
+    matching = answers.locator("article.card:not(.padded)").count()
+    padded = answers.locator("article.card.padded").count()
     assert matching == said and padded > 0
+    # The town done, the last "plus" offered the nearest places beyond it.
+    assert last_reply(page) == "C'est tout à Toulouse. Les plus proches au-delà :"
     # Every answer showing padded places labels them, above them.
     for answer in page.locator(".message.assistant:has(article.card.padded)").all():
         assert answer.locator(".padded-label").inner_text() == "Autres lieux à Toulouse, horaires non précisés"

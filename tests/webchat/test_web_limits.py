@@ -8,11 +8,12 @@ import shutil
 
 import pytest
 
-from index.conversation import Conversation, replies
+from index.conversation import Conversation
 from index.engine import Engine
 from index.errors import RebuildLocked, RebuildRefused
 from index.settings import SAMPLE_SOURCE
 from tests.support.homes import REAL_CSV, REAL_PLACES, build_home
+from webchat import words
 from webchat.ratelimit import RateLimiter
 
 # ---------- the token bucket alone ----------
@@ -74,7 +75,7 @@ async def test_a_flood_from_one_address_gets_429_with_retry_after(client, clock)
         if response.status == 429:
             assert int(response.headers["Retry-After"]) >= 1
             assert response.content_type == "application/json"
-            assert (await response.json())["error"] == replies.TOO_MANY_REQUESTS
+            assert (await response.json())["error"] == words.TOO_MANY_REQUESTS
     assert statuses[:60] == [200] * 60
     assert set(statuses[60:]) == {429}
     # The page itself and the health check stay reachable during the flood.
@@ -137,7 +138,7 @@ async def test_admin_rebuild_refuses_a_wrong_token(make_client, conversation, au
     response = await client.post("/admin/rebuild", headers=headers)
     assert response.status == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert (await response.json())["error"] == replies.WEB_UNAUTHORIZED
+    assert (await response.json())["error"] == words.WEB_UNAUTHORIZED
 
 
 @pytest.mark.parametrize("raw", [b"{bad", b"[]", b'{"sources": "a.csv"}', b'{"sources": [1]}',
