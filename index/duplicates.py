@@ -13,6 +13,7 @@ import logging
 import re
 from dataclasses import replace
 
+from index.facets import derive
 from index.normalise import fold
 from index.places import Address, Contact, Hours, Place
 
@@ -59,8 +60,20 @@ def merge_duplicates(places: list[Place]) -> list[Place]:
     return merged
 
 
+GENERIC_PUBLICS = frozenset({"TP", "AD"})
+
+
+def _restricted(place: Place) -> bool:
+    return bool(place.publics) and not set(place.publics) & GENERIC_PUBLICS
+
+
 def merge_group(group: list[Place]) -> Place:
-    """One place from rows describing it: both names, the union of facts, the first row first."""
+    """One place from rows describing it: all names, the union of facts. The row that says most
+    (labels, then services) lends its id and comes first, so the place is found as what it mainly
+    is (a France Services desk rather than the workshop it also hosts). A place that one row lists
+    for everyone is not « réservé » because another row names a public."""
+    facets = {id(p): derive(0, p) for p in group}  # labels the name implies count too ("France Services - Sète")
+    group = sorted(group, key=lambda p: (-len(facets[id(p)].labels), -len(facets[id(p)].services)))  # stable
     first = group[0]
     names: dict[str, str] = {}  # folded -> as the first row wrote it: "MANDELA" and "Mandela" are one name
     for p in group:
@@ -72,7 +85,9 @@ def merge_group(group: list[Place]) -> Place:
                          for f in ("phone", "email", "website")})
     return replace(
         first, name=" / ".join(names.values()), hours=hours, contact=contact,
-        services=union("services"), publics=union("publics"), labels=union("labels"),
+        services=union("services"), labels=union("labels"),
+        publics=union("publics") if all(_restricted(p) for p in group) or not any(p.publics for p in group)
+        else tuple(dict.fromkeys((*union("publics"), "TP"))),
         access=union("access"), support=union("support"), raw_services=union("raw_services"),
         organisation=first.organisation or next((p.organisation for p in group if p.organisation), ""),
         description=first.description or next((p.description for p in group if p.description), ""),

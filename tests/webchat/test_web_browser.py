@@ -691,3 +691,12 @@ def test_ctrl_p_without_a_choice_prints_the_current_answer_only(real_server, ope
     shown = [a for a in page.locator(".message.assistant").all() if a.is_visible()]
     assert len(shown) == 1 and "Gers" in shown[0].inner_text()
     assert not page.locator(".message.user").first.is_visible()
+
+
+def test_directions_and_map_are_above_the_fold_of_a_first_answer_on_a_desk(real_server, open_page):
+    page = open_page(real_server.url, viewport={"width": 1280, "height": 800})
+    ask(page, "atelier informatique gers")
+    page.wait_for_timeout(100)  # the answer scrolls into view
+    for link in (page.locator("article.card").nth(n).locator("a.action") for n in range(3)):
+        for box in (link.nth(i).bounding_box() for i in range(link.count())):
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 800
