@@ -20,12 +20,21 @@ import click
 
 from index.conversation import Conversation
 from index.engine import Engine
-from index.errors import BuildError, OrienteurError, RebuildLocked, RebuildRefused, SourceError
+from index.errors import (
+    BuildError,
+    IndexUnavailable,
+    OrienteurError,
+    RebuildLocked,
+    RebuildRefused,
+    SourceError,
+    StaleFormat,
+)
 from index.home import Home
 from index.rebuild import RebuildReport, rollback, run_rebuild, status
 from index.settings import Settings
 from index.sources import read_source
 from index.sources.report import format_report
+from index.store import check_format, read_meta
 from index.watch import watch
 
 log = logging.getLogger("orienteur")
@@ -78,11 +87,24 @@ def settings_of(ctx: click.Context) -> Settings:
 
 
 def ensure_index(settings: Settings) -> Engine:
-    """The engine over the served index, building it from the default source on first use."""
+    """The engine over the served index, building it from the default source on first use, and
+    from its own sources again when older code wrote it in a stored format this code does not read."""
     home = Home(Path(settings.home).expanduser())
-    if home.current() is None:
+    current = home.current()
+    if current is None:
         click.echo(f"No index yet in {settings.home}: building it from {', '.join(settings.sources)}…", err=True)
         _build(settings, settings.sources)
+    else:
+        try:
+            meta = read_meta(current)
+            check_format(current, meta)
+        except StaleFormat as exc:
+            sources = [s["location"] for s in meta.get("sources", [])
+                       if isinstance(s, dict) and isinstance(s.get("location"), str)] or settings.sources
+            click.echo(f"{exc}. Rebuilding it from {', '.join(sources)}…", err=True)
+            _build(settings, sources)
+        except IndexUnavailable:
+            pass  # damaged: the engine says so in the log, and the next rebuild replaces it
     return Engine(home=Path(settings.home).expanduser())
 
 

@@ -9,6 +9,7 @@ beside the old one and swaps the reference. Front ends call it on a timer.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import threading
 import time
@@ -22,6 +23,7 @@ from index.analysis import stems
 from index.errors import IndexUnavailable
 from index.facets import Entry
 from index.home import Home
+from index.memory import malloc_trim
 from index.rank import MET, UNKNOWN, UNMET, Assessment, assess, name_match, nearest_first_key, order_key
 from index.spatial import haversine_km
 from index.store import TEXT_FIELDS, Store, open_store
@@ -44,6 +46,8 @@ AROUND_COUNT = 400
 """Places looked at around an area when nothing just around it answers."""
 MAX_CANDIDATES = 2000
 """With no area, places assessed at most (the best by text first)."""
+RETIRE_SECONDS = 30.0
+"""How long a version swapped out stays open for the searches begun on it (they take milliseconds)."""
 
 
 @dataclass
@@ -67,6 +71,7 @@ class Engine:
         self.home = Home(Path(home)) if home is not None else None
         self._store = store
         self._retired: Store | None = None
+        self._retired_at = 0.0
         self._pointer: str | None = None
         self._refreshing = threading.Lock()
         """One refresh at a time: the watcher and an admin rebuild may both ask for one."""
@@ -87,6 +92,7 @@ class Engine:
         if self.home is None:
             return False
         with self._refreshing:
+            self._close_retired()
             return self._refresh()
 
     def _refresh(self) -> bool:
@@ -97,18 +103,27 @@ class Engine:
         if current is None:
             return False
         try:
-            store = open_store(current)
+            store = _open_quietly(current)
         except IndexUnavailable:
             log.exception("cannot open index version %s; still serving the previous one", current)
             self._pointer = pointer
             return False
-        # The store swapped out may still serve a search begun before the swap: it is closed at
-        # the next swap, not now.
-        if self._retired is not None:
-            self._retired.close()
-        self._retired, self._store, self._pointer = self._store, store, pointer
+        # The store swapped out may still serve a search begun before the swap: it is closed
+        # RETIRE_SECONDS later (at a refresh), or at the next swap, not now.
+        self._close_retired(force=True)
+        self._retired, self._retired_at = self._store, time.monotonic()
+        self._store, self._pointer = store, pointer
         log.info("serving index version %s (%d places)", store.version, len(store.entries))
         return True
+
+    def _close_retired(self, force: bool = False) -> None:
+        """Close the version swapped out, once no search can still be running on it: its memory
+        goes back (a large directory replaced by a small one leaves no trace)."""
+        if self._retired is None or not (force or time.monotonic() - self._retired_at >= RETIRE_SECONDS):
+            return
+        self._retired.close()
+        self._retired = None
+        malloc_trim()
 
     async def watch(self, interval: float) -> None:
         """Refresh every ``interval`` seconds, loading off the event loop; runs until cancelled."""
@@ -138,6 +153,25 @@ class Engine:
         if not results.hits or results.widened:
             notfound.info("%s | %s", query.text, query.describe())
         return results
+
+
+def _open_quietly(directory: Path) -> Store:
+    """``open_store`` without pausing the searches of other threads.
+
+    Opening creates a few hundred thousand objects (the lexicon, the grid): each full pass of
+    the cyclic collector meanwhile would scan the whole heap with the interpreter held (passes
+    of 100+ ms at 100,000 places). So none runs during the open, and what it made, which lives
+    as long as the version and holds no cycle, is moved out of the collector's sight
+    (``gc.freeze``); plain reference counting still frees it when the version is retired.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return open_store(directory)
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 class _Search:

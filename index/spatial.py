@@ -22,9 +22,12 @@ class Grid:
     """Points bucketed by cell; ``within`` and ``nearest`` visit only the cells that can matter."""
 
     def __init__(self, points: list[tuple[int, float, float]]) -> None:
-        self.cells: dict[tuple[int, int], list[tuple[int, float, float]]] = defaultdict(list)
+        cells: dict[tuple[int, int], list[tuple[int, float, float]]] = defaultdict(list)
         for key, lat, lon in points:
-            self.cells[self._cell(lat, lon)].append((key, lat, lon))
+            cells[self._cell(lat, lon)].append((key, lat, lon))
+        # Tuples of numbers, unlike lists, drop out of the cyclic collector's scans.
+        self.cells: dict[tuple[int, int], tuple[tuple[int, float, float], ...]] = {
+            cell: tuple(found) for cell, found in cells.items()}
         self.size = len(points)
 
     @staticmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -12,6 +13,7 @@ import pytest
 from tests.support.homes import REAL_CSV, ROOT
 
 ORIENTEUR = [sys.executable, "-m", "index.cli"]
+FORMAT1 = ROOT / "tests" / "index" / "fixtures" / "format1-version"
 
 
 def run(args: list[str], home, stdin: str | None = None, **env) -> subprocess.CompletedProcess:
@@ -84,3 +86,16 @@ def test_build_refuses_an_unusable_source_and_keeps_nothing_half_built(tmp_path)
     done = run(["build", "--source", str(empty)], home)
     assert done.returncode == 1 and "empty" in done.stderr
     assert not (home / "current").exists()
+
+
+def test_search_on_a_home_in_the_pickle_format_says_so_and_rebuilds_it(tmp_path):
+    home = tmp_path / "home"
+    (home / "versions").mkdir(parents=True)
+    shutil.copytree(FORMAT1, home / "versions" / FORMAT1.name)
+    os.symlink(f"versions/{FORMAT1.name}", home / "current")
+    done = run(["search", "atelier", "--json"], home)
+    assert done.returncode == 0, done.stderr
+    assert "written in stored format 1 (entries.pickle)" in done.stderr
+    assert "Rebuilding it from data/rhinocc-exemple.csv" in done.stderr
+    assert json.loads(done.stdout)["results"]
+    assert (home / "current").resolve().name.startswith("2-")
