@@ -180,7 +180,11 @@ async def test_admin_rebuild_runs_the_job_and_serves_the_result(make_client, sam
     before = engine.store.version
     client = await make_client(Conversation(engine), home=str(home), source=str(SAMPLE_SOURCE),
                                admin_token="s3cret-token")
-    response = await client.post("/admin/rebuild", json={"force": True},
+    # One place fewer: other content, so another version (versions are named by content).
+    fewer = tmp_path / "fewer.csv"
+    fewer.write_text("".join(SAMPLE_SOURCE.read_text(encoding="utf-8").splitlines(keepends=True)[:-1]),
+                     encoding="utf-8")
+    response = await client.post("/admin/rebuild", json={"force": True, "sources": [str(fewer)]},
                                  headers={"Authorization": "Bearer s3cret-token"})
     assert response.status == 200, await response.text()
     assert isinstance(await response.json(), dict)
