@@ -67,8 +67,10 @@ class Results:
 class Engine:
     """Searches the current version of an index home (or one fixed store, for tests)."""
 
-    def __init__(self, home: Path | None = None, store: Store | None = None) -> None:
+    def __init__(self, home: Path | None = None, store: Store | None = None,
+                 retire_after: float = RETIRE_SECONDS) -> None:
         self.home = Home(Path(home)) if home is not None else None
+        self.retire_after = retire_after
         self._store = store
         self._retired: Store | None = None
         self._retired_at = 0.0
@@ -119,7 +121,7 @@ class Engine:
     def _close_retired(self, force: bool = False) -> None:
         """Close the version swapped out, once no search can still be running on it: its memory
         goes back (a large directory replaced by a small one leaves no trace)."""
-        if self._retired is None or not (force or time.monotonic() - self._retired_at >= RETIRE_SECONDS):
+        if self._retired is None or not (force or time.monotonic() - self._retired_at >= self.retire_after):
             return
         self._retired.close()
         self._retired = None
