@@ -125,17 +125,16 @@ def place_to_dict(place: Place) -> dict:
 _TUPLE_FIELDS = tuple(f.name for f in fields(Place) if f.default == ())
 
 
-def place_from_dict(data: dict, shared: dict | None = None) -> Place:
-    """The place ``place_to_dict`` wrote (lists from JSON back to tuples); ``TypeError`` or
-    ``KeyError`` when the dict is not one it wrote.
+def hours_from_dict(data: dict) -> Hours:
+    """The hours ``place_to_dict`` wrote under "hours"."""
+    return Hours(days=tuple(DayHours(d["text"], tuple(tuple(i) for i in d["intervals"]), d["is_open"])
+                            for d in data["days"]), text=data["text"])
 
-    With ``shared``, equal hours are one object across the places decoded with the same dict:
-    most places share their week's hours, and fewer objects are less for the collector to scan.
-    """
-    hours = data["hours"]
-    days = tuple(DayHours(d["text"], tuple(tuple(i) for i in d["intervals"]), d["is_open"]) for d in hours["days"])
-    week = Hours(days=days, text=hours["text"])
-    if shared is not None:
-        week = shared.setdefault(week, week)
+
+def place_from_dict(data: dict, hours: Hours | None = None) -> Place:
+    """The place ``place_to_dict`` wrote (lists from JSON back to tuples); ``TypeError`` or
+    ``KeyError`` when the dict is not one it wrote. ``hours``, when given, stands for
+    ``data["hours"]`` (an index version stores them apart, to decode each distinct week once)."""
+    week = hours if hours is not None else hours_from_dict(data["hours"])
     return Place(**{**data, "address": Address(**data["address"]), "contact": Contact(**data["contact"]),
                     "hours": week, **{name: tuple(data[name]) for name in _TUPLE_FIELDS}})

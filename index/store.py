@@ -7,12 +7,17 @@
 
 ``places.sqlite`` holds, for stored format ``FORMAT``:
 
-- ``places(pos, id, facets, place)``: each place as JSON (``places.place_to_dict``) and its
-  derived facets (``facets.derive``) as a JSON list in ``FACET_COLUMNS`` order;
+- ``places(pos, id, facets, hours, place)``: each place as JSON (``places.place_to_dict``),
+  its hours apart (many places share a week's hours: each distinct one is decoded once), and
+  its derived facets (``facets.derive``) as a JSON list in ``FACET_COLUMNS`` order;
 - ``groups(kind, key, positions)``: the positions of the places per département, commune and
   (facet, code), as little arrays of int32, so that opening reads them whole;
-- ``points(pos, lat, lon)``, ``name_df(word, places)``, ``words(word)``: the grid, how many
-  names hold each word, the directory's own words for the lexicon.
+- ``cells(i, j, keys, lats, lons)``: the places with a point, per cell of ``spatial.Grid``,
+  as arrays of int32 and float64;
+- ``name_df(word, places)``, ``words(word)``: how many names hold each word, the directory's
+  own words for the lexicon.
+
+Arrays are stored little-endian (``<i4``, ``<f8``), whatever the machine.
 
 Nothing in it is a pickle of our classes: a renamed field is a new format number and a
 rebuild, never a crash. A version in any other format (``entries.pickle`` without a number is
@@ -48,7 +53,7 @@ from index.analysis import french_analyzer
 from index.errors import BuildError, IndexUnavailable, StaleFormat
 from index.facets import Entry, derive
 from index.normalise import fold
-from index.places import Place, place_from_dict, place_to_dict
+from index.places import Place, hours_from_dict, place_from_dict, place_to_dict
 from index.spatial import Grid
 from index.understand.lexicon import Lexicon
 from index.vocabulary import LABEL_LABELS, PUBLIC_LABELS, SERVICE_LABELS
@@ -145,9 +150,11 @@ def _write_tables(places: list[Place], path: Path) -> str:
         e = derive(pos, place)
         facets = json.dumps([sorted(getattr(e, c)) if isinstance(getattr(e, c), frozenset) else getattr(e, c)
                              for c in FACET_COLUMNS], ensure_ascii=False)
-        doc = json.dumps(place_to_dict(place), ensure_ascii=False, separators=(",", ":"))
-        digest.update(f"{place.id}\t{facets}\t{doc}\n".encode())
-        rows.append((pos, place.id, facets, doc))
+        data = place_to_dict(place)
+        hours = json.dumps(data.pop("hours"), ensure_ascii=False, separators=(",", ":"))
+        doc = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        digest.update(f"{place.id}\t{facets}\t{hours}\t{doc}\n".encode())
+        rows.append((pos, place.id, facets, hours, doc))
         if place.has_point:
             points.append((pos, place.lat, place.lon))
         groups.setdefault(("commune", e.commune), array("i")).append(pos)
@@ -164,18 +171,19 @@ def _write_tables(places: list[Place], path: Path) -> str:
             PRAGMA journal_mode = OFF;
             PRAGMA synchronous = OFF;
             CREATE TABLE places (pos INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, facets TEXT NOT NULL,
-                                 place TEXT NOT NULL);
+                                 hours TEXT NOT NULL, place TEXT NOT NULL);
             CREATE TABLE groups (kind TEXT NOT NULL, key TEXT NOT NULL, positions BLOB NOT NULL,
                                  PRIMARY KEY (kind, key));
-            CREATE TABLE points (pos INTEGER PRIMARY KEY, lat REAL NOT NULL, lon REAL NOT NULL);
+            CREATE TABLE cells (i INTEGER NOT NULL, j INTEGER NOT NULL, keys BLOB NOT NULL, lats BLOB NOT NULL,
+                                lons BLOB NOT NULL, PRIMARY KEY (i, j));
             CREATE TABLE name_df (word TEXT PRIMARY KEY, places INTEGER NOT NULL);
             CREATE TABLE words (word TEXT PRIMARY KEY);
         """)
-        db.executemany("INSERT INTO places VALUES (?, ?, ?, ?)", rows)
-        # Positions as little-endian int32, whatever the machine ("<i4" for numpy and friends).
+        db.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?)", rows)
         db.executemany("INSERT INTO groups VALUES (?, ?, ?)",
                        [(kind, key, _le(positions).tobytes()) for (kind, key), positions in sorted(groups.items())])
-        db.executemany("INSERT INTO points VALUES (?, ?, ?)", points)
+        db.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?)",
+                       [(i, j, *(_le(a).tobytes() for a in cell)) for (i, j), cell in sorted(Grid(points).cells.items())])
         db.executemany("INSERT INTO name_df VALUES (?, ?)", sorted(name_df.items()))
         db.executemany("INSERT INTO words VALUES (?)", [(w,) for w in sorted(words)])
         db.commit()
@@ -184,22 +192,22 @@ def _write_tables(places: list[Place], path: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def _le(positions: array) -> array:
-    """``positions`` as little-endian int32 (a copy, swapped, on a big-endian machine)."""
+def _le(values: array) -> array:
+    """``values`` in little-endian order (a swapped copy on a big-endian machine)."""
     if sys.byteorder != "little":
-        positions = array("i", positions)
-        positions.byteswap()
-    return positions
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values
 
 
-def _positions(blob: bytes) -> array:
-    positions = array("i")
-    positions.frombytes(blob)
-    return _le(positions)
+def _array(typecode: str, blob: bytes) -> array:
+    values = array(typecode)
+    values.frombytes(blob)
+    return _le(values)
 
 
-def _entry(pos: int, facets: str, place: str, shared: dict) -> Entry:
-    """Decode one row; equal values (a week's hours, a set of codes) are shared through ``shared``."""
+def _entry(pos: int, facets: str, hours: str, place: str, shared: dict) -> Entry:
+    """Decode one row; equal values (a week's hours, a set of codes) are one object, through ``shared``."""
     (services, publics, labels, open_days, hours_known, commune, departements, name_words, name_sounds,
      described, richness) = json.loads(facets)
 
@@ -207,7 +215,10 @@ def _entry(pos: int, facets: str, place: str, shared: dict) -> Entry:
         key = frozenset(values)
         return shared.setdefault(key, key)
 
-    return Entry(pos=pos, place=place_from_dict(json.loads(place), shared), services=common(services),
+    week = shared.get(hours)
+    if week is None:
+        week = shared[hours] = hours_from_dict(json.loads(hours))
+    return Entry(pos=pos, place=place_from_dict(json.loads(place), week), services=common(services),
                  publics=common(publics), labels=common(labels), open_days=common(open_days),
                  hours_known=hours_known, commune=commune, departements=common(departements),
                  name_words=frozenset(name_words), name_sounds=frozenset(name_sounds), described=described,
@@ -226,8 +237,9 @@ class Entries(Sequence[Entry]):
     def __init__(self, db: sqlite3.Connection, count: int, cache_size: int = ENTRY_CACHE) -> None:
         self._db, self._count = db, count
         self._cache: LRUCache[int, Entry] = LRUCache(cache_size)
-        self._shared: LRUCache = LRUCache(2 * cache_size)
-        """Values equal across places (a week's hours, a set of codes), kept as one object each."""
+        self._shared: dict = {}
+        """Values equal across places (a week's hours, a set of codes), kept as one object each;
+        emptied when it holds more than ``2 * cache_size`` (a plain dict: this is the hot path)."""
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -243,8 +255,8 @@ class Entries(Sequence[Entry]):
         with self._lock:
             entry = self._cache.get(index)
             if entry is None:
-                row = self._db.execute("SELECT facets, place FROM places WHERE pos = ?", (index,)).fetchone()
-                entry = self._cache[index] = _entry(index, *row, self._shared)
+                row = self._db.execute("SELECT facets, hours, place FROM places WHERE pos = ?", (index,)).fetchone()
+                entry = self._cache[index] = _entry(index, *row, self._bounded_shared())
         return entry
 
     def take(self, positions: Iterable[int]) -> list[Entry]:
@@ -253,20 +265,26 @@ class Entries(Sequence[Entry]):
         with self._lock:
             found = {p: e for p in positions if (e := self._cache.get(p)) is not None}
             missing = sorted({p for p in positions if p not in found})
+            shared = self._bounded_shared()
             for i in range(0, len(missing), self.BATCH):
                 chunk = missing[i:i + self.BATCH]
                 marks = ",".join("?" * len(chunk))
-                for pos, facets, place in self._db.execute(
-                        f"SELECT pos, facets, place FROM places WHERE pos IN ({marks})", chunk):
-                    found[pos] = self._cache[pos] = _entry(pos, facets, place, self._shared)
+                for row in self._db.execute(
+                        f"SELECT pos, facets, hours, place FROM places WHERE pos IN ({marks})", chunk):
+                    found[row[0]] = self._cache[row[0]] = _entry(*row, shared)
         return [found[p] for p in positions]
 
     def __iter__(self) -> Iterator[Entry]:
         for start in range(0, self._count, self.BATCH):
             with self._lock:
-                rows = self._db.execute("SELECT pos, facets, place FROM places WHERE pos >= ? AND pos < ? "
+                rows = self._db.execute("SELECT pos, facets, hours, place FROM places WHERE pos >= ? AND pos < ? "
                                         "ORDER BY pos", (start, start + self.BATCH)).fetchall()
-            yield from (_entry(*row, self._shared) for row in rows)
+            yield from (_entry(*row, self._bounded_shared()) for row in rows)
+
+    def _bounded_shared(self) -> dict:
+        if len(self._shared) > 2 * self._cache.maxsize:
+            self._shared = {}
+        return self._shared
 
     def position_of(self, place_id: str) -> int | None:
         with self._lock:
@@ -385,7 +403,8 @@ def read_places(directory: Path) -> list[Place]:
     check_format(directory, read_meta(directory))
     db = _connect(directory / DB_FILE)
     try:
-        return [place_from_dict(json.loads(doc)) for (doc,) in db.execute("SELECT place FROM places ORDER BY pos")]
+        return [place_from_dict(json.loads(doc), hours_from_dict(json.loads(hours)))
+                for hours, doc in db.execute("SELECT hours, place FROM places ORDER BY pos")]
     except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
         raise IndexUnavailable(f"index in {directory} is unreadable: {exc}") from exc
     finally:
@@ -405,10 +424,11 @@ def open_store(directory: Path) -> Store:
         by_code: dict[tuple[str, str], array] = {}
         for kind, key, blob in db.execute("SELECT kind, key, positions FROM groups"):
             if kind in grouped:
-                grouped[kind][key] = _positions(blob)
+                grouped[kind][key] = _array("i", blob)
             else:
-                by_code[(kind, key)] = _positions(blob)
-        grid = Grid(db.execute("SELECT pos, lat, lon FROM points").fetchall())
+                by_code[(kind, key)] = _array("i", blob)
+        grid = Grid.from_cells({(i, j): (_array("i", keys), _array("d", lats), _array("d", lons))
+                                for i, j, keys, lats, lons in db.execute("SELECT i, j, keys, lats, lons FROM cells")})
         name_df = dict(db.execute("SELECT word, places FROM name_df"))
         words = [w for (w,) in db.execute("SELECT word FROM words")]
         ix = whoosh_index.open_dir(str(directory / WHOOSH_DIR))
