@@ -106,7 +106,7 @@ class Engine:
         if current is None:
             return False
         try:
-            store = _open_quietly(current)
+            store = _open_quietly(current, self._store)
         except IndexUnavailable:
             log.exception("cannot open index version %s; still serving the previous one", current)
             self._pointer = pointer
@@ -158,15 +158,20 @@ class Engine:
         return results
 
 
+WARM_SECONDS = 0.5
+"""How long a reload may spend decoding, ahead of the searches, the places the version it
+replaces had decoded (the searches right after the swap find them ready)."""
 OPEN_SWITCH_SECONDS = 0.0005
 """While a version opens, how long a thread holds the interpreter before another may take it
 (Python's default is 5 ms): searches interleave with the open in finer steps."""
 
 
-def _open_quietly(directory: Path) -> Store:
-    """``open_store`` without pausing the searches of other threads.
+def _open_quietly(directory: Path, serving: Store | None = None) -> Store:
+    """``open_store`` without pausing the searches of other threads; the places ``serving`` (the
+    version being replaced) has decoded are decoded in the new one too, before it serves: the
+    searches after the swap find them ready, as before it.
 
-    Opening creates a few hundred thousand objects (the lexicon, the grid): each full pass of
+    Opening creates a few hundred thousand objects (the lexicon, the places decoded ahead): each pass of
     the cyclic collector meanwhile would scan the whole heap with the interpreter held (passes
     of 100+ ms at 100,000 places). So none runs during the open, and what it made, which lives
     as long as the version and holds no cycle, is moved out of the collector's sight
@@ -177,7 +182,10 @@ def _open_quietly(directory: Path) -> Store:
     gc.disable()
     sys.setswitchinterval(OPEN_SWITCH_SECONDS)
     try:
-        return open_store(directory)
+        store = open_store(directory)
+        if serving is not None:
+            store.entries.warm(serving.entries.cached_ids(), WARM_SECONDS)
+        return store
     finally:
         sys.setswitchinterval(switch)
         gc.freeze()

@@ -281,6 +281,38 @@ class Entries(Sequence[Entry]):
                                         "ORDER BY pos", (start, start + self.BATCH)).fetchall()
             yield from (_entry(*row, self._bounded_shared()) for row in rows)
 
+    def cached_ids(self) -> list[str]:
+        """The ids of the places decoded now, the latest decoded first: what searches look at."""
+        with self._lock:
+            return [e.place.id for e in reversed(list(self._cache.values()))]
+
+    def warm(self, ids: list[str], seconds: float, batch: int = 200) -> None:
+        """Decode the places of ``ids`` ahead of the searches for at most ``seconds``, a few at a
+        time, letting other threads run between: a new version starts with the places the
+        previous one was serving, the latest first."""
+        deadline = time.monotonic() + seconds
+        for start in range(0, len(ids), batch):
+            if time.monotonic() > deadline:
+                break
+            chunk = ids[start:start + batch]
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
+                positions = [pos for (pos,) in self._db.execute(f"SELECT pos FROM places WHERE id IN ({marks})", chunk)]
+            self.take(positions)
+            time.sleep(0)
+
+    def release(self, batch: int = 500) -> None:
+        """Drop the decoded places a few hundred at a time, letting other threads run between:
+        freeing 10,000 places at once would hold the interpreter for tens of milliseconds."""
+        while True:
+            with self._lock:
+                for _ in range(min(batch, len(self._cache))):
+                    self._cache.popitem()
+                self._shared = {}
+                if not self._cache:
+                    return
+            time.sleep(0)
+
     def _bounded_shared(self) -> dict:
         if len(self._shared) > 2 * self._cache.maxsize:
             self._shared = {}
@@ -351,8 +383,10 @@ class Store:
         return str(self.meta.get("version", self.directory.name))
 
     def close(self) -> None:
+        """Close the files and free the decoded places (in steps: see ``Entries.release``)."""
         self.searcher.close()
         self.db.close()
+        self.entries.release()
 
 
 def is_complete(directory: Path) -> bool:

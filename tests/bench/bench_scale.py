@@ -14,7 +14,8 @@ Printed side by side:
 - serving RSS after the dev queries; search p50/p99 (understanding + search + first page of cards);
 - the same queries on SQLite FTS5 (the query's words OR-ed, bm25): the baseline;
 - at N places, the longest search while two reloads run beside a loop of searches, against
-  the longest without one; and the RSS after going back from N to 845 places, once the large
+  the longest without one and the longest beside a thread as busy that is no reload (what
+  sharing the interpreter and the cores costs, whatever the work); and the RSS after going back from N to 845 places, once the large
   version is retired, against a process that only ever served 845;
 - ``load_webchat.py`` with 1 and with N workers (req/s, p50, p99, errors) when it has ``--workers``.
 
@@ -130,8 +131,23 @@ def child_reload(home_dir: str) -> dict:
         done.set()
 
     thread = threading.Thread(target=reload)
+    started = time.perf_counter()
     thread.start()
     during = loop(done)
+    thread.join()
+    # The control: a thread as busy for as long, doing plain Python work and no reload. What it
+    # costs the searches is the machine's (two threads, one interpreter lock, shared cores).
+    seconds, busy = time.perf_counter() - started, threading.Event()
+
+    def spin() -> None:
+        until = time.perf_counter() + seconds
+        while time.perf_counter() < until:
+            sum(i * i for i in range(1000))
+        busy.set()
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    control = loop(busy)
     thread.join()
     served_big = rss_mb()
     home.install(small)
@@ -141,6 +157,7 @@ def child_reload(home_dir: str) -> dict:
     home.install(big)
     return {"quiet_max_ms": max(quiet), "quiet_p50_ms": percentiles(quiet)[0], "stall_max_ms": max(during),
             "stall_p50_ms": percentiles(during)[0], "searches": len(during), "reload_s": max(opens),
+            "control_max_ms": max(control), "control_p50_ms": percentiles(control)[0],
             "rss_big_mb": served_big, "rss_back_mb": rss_mb()}
 
 
@@ -246,7 +263,9 @@ def main() -> int:
     print()
     print(f"reload at {args.size} places beside a loop of '{STALL_QUERY}' ({reload['searches']} searches): "
           f"longest search {reload['stall_max_ms']:.1f} ms (p50 {reload['stall_p50_ms']:.1f}), without a reload "
-          f"{reload['quiet_max_ms']:.1f} ms (p50 {reload['quiet_p50_ms']:.1f}); slowest reload {reload['reload_s']:.2f} s")
+          f"{reload['quiet_max_ms']:.1f} ms (p50 {reload['quiet_p50_ms']:.1f}), beside a busy thread that is not a "
+          f"reload {reload['control_max_ms']:.1f} ms (p50 {reload['control_p50_ms']:.1f}); slowest reload "
+          f"{reload['reload_s']:.2f} s")
     print(f"memory back from {args.size} to 845 places: {reload['rss_big_mb']:.0f} MB serving {args.size}, "
           f"{reload['rss_back_mb']:.0f} MB after its retirement; a process serving only 845: "
           f"{rows[0][1]['rss_mb']:.0f} MB")
