@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from index.conversation import Conversation
+from index.conversation import Conversation, replies
 from index.engine import Engine
 from index.errors import BuildError, OrienteurError, RebuildLocked, RebuildRefused, SourceError
 from index.home import Home
@@ -366,6 +366,10 @@ def rollback_command(ctx, wait) -> None:
     click.echo(f"Rolled back: now serving version {served} (was {left}).")
 
 
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 @main.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @click.pass_context
@@ -382,6 +386,11 @@ def status_command(ctx, as_json) -> None:
         for s in info["sources"]:
             click.echo(f"Source:   {s['location']} ({s.get('format', '?')}, {s.get('rows', '?')} rows, "
                        f"{s.get('places', '?')} places, {s.get('skipped', '?')} skipped)")
+        data = info["data"]
+        click.echo(f"Data:     {replies.attribution(data['publisher'], data['date'], data['sample'])} "
+                   f"(dated {data['date']}, {_days(data['age_days'])} old)")
+        if data["fallback"]:
+            click.echo(f"          the snapshot stood in for an unreachable source: {data['fallback']['reason']}")
         c = info["changes"]
         if c:
             click.echo(f"Changes:  +{c['added']} added, -{c['removed']} removed, ~{c['changed']} changed "

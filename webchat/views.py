@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import html
 import json
 import logging
 import math
 import re
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from index.conversation import MAX_MESSAGE, Reply, replies
+from index.datasource import public_name, served_source
 from index.engine import MAX_HITS
 from index.errors import OrienteurError, RebuildLocked, RebuildRefused, SourceError
 from index.places import DAYS
@@ -82,8 +83,9 @@ def render_page(app: web.Application) -> str:
 
 
 async def index(request: web.Request) -> web.Response:
-    """The one-page chat."""
-    return web.Response(text=request.app[PAGE], content_type="text/html", headers={"Cache-Control": "no-cache"})
+    """The one-page chat, its footer saying whose data is served and of when (it changes with a rebuild)."""
+    page = request.app[PAGE].replace("{{attribution}}", html.escape(request.app[CONVERSATION].attribution()))
+    return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-cache"})
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -93,20 +95,19 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def status(request: web.Request) -> web.Response:
-    """The index being served: version, number of places, when it was built, from which sources."""
-    meta = request.app[CONVERSATION].engine.store.meta
-    sources = [{"name": _source_name(str(s.get("location", ""))), "format": s.get("format", ""),
+    """The index being served: version, number of places, when it was built, from which sources, and
+    the data's date and age (``data``: a snapshot standing in for an unreachable hub says so)."""
+    conversation = request.app[CONVERSATION]
+    meta = conversation.engine.store.meta
+    sources = [{"name": public_name(str(s.get("location", ""))), "format": s.get("format", ""),
                 "places": s.get("places")} for s in meta.get("sources", []) if isinstance(s, dict)]
+    served = served_source(meta)
+    fallback = served.fallback and {"url": public_name(str(served.fallback.get("url", ""))),
+                                    "snapshot": public_name(str(served.fallback.get("snapshot", "")))}
+    data = {"publisher": served.publisher, "date": served.date, "age_days": served.age_days,
+            "fallback": fallback, "attribution": conversation.attribution()}
     return web.json_response({"version": meta.get("version"), "places": meta.get("places"),
-                              "built_at": meta.get("built_at"), "sources": sources})
-
-
-def _source_name(location: str) -> str:
-    """A source as the public may see it: a URL without credentials or query, a file by its name only."""
-    parts = urlsplit(location)
-    if parts.scheme in ("http", "https") and parts.hostname:
-        return f"{parts.scheme}://{parts.hostname}{parts.path}"
-    return Path(location).name
+                              "built_at": meta.get("built_at"), "sources": sources, "data": data})
 
 
 async def strings(request: web.Request) -> web.Response:

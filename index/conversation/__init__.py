@@ -16,6 +16,7 @@ from index.cards import Card
 from index.conversation import replies
 from index.conversation.followup import is_more, is_refinement, refine
 from index.conversation.session import SessionStore
+from index.datasource import served_source
 from index.engine import Engine, Results
 from index.errors import IndexUnavailable
 from index.rank import Assessment
@@ -108,6 +109,14 @@ class Conversation:
         if query.is_empty and not (query.area and query.area.user_location):
             return Reply(replies.NOT_UNDERSTOOD, kind="not_understood")
         return self._reply(query, self.engine.search(query), offset, limit)
+
+    def attribution(self) -> str:
+        """Who publishes the served data and its month, for the front ends to show; "" with no index."""
+        try:
+            served = served_source(self.engine.store.meta)
+        except IndexUnavailable:
+            return ""
+        return replies.attribution(served.publisher, served.date, served.sample)
 
     def card(self, place_id: str) -> Card | None:
         """The card of one place of the current index, or None."""
