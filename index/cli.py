@@ -18,11 +18,13 @@ from pathlib import Path
 
 import click
 
+from index.asked import AskedLog
 from index.conversation import Conversation, replies
 from index.engine import Engine
 from index.errors import BuildError, OrienteurError, RebuildLocked, RebuildRefused, SourceError
 from index.home import Home
 from index.rebuild import RebuildReport, rollback, run_rebuild, status
+from index.report import build_report, csvfiles, html
 from index.settings import Settings
 from index.sources import read_source
 from index.sources.report import format_report
@@ -245,6 +247,30 @@ def export_command(ctx: click.Context, fmt: str, out: str | None) -> None:
         click.echo(f"  {note}", err=True)
     if len(report.notes) > 20:
         click.echo(f"  … and {len(report.notes) - 20} more notes", err=True)
+
+
+@main.command("report")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True),
+              help="HTML file to write (default: stdout).")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False), help="Also write the parts as CSV files here.")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3660),
+              help="Days of questions counted in part 3.")
+@click.pass_context
+def report_command(ctx: click.Context, out: str | None, csv_dir: str | None, days: int) -> None:
+    """Where the served directory fails people: rows to fix, communes far from help, questions unanswered."""
+
+    settings = settings_of(ctx)
+    engine = ensure_index(settings)
+    report = build_report(engine.store, AskedLog.from_settings(settings), days)
+    page = html.render(report)
+    if out:
+        Path(out).write_text(page, encoding="utf-8")
+        click.echo(f"Report on version {report.version} written to {out}", err=True)
+    else:
+        click.echo(page)
+    if csv_dir:
+        for path in csvfiles.write(report, Path(csv_dir)):
+            click.echo(f"  {path}", err=True)
 
 
 @main.command("settings")
