@@ -104,3 +104,17 @@ def test_build_refuses_an_unusable_source_and_keeps_nothing_half_built(tmp_path)
     done = run(["build", "--source", str(empty)], home)
     assert done.returncode == 1 and "empty" in done.stderr
     assert not (home / "current").exists()
+
+
+def test_report_writes_the_page_and_the_csv_files_of_the_served_version(tmp_path):
+    home = tmp_path / "home"
+    assert run(["build", "--source", str(REAL_CSV)], home).returncode == 0
+    run(["ask", "coworking tournefeuille"], home)
+    done = run(["report", "--out", str(tmp_path / "report.html"), "--csv", str(tmp_path / "csv"), "--days", "7"],
+               home)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "845 lieux" in page and "Sur les 7 derniers jours : 1 question" in page
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == [
+        "demandes-sans-reponse.csv", "lignes-a-corriger.csv", "loin-de-l-aide.csv"]
+    assert "Espace de co-working,Tournefeuille,far,1" in (tmp_path / "csv" / "demandes-sans-reponse.csv").read_text()

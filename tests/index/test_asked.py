@@ -13,7 +13,7 @@ from index.settings import Settings
 from tests.support.homes import ROOT
 
 SECRETS = ("Dupuis", "Marchetti", "Lebrasseur", "06 12 34 56 78", "0612345678", "0698765432", "Lilas",
-           "Peupliers", "43.18", "3.00")
+           "Peupliers", "43.184", "3.0039")
 """A made-up name, phone numbers, street names and a position's digits, asked below."""
 QUESTIONS = (
     "Mme Dupuis-Marchetti 06 12 34 56 78 démarches caf 12 rue des Lilas Narbonne",
