@@ -1,9 +1,9 @@
 """Where the served data comes from, how old it is, and the snapshot read when the hub is down.
 
 The default source is the RhinOcc hub's export at its public URL (``settings.HUB_URL``), so a
-rebuild serves the hub's current data. When the sources are a single URL that cannot be
-reached, ``fetch_or_fallback`` reads ``ORIENTEUR_SNAPSHOT`` (the dated copy in ``data/``)
-instead and says why: a fresh install without network still serves the real directory, and a
+rebuild serves the hub's current data. When the configured source (``ORIENTEUR_SOURCE``, not
+one named for a single run) is a single URL that cannot be reached, ``fetch_or_fallback`` reads
+``ORIENTEUR_SNAPSHOT`` (the dated copy in ``data/``) instead and says why: a fresh install without network still serves the real directory, and a
 running one keeps serving it (the snapshot's fingerprint is the served one: "unchanged").
 With several sources there is no fallback: the snapshot would stand in for one of them only.
 

@@ -147,7 +147,9 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
     meta = _meta(current) if current else {}
     report.previous = current.name if current else None
 
-    fetched, fallback = fetch_or_fallback(locations, lambda loc: _fetch(loc, home, settings), settings.snapshot)
+    # The snapshot stands in for the configured source only: a source named for this run is meant.
+    snapshot = settings.snapshot if locations == settings.sources else ""
+    fetched, fallback = fetch_or_fallback(locations, lambda loc: _fetch(loc, home, settings), snapshot)
     said = f"{fallback.message()}; " if fallback else ""
     report.fallback = fallback and {"url": fallback.url, "snapshot": fallback.snapshot, "reason": fallback.reason}
     if fallback and current and not force and list(meta.get("fingerprints", {})) == [fallback.url]:

@@ -44,8 +44,8 @@ def _setting(default: Any, help: str, secret: bool = False) -> Any:
 class Settings:
     home: str = _setting(_default_home(), "Folder holding the index versions and the 'current' pointer.")
     source: str = _setting(HUB_URL, "Default directory file(s) or URL(s), comma-separated.")
-    snapshot: str = _setting(str(SNAPSHOT), "Local file read instead of the source when it is a single URL "
-                                            "that cannot be reached (empty: no fallback).")
+    snapshot: str = _setting(str(SNAPSHOT), "Local file read instead of ORIENTEUR_SOURCE when that is a single "
+                                            "URL that cannot be reached (empty: no fallback).")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING, ERROR.")
     page_size: int = _setting(3, "Places shown per answer.")
     session_ttl: int = _setting(3600, "Seconds a conversation (last search, location) is remembered.")

@@ -92,3 +92,11 @@ def test_the_attribution_names_the_publisher_and_the_month_with_elision():
                             "built_at": "2026-03-02T10:00:00+00:00"}, today=date(2026, 11, 30))
     assert sample.sample and replies.attribution(sample.publisher, sample.date, sample.sample) == \
         "Données : exemple fictif, ces lieux n'existent pas · données de mars 2026"
+
+
+def test_a_source_named_for_one_run_gets_no_fallback(tmp_path):
+    """``orienteur rebuild --source URL`` means that URL: the snapshot only stands in for the configured one."""
+    url = f"http://127.0.0.1:{closed_port()}/rhinocc.csv"
+    settings = settings_for(tmp_path, str(SAMPLE_SOURCE))
+    with pytest.raises(SourceError, match="cannot reach the server"):
+        run_rebuild(settings, [url])
