@@ -209,7 +209,8 @@ def ask_command(ctx, text, lat, lon, explain) -> None:
     """Print the reply the bot and the web chat would give to one message."""
     settings = settings_of(ctx)
     engine = ensure_index(settings)
-    conversation = Conversation.from_settings(engine, settings)
+    # Not counted among what people asked: a maintainer trying a question is not someone helped.
+    conversation = Conversation(engine, page_size=settings.page_size)
     reply = conversation.handle("cli", text, _location(lat, lon))
     click.echo(reply.text)
     for card in reply.cards:

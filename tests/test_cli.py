@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from index.asked import FILE, Asked, AskedLog
 from index.settings import SAMPLE_SOURCE
 from tests.support.homes import REAL_CSV, ROOT
 from tests.support.http_source import closed_port
@@ -109,7 +110,8 @@ def test_build_refuses_an_unusable_source_and_keeps_nothing_half_built(tmp_path)
 def test_report_writes_the_page_and_the_csv_files_of_the_served_version(tmp_path):
     home = tmp_path / "home"
     assert run(["build", "--source", str(REAL_CSV)], home).returncode == 0
-    run(["ask", "coworking tournefeuille"], home)
+    run(["ask", "démarches caf narbonne"], home)  # a maintainer's try: not counted
+    AskedLog(home / FILE).record(Asked(need="Espace de co-working", area="Tournefeuille", outcome="far"))
     done = run(["report", "--out", str(tmp_path / "report.html"), "--csv", str(tmp_path / "csv"), "--days", "7"],
                home)
     assert done.returncode == 0, done.stderr

@@ -50,7 +50,8 @@ class Reply:
 
 
 Observer = Callable[[Query, Results], None]
-"""Told of each new search (not its next pages): ``index.asked`` counts what was understood."""
+"""Told of each new question of a conversation (not its next pages, not the stateless searches
+typed letter by letter in inline mode): ``index.asked`` counts what was understood."""
 
 
 class Conversation:
@@ -120,10 +121,7 @@ class Conversation:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
         if query.is_empty and not (query.area and query.area.user_location):
             return Reply(replies.NOT_UNDERSTOOD, kind="not_understood")
-        results = self.engine.search(query)
-        if offset == 0:
-            self._observe(query, results)
-        return self._reply(query, results, offset, limit)
+        return self._reply(query, self.engine.search(query), offset, limit)
 
     def attribution(self) -> str:
         """Who publishes the served data and its month, for the front ends to show; "" with no index."""

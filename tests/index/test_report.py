@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import math
 import re
 from collections import defaultdict
@@ -18,6 +19,7 @@ import pytest
 
 from index.asked import FILE, AskedLog
 from index.conversation import Conversation
+from index.facets import derive
 from index.gazetteer import load_gazetteer
 from index.needs import NEEDS
 from index.normalise import fold
@@ -25,6 +27,7 @@ from index.report import build_report, csvfiles
 from index.report.html import render
 from index.report.rows import FAR_FROM_COMMUNE_KM, check
 from index.settings import Settings
+from index.sources import read_source
 from index.store import read_row_problems
 from tests.index.test_asked import QUESTIONS, SECRETS
 from tests.support.homes import REAL_CSV, ROOT
@@ -144,7 +147,9 @@ def test_points_outside_their_departement_and_missing_points(raw, flagged, outsi
     assert flagged["no_point"] == no_point and len(no_point) == 3
 
 
-def test_points_far_from_their_commune_match_a_brute_force_check(raw, flagged, communes, outside_occitanie):
+@pytest.fixture(scope="module")
+def far_from_town_hall(communes, outside_occitanie):
+    """Whether a row's kept point lies more than FAR_FROM_COMMUNE_KM from its commune's town hall."""
     town_halls = {(c["folded"], c["departement"]): (float(c["lat"]), float(c["lon"])) for c in communes}
 
     def far(r) -> bool:
@@ -154,7 +159,27 @@ def test_points_far_from_their_commune_match_a_brute_force_check(raw, flagged, c
         return hall is not None and km_between(float(r["BAN_latitude"]), float(r["BAN_longitude"]), *hall) \
             > FAR_FROM_COMMUNE_KM
 
-    assert flagged["far_from_commune"] == ids(raw, far)
+    return far
+
+
+def test_points_far_from_their_commune_match_a_brute_force_check(raw, flagged, far_from_town_hall):
+    assert flagged["far_from_commune"] == ids(raw, far_from_town_hall) == set()  # the hub geocodes well
+
+
+def test_points_moved_away_from_their_commune_are_found(raw, far_from_town_hall, tmp_path):
+    """Three real rows moved 0.3° north (about 33 km), still inside their département's box."""
+    moved = {"Ref_0001", "Ref_0100", "Ref_0500"}
+    rows = [{**r, "BAN_latitude": str(float(r["BAN_latitude"]) + 0.3), "lat": str(float(r["lat"]) + 0.3)}
+            if r["n_ref"] in moved else r for r in raw]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, list(raw[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    (tmp_path / "lieux.csv").write_text(out.getvalue(), encoding="utf-8")
+    result = read_source(tmp_path / "lieux.csv")
+    entries = [derive(i, p) for i, p in enumerate(result.places)]
+    found = {f.id for f in check(entries, TODAY, load_gazetteer(), []) if f.problem == "far_from_commune"}
+    assert found == ids(rows, far_from_town_hall) == moved
 
 
 def test_possible_duplicates_share_address_and_phone_or_name_and_commune(raw, flagged):
