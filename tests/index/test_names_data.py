@@ -150,8 +150,15 @@ def test_the_ten_largest_cities_of_occitanie_have_neighbourhoods_and_a_station(l
         assert (city.insee, "gare") in kinds, city.name
 
 
-def test_people_find_the_paillade_and_matabiau_by_the_names_they_use(localities):
-    named = {(fold(row["name"]), row["insee"]): row for row in localities}
-    paillade, mosson = named[("la paillade", "34172")], named[("mosson", "34172")]
-    assert distance_km(float(paillade["lat"]), float(paillade["lon"]), float(mosson["lat"]), float(mosson["lon"])) < 2
-    assert named[("matabiau", "31555")]["kind"] == "gare"
+def test_people_find_the_paillade_the_mirail_and_matabiau_by_the_names_they_use(localities):
+    named = {(fold(row["name"]), row["kind"], row["insee"]): row for row in localities}
+
+    def km(a: dict[str, str], b: dict[str, str]) -> float:
+        return distance_km(float(a["lat"]), float(a["lon"]), float(b["lat"]), float(b["lon"]))
+
+    paillade, mosson = named[("la paillade", "quartier", "34172")], named[("mosson", "quartier", "34172")]
+    assert km(paillade, mosson) < 2
+    mirail, reynerie = named[("le mirail", "quartier", "31555")], named[("reynerie", "quartier", "31555")]
+    assert km(mirail, reynerie) < 1.5
+    station = named[("matabiau", "gare", "31555")]
+    assert km(station, named[("toulouse matabiau", "gare", "31555")]) == 0
