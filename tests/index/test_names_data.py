@@ -129,6 +129,12 @@ def test_every_locality_lies_in_a_commune_the_gazetteer_knows(localities, gazett
         assert away <= MAX_KM_FROM_TOWN_HALL, f"{row['name']} is {away:.1f} km from {commune.name}'s town hall"
 
 
+def test_no_locality_is_named_only_like_its_own_commune(localities, gazetteer):
+    # A station row named "Perpignan" would turn the city's name into the station's point.
+    for row in localities:
+        assert fold(row["name"]) != fold(gazetteer.commune(row["insee"]).name), row
+
+
 def test_each_locality_appears_once_per_kind_and_commune(localities):
     keys = [(fold(row["name"]), row["kind"], row["insee"]) for row in localities]
     assert len(keys) == len(set(keys))
