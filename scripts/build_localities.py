@@ -136,11 +136,16 @@ GRAND_QUARTIER_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 # Other names in common use for neighbourhoods of the files above, each from the French
-# Wikipedia article named after the place: (insee, other name, source key) -> the names of the
-# outlines it covers (the smallest outline of each name: "Mosson" the sous-quartier, not the quartier).
-OTHER_NAMES: dict[tuple[str, str, str], tuple[str, ...]] = {
-    ("34172", "La Paillade", "wikipedia-fr"): ("Mosson",),
-    ("31555", "Le Mirail", "wikipedia-fr"): ("Mirail-Université", "Reynerie", "Bellefontaine"),
+# Wikipedia article named after the place: (insee, other name, source key) -> the (source, name)
+# of the outlines it covers; of several outlines of one name, the smallest ("Mosson" the
+# sous-quartier of the Montpellier layers, not the quartier of the same name).
+OTHER_NAMES: dict[tuple[str, str, str], tuple[tuple[str, str], ...]] = {
+    ("34172", "La Paillade", "wikipedia-fr"): (("montpellier-quartiers", "Mosson"),),
+    ("31555", "Le Mirail", "wikipedia-fr"): (
+        ("toulouse-grands-quartiers", "Mirail-Université"),
+        ("toulouse-grands-quartiers", "Reynerie"),
+        ("toulouse-grands-quartiers", "Bellefontaine"),
+    ),
 }
 
 
@@ -262,15 +267,21 @@ def qpv_outlines(path: Path) -> list[Outline]:
 
 
 def montpellier_outlines(paths: list[Path]) -> list[Outline]:
-    """The Ville de Montpellier's quartiers (LIBQUART) and sous-quartiers (LIBSQUART)."""
+    """The Ville de Montpellier's quartiers (LIBQUART) and sous-quartiers (LIBSQUART), layer by layer.
+
+    A quartier and its eponymous sous-quartier ("Mosson") stay two outlines: the row keeps the
+    quartier (the first), an other name can take the sous-quartier.
+    """
     outlines = []
     for path in paths:
+        layer = []
         for feature in read_geojson(path):
             props = feature["properties"]
             # The quartiers layer also carries one sous-quartier's name per row: keep the quartier's.
             name = props.get("LIBQUART") or props["LIBSQUART"]
-            outlines.append(Outline("34172", title_name(name), "montpellier-quartiers", shape(feature["geometry"])))
-    return grouped(outlines)
+            layer.append(Outline("34172", title_name(name), "montpellier-quartiers", shape(feature["geometry"])))
+        outlines += grouped(layer)
+    return outlines
 
 
 def toulouse_outlines(path: Path) -> list[Outline]:
@@ -350,10 +361,10 @@ def other_names(outlines: list[Outline]) -> list[Outline]:
     found = []
     for (insee, name, source), covered in OTHER_NAMES.items():
         shapes = []
-        for base in covered:
-            matches = [o.shape for o in outlines if (o.insee, o.name) == (insee, base)]
+        for source_key, base in covered:
+            matches = [o.shape for o in outlines if (o.insee, o.source, o.name) == (insee, source_key, base)]
             if not matches:
-                raise SystemExit(f"no outline {base} ({insee}) for {name}")
+                raise SystemExit(f"no outline {base} ({insee}, {source_key}) for {name}")
             shapes.append(min(matches, key=lambda s: s.area_km2))
         found.append(Outline(insee, name, source, merged(shapes)))
     return found
