@@ -52,9 +52,17 @@ def localities() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def readme_sources() -> set[str]:
-    """Source keys the README defines: the first cell of its source tables, in backticks."""
-    text = (DATA_DIR / "README.md").read_text(encoding="utf-8")
-    return set(re.findall(r"^\| `([a-z0-9-]+)` \|", text, flags=re.MULTILINE))
+    """Source keys the README defines: the first cell of the rows of its tables headed "| Key |"."""
+    keys: set[str] = set()
+    in_key_table = False
+    for line in (DATA_DIR / "README.md").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("|"):
+            in_key_table = False
+        elif line.startswith("| Key |"):
+            in_key_table = True
+        elif in_key_table and (key := re.match(r"^\| `([a-z0-9-]+)` \|", line)):
+            keys.add(key[1])
+    return keys
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
