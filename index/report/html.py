@@ -40,7 +40,7 @@ svg.map { border: 1px solid #9aa3ad; background: #fff; max-width: 100%; height: 
 .bg { stroke: #b9c0c8; stroke-width: 2.2; stroke-linecap: round; fill: none; }
 .offer { stroke: #1f5fa8; stroke-width: 5; stroke-linecap: square; fill: none; } .mark { fill: #c0262d; stroke: #fff; stroke-width: 1; }
 .label { font-size: 11px; fill: #1b1f24; paint-order: stroke; stroke: #fff; stroke-width: 3px; font-weight: 700; }
-svg.defs { position: absolute; }
+svg.defs { position: absolute; } .leader { stroke: #c0262d; stroke-width: .8; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; } h2 { break-before: page; }
   table, svg.map { break-inside: avoid; } nav { display: none; }
@@ -191,13 +191,30 @@ def _zone_map(n: int, need: str, listed: list[Zone], offers: list[tuple[float, f
     out = [f'<svg class="map" role="img" aria-labelledby="carte-{n}" viewBox="0 0 {width:.0f} {height:.0f}" '
            f'width="{width:.0f}" height="{height:.0f}">', f'<title id="carte-{n}">{esc(title)}</title>',
            '<use href="#communes"/>', f'<path class="offer" d="{_dots(offers)}"/>']
+    labels: list[tuple[float, float]] = []
+    marks, numbers = [], []  # numbers drawn last, over every mark
     for i, z in enumerate(listed, 1):
         x, y = projection.xy(z.commune.lat, z.commune.lon)
-        out.append(f'<circle class="mark" cx="{x:.1f}" cy="{y:.1f}" r="6">'
-                   f"<title>{i}. {esc(z.commune.name)} — {km(z.km)} km</title></circle>"
-                   f'<text class="label" x="{x + 8:.1f}" y="{y + 4:.1f}">{i}</text>')
+        lx, ly = _free_spot(x + 8, y + 4, labels)
+        if abs(lx - x - 8) + abs(ly - y - 4) > 20:  # moved away from its mark: a thin line leads back
+            marks.append(f'<line class="leader" x1="{x:.1f}" y1="{y:.1f}" x2="{lx - 1:.1f}" y2="{ly - 4:.1f}"/>')
+        marks.append(f'<circle class="mark" cx="{x:.1f}" cy="{y:.1f}" r="6">'
+                     f"<title>{i}. {esc(z.commune.name)} — {km(z.km)} km</title></circle>")
+        numbers.append(f'<text class="label" x="{lx:.1f}" y="{ly:.1f}">{i}</text>')
+    out += marks + numbers
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _free_spot(x: float, y: float, taken: list[tuple[float, float]]) -> tuple[float, float]:
+    """Where a number label goes: beside its mark, else the nearest spot around it that covers no
+    earlier label (neighbouring communes of one valley would print their numbers on each other)."""
+    spots = [(x, y)] + [(x - 8 + dx * ring * 15, y + dy * ring * 12) for ring in range(1, 6)
+                        for dx, dy in ((1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (1, 1), (-1, -1), (-1, 1))]
+    spot = next((s for s in spots if all(abs(s[0] - tx) >= 16 or abs(s[1] - ty) >= 11 for tx, ty in taken)),
+                spots[-1])
+    taken.append(spot)
+    return spot
 
 
 # -- 3. what people asked ----------------------------------------------------------------------
