@@ -48,7 +48,7 @@ PROBLEMS = {p.code: p for p in (
     Problem("bad_email", "courriel impossible", "corriger l'adresse de courriel"),
     Problem("bad_website", "site web impossible", "corriger l'adresse du site (ou la déplacer dans le courriel)"),
     Problem("duplicate", "doublon possible", "fusionner les fiches ou retirer celle qui est en trop"),
-    Problem("stale", f"informations de plus de {STALE_YEARS} ans",
+    Problem("stale", f"informations de plus de {STALE_YEARS} ans ou non datées",
             "faire confirmer les informations par le lieu et mettre à jour date_maj"),
 )}
 
