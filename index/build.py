@@ -39,8 +39,8 @@ def build_version(home: Home, loaded: Loaded, extra_meta: dict | None = None, re
     """Build ``loaded`` into a version folder beside the served one; returns the folder (not yet served).
 
     The folder is named by content (``version_name``): the same places built by the same code
-    on any machine get the same name, and when that version is already here it is returned as is
-    (``reuse=False``: it is replaced, when the one here was found damaged).
+    on any machine get the same name, and when that version is already here it is kept, with
+    this build's description (``Home.adopt``; ``reuse=False``: replaced, when found damaged).
     """
     staging = home.new_build_dir()
     meta = {
@@ -52,8 +52,10 @@ def build_version(home: Home, loaded: Loaded, extra_meta: dict | None = None, re
         ],
         **(extra_meta or {}),
     }
+    problems = [{"source": source_name(loc), "line": p.line, "id": p.id, "reason": p.reason}
+                for loc, r in loaded.reports for p in r.warnings]
     try:
-        meta = build(loaded.places, staging, meta)
+        meta = build(loaded.places, staging, meta, problems)
         return home.adopt(staging, meta["version"], reuse)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

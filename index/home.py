@@ -27,8 +27,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.store import META_FILE, is_complete
+from index.store import META_FILE, ROW_PROBLEMS_FILE, is_complete
 
+DESCRIPTIONS = (ROW_PROBLEMS_FILE, META_FILE)
+"""A version's files that describe its build rather than its content (meta.json last)."""
 BUILDING = ".build-"
 """Prefix of the folders of versions being built."""
 CURRENT = "current"
@@ -71,12 +73,17 @@ class Home:
     def adopt(self, built: Path, name: str, reuse: bool = True) -> Path:
         """Give the complete version built in ``built`` its ``name``; returns its folder.
 
-        When a complete version of that name is already here (the same content), it is kept
-        and ``built`` removed: a version is never modified once complete, served or not.
-        ``reuse=False`` replaces it instead (it was found damaged), moving it aside first.
+        When a complete version of that name is already here (the same content), its content
+        is kept, never modified once complete, served or not; only the files describing the
+        build (``DESCRIPTIONS``: when, from which files and dates) are taken from ``built``,
+        each replaced atomically, and ``built`` removed. ``reuse=False`` replaces the version
+        instead (it was found damaged), moving it aside first.
         """
         target = self.versions_dir / name
         if reuse and is_complete(target):
+            for description in DESCRIPTIONS:
+                if (built / description).is_file():
+                    os.replace(built / description, target / description)
             shutil.rmtree(built, ignore_errors=True)
             return target
         if target.exists():  # damaged, or an earlier build of it killed before it was complete

@@ -64,6 +64,8 @@ FORMAT = 2
 """The stored format this code writes and reads; raise it whenever what is stored changes."""
 DB_FILE = "places.sqlite"
 META_FILE = "meta.json"
+ROW_PROBLEMS_FILE = "row-problems.json"
+"""The readers' warnings on the rows kept: [{"source", "line", "id", "reason"}]."""
 WHOOSH_DIR = "whoosh"
 LEGACY_FILE = "entries.pickle"
 """Format 1's places: a pickle of ``Entry`` records, unreadable once a class changed."""
@@ -97,12 +99,13 @@ def _document(place: Place) -> dict[str, str]:
     return {"name": place.name, "organisation": place.organisation, "kind": kind, "text": text}
 
 
-def build(places: list[Place], directory: Path, meta: dict) -> dict:
+def build(places: list[Place], directory: Path, meta: dict, row_problems: list[dict] | None = None) -> dict:
     """Write a version of ``places`` into ``directory`` (created, must be empty); returns its meta.
 
     The meta gains ``format``, ``places``, ``build_seconds`` and ``content``: a hash of the format
     and of every stored row, the same on any machine building the same places with the same code;
     and ``version`` when it holds none, the name ``version_name`` makes of that hash.
+    ``row_problems`` (the readers' warnings on kept rows) are kept beside, for ``orienteur report``.
     """
     started = time.perf_counter()
     directory = Path(directory)
@@ -124,6 +127,7 @@ def build(places: list[Place], directory: Path, meta: dict) -> dict:
         writer.cancel()
         raise BuildError(f"whoosh could not index the places: {exc}") from exc
     content = _write_tables(places, directory / DB_FILE)
+    (directory / ROW_PROBLEMS_FILE).write_text(json.dumps(row_problems or [], ensure_ascii=False), encoding="utf-8")
     meta = {"version": version_name(content), **meta, "format": FORMAT, "content": content, "places": len(places),
             "build_seconds": round(time.perf_counter() - started, 3)}
     # Written last: a folder with meta.json is a complete version.
@@ -387,6 +391,14 @@ class Store:
         self.searcher.close()
         self.db.close()
         self.entries.release()
+
+
+def read_row_problems(directory: Path) -> list[dict] | None:
+    """The warnings kept with a version, or None for a version built without them."""
+    try:
+        return json.loads((Path(directory) / ROW_PROBLEMS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def is_complete(directory: Path) -> bool:

@@ -19,9 +19,9 @@ from index.engine import Engine
 from index.errors import BuildError, IndexUnavailable, RebuildLocked, RebuildRefused, SourceError
 from index.home import Home
 from index.rebuild import CHANGES_FILE, LAST_REPORT, last_report, rollback, run_rebuild, smoke_test
-from index.settings import Settings
+from index.settings import SAMPLE_SOURCE, Settings
 from index.store import DB_FILE, META_FILE, WHOOSH_DIR, read_places
-from tests.support.homes import REAL_CSV, ROOT
+from tests.support.homes import REAL_CSV
 
 FORMAT1 = Path(__file__).parent / "fixtures" / "format1-version"
 
@@ -99,6 +99,7 @@ def test_unchanged_source_does_nothing_and_forced_lands_on_the_same_version(sett
     assert forced.served == before == forced.previous == served(home)  # named by content
     assert forced.changes.summary()["unchanged"] == ROWS
     assert [p.name for p in home.versions()] == [before]
+    assert json.loads((home.current() / META_FILE).read_text())["forced"]  # it describes the last build
 
 
 def test_the_same_sources_built_in_two_homes_give_the_same_version_name(settings, home, tmp_path):
@@ -309,7 +310,6 @@ def test_a_served_version_in_the_pickle_format_says_so_and_is_rebuilt_from_its_s
     assert "written in stored format 1 (entries.pickle)" in caplog.text and "rebuild it from its sources" in caplog.text
     with pytest.raises(IndexUnavailable):
         engine.ask("atelier")
-    sample = json.loads((old / META_FILE).read_text())["sources"][0]["location"]
-    report = run_rebuild(Settings.from_env({}, home=str(home.path), source=str(ROOT / sample)))
+    report = run_rebuild(Settings.from_env({}, home=str(home.path), source=str(SAMPLE_SOURCE)))
     assert report.status == "rebuilt" and report.previous == old.name != report.served
     assert engine.refresh() and engine.ask("atelier").hits
