@@ -3,6 +3,7 @@
     versions/<name>/
         whoosh/          the text index; document number = the place's position
         places.sqlite    plain tables (below), readable by any SQLite client and by later code
+        row-problems.json  the readers' warnings on the rows kept (``orienteur report``)
         meta.json        what built it, its stored ``format``; written last: a complete version
 
 ``places.sqlite`` holds, for stored format ``FORMAT``:
@@ -19,15 +20,18 @@
 
 Arrays are stored little-endian (``<i4``, ``<f8``), whatever the machine.
 
-Nothing in it is a pickle of our classes: a renamed field is a new format number and a
-rebuild, never a crash. A version in any other format (``entries.pickle`` without a number is
-format 1) raises ``StaleFormat``, naming what to do: rebuild it from its sources.
+Nothing in it is a pickle of our classes (whoosh pickles its own schema, our analyzer
+included: a change to ``index.analysis``'s classes is a new format too): a renamed field is a
+new format number and a rebuild, never a crash. A version in any other format
+(``entries.pickle`` without a number is format 1) raises ``StaleFormat``, naming what to do:
+rebuild it from its sources.
 
-Opening is cheap and lazy (``open_store``): it reads the groups, points and words, not the
+Opening is cheap and lazy (``open_store``): it reads the groups, cells and words, not the
 places; a place is decoded when a search first looks at it and kept in a bounded cache. So a
 reload at 100,000 places takes a fraction of a second in small steps that release the
 interpreter, and a version takes little memory beyond the places searches actually touch.
-A version is never modified after it is built: a rebuild makes a new one beside it (``index.home``).
+A version's content is never modified after it is built: a rebuild makes a new one beside it
+(``index.home``), or finds the same content already there and only renews its description.
 """
 
 from __future__ import annotations
