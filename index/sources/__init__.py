@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.errors import SourceError
+from index.fetch import fetch
 from index.places import Place
 
 
@@ -77,13 +78,9 @@ def _readers() -> tuple[Reader, ...]:
 
 
 def load_raw(location: str | Path, name: str | None = None) -> RawSource:
-    """Read a local file's bytes (URLs are fetched by ``index.fetch``)."""
-    path = Path(location)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return RawSource(data=data, name=name or source_name(str(path)), location=str(path))
+    """Read a local file as the rebuild does (``index.fetch``: size cap, gzip, UTF-16)."""
+    fetched = fetch(str(location))
+    return RawSource(data=fetched.data, name=name or source_name(str(location)), location=str(location))
 
 
 def source_name(location: str) -> str:
