@@ -293,6 +293,9 @@ def _echo_outcome(settings: Settings, outcome, as_json: bool = False) -> None:
                f"in {outcome.seconds:.1f} s.")
     for reason in outcome.overridden:
         click.echo(f"  forced past: {reason}")
+    for source in outcome.sources:
+        for line in source.get("skipped_rows", []):
+            click.echo(f"  {source['location']}: {line}")
     for line in outcome.changes.lines():
         click.echo(f"  {line}")
     home = Path(settings.home).expanduser()

@@ -46,6 +46,13 @@ class ReadResult:
     format: str = ""
     rows: int = 0
     """Rows (records) seen in the file, usable or not."""
+    expected: int | None = None
+    """Records the file holds, counted apart from the reader (None: not counted); ``missing``
+    says how many the reader did not see."""
+
+    @property
+    def missing(self) -> int:
+        return 0 if self.expected is None else max(0, self.expected - self.rows)
 
     @property
     def skipped(self) -> list[RowProblem]:

@@ -82,10 +82,12 @@ def collect(
     *,
     unit: str = "line",
     no_rows: str,
+    expected: int | None = None,
 ) -> ReadResult:
     """Every record as a ``Place`` or a ``RowProblem``; a repeated id is skipped, naming the ``unit``
-    (line, record) where it was first seen; ``SourceError(no_rows)`` when there was no record at all."""
-    result = ReadResult(places=[], format=fmt)
+    (line, record) where it was first seen; ``SourceError(no_rows)`` when there was no record at all.
+    ``expected`` is the file's own count of its records, kept for the rebuild to compare."""
+    result = ReadResult(places=[], format=fmt, expected=expected)
     first_seen: dict[str, int] = {}
     for item in records:
         result.rows += 1

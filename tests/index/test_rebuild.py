@@ -183,6 +183,30 @@ def test_unusable_file_is_refused_even_when_forced(settings, home, tmp_path, con
     assert reason in last_report(home)["message"]
 
 
+def test_cell_over_128_kib_is_one_bad_row_and_the_rest_of_the_file_is_read(settings, home, tmp_path):
+    header, rows = sample_rows()
+    rows[79] = {**rows[79], "presta_mediation_1": "x" * 200_000}  # the attack's oversized cell, on row 80 of 120
+    report = run_rebuild(settings, [write_csv(tmp_path / "big-cell.csv", header, rows)])
+    assert report.status == "rebuilt"
+    assert report.places == ROWS - 1
+    assert report.sources[0]["rows"] == report.sources[0]["records"] == ROWS
+    [skipped] = report.sources[0]["skipped_rows"]
+    assert re.fullmatch(r"line 81 \(Ref_\w+\): skipped: a cell of 200000 characters, more than the 131072 "
+                        r"allowed \(a quote left open\?\)", skipped)
+
+
+@pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, '{"lieux": ' + "[" * 5000 + "]" * 5000 + "}"])
+def test_deeply_nested_json_source_is_refused_by_name_and_the_index_kept(settings, home, tmp_path, text):
+    nested = tmp_path / "nested.json"
+    nested.write_text(text)
+    before = served(home)
+    with pytest.raises(SourceError, match="nested too deeply"):
+        run_rebuild(settings, [str(nested)], force=True)
+    assert served(home) == before
+    report = last_report(home)
+    assert report["status"] == "failed" and "nested too deeply" in report["message"]
+
+
 def test_keeps_keep_versions_and_rolls_back_one_at_a_time(settings, home):
     names = [served(home)]
     for _ in range(3):
