@@ -22,6 +22,7 @@ from index.conversation import Conversation
 from index.engine import Engine
 from index.errors import BuildError, OrienteurError, RebuildLocked, RebuildRefused, SourceError
 from index.home import Home
+from index.logs import EscapingFormatter
 from index.rebuild import RebuildReport, rollback, run_rebuild, status
 from index.settings import Settings
 from index.sources import read_source
@@ -35,8 +36,10 @@ REBUILD_WAIT = 600.0
 
 
 def configure_logging(level: str) -> None:
-    logging.basicConfig(stream=sys.stderr, level=level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """One stderr handler whose lines cannot be forged by what they print (``index.logs``)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level.upper(), handlers=[handler])
     # httpx logs every request URL at INFO, and the Bot API's URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 

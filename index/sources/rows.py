@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from index import cleaning
 from index.errors import SourceError
 from index.places import Place
 from index.sources import ReadResult, RowProblem
@@ -48,7 +49,7 @@ class Row:
     def get(self, *names: str) -> str:
         """The first non-empty of these fields, as text."""
         for name in names:
-            text = self.text(self.values.get(name))
+            text = cleaning.visible(self.text(self.values.get(name))).strip()
             if text:
                 return text
         return ""
