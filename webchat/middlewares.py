@@ -55,11 +55,15 @@ LIMITED = ("/api/", "/admin/")
 @web.middleware
 async def security_headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await handler(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    _secure(response)
     if request.path.startswith(LIMITED) or request.path == "/healthz":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def _secure(response: web.StreamResponse) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
 
 
 def error_response(status: int, message: str, code: str, headers=None) -> web.Response:
@@ -126,6 +130,7 @@ async def _answer_and_hang_up(request: web.Request, response: web.Response) -> w
     """Send ``response`` and close the connection at once: aiohttp would otherwise linger, reading
     what is left of the body for up to 10 s, which is what a stalling client wants."""
     response.force_close()
+    _secure(response)  # sent from here, before the outer middleware could add them
     with contextlib.suppress(ConnectionError):
         await response.prepare(request)
         await response.write_eof()

@@ -39,7 +39,7 @@ async def test_bodies_that_never_finish_get_408_and_are_closed_within_the_deadli
                                      for _ in range(5)))
     assert loop.time() - started < 3  # every one answered and closed well before the clients' own 5 s
     assert all(a.startswith(b"HTTP/1.1 408") for a in answers), answers[0][:200]
-    assert b'"code": "body_timeout"' in answers[0]
+    assert b'"code": "body_timeout"' in answers[0] and b"Content-Security-Policy" in answers[0]
     response = await client.post("/api/chat", json={"message": "atelier informatique gers"})
     assert response.status == 200  # the server still answers everyone else
 
