@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import os
@@ -205,6 +206,16 @@ def test_deeply_nested_json_source_is_refused_by_name_and_the_index_kept(setting
     assert served(home) == before
     report = last_report(home)
     assert report["status"] == "failed" and "nested too deeply" in report["message"]
+
+
+@pytest.mark.parametrize("pack", [gzip.compress, lambda data: data.decode("utf-8").encode("utf-16")],
+                         ids=["gzip", "utf-16"])
+def test_gzip_and_utf16_sources_are_built_like_the_plain_file(settings, home, tmp_path, source, pack):
+    packed = tmp_path / "packed.csv"
+    packed.write_bytes(pack(Path(source).read_bytes()))
+    report = run_rebuild(settings, [str(packed)])
+    assert report.status == "rebuilt" and report.places == ROWS
+    assert report.changes.summary()["changed"] == 0
 
 
 def test_keeps_keep_versions_and_rolls_back_one_at_a_time(settings, home):
