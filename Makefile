@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SAMPLE_HOME := $(CURDIR)/.cache/home-sample
+RUN_HOME := $(CURDIR)/.cache/home
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -16,10 +16,11 @@ $(BIN)/.installed: pyproject.toml
 
 setup: $(BIN)/.installed
 
-# Build the bundled sample (data/) into a private home and serve the web chat on it.
+# Build the real directory into a private home and serve the web chat on it: the hub's file,
+# fetched fresh, or the dated snapshot in data/ when the hub cannot be reached.
 run: setup
-	ORIENTEUR_HOME=$(SAMPLE_HOME) $(BIN)/orienteur build
-	ORIENTEUR_HOME=$(SAMPLE_HOME) $(BIN)/orienteur serve
+	ORIENTEUR_HOME=$(RUN_HOME) $(BIN)/orienteur build
+	ORIENTEUR_HOME=$(RUN_HOME) $(BIN)/orienteur serve
 
 # Chromium (Debian's, for Playwright) and axe-core (from npm) for the browser tests.
 # apt waits up to 10 minutes for another program holding the package manager's lock, not failing at once.

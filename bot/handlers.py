@@ -199,14 +199,15 @@ async def gate(update: Update, context: Context) -> None:
 async def start(update: Update, context: Context) -> None:
     """/start: the welcome and three example questions as buttons (/start aide: the help)."""
     if context.args and context.args[0] == "aide":
-        await answer(update, context, [render.plain(replies.HELP)])
+        await help_command(update, context)
         return
     await answer(update, context, [render.welcome()])
 
 
 async def help_command(update: Update, context: Context) -> None:
-    """/aide: how to ask."""
-    await answer(update, context, [render.plain(replies.HELP)])
+    """/aide: how to ask, and where the data comes from."""
+    about = conversation_of(context).attribution()
+    await answer(update, context, [render.plain(f"{replies.HELP}\n\n{about}" if about else replies.HELP)])
 
 
 async def near(update: Update, context: Context) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from whoosh.query import Or, Term
 
 from index.analysis import stems
+from index.asked import understood
 from index.errors import IndexUnavailable
 from index.facets import Entry
 from index.home import Home
@@ -136,20 +137,9 @@ class Engine:
         results.took_ms = (time.perf_counter() - started) * 1000
         results.version = store.version
         if not results.hits or results.widened:
-            notfound.info("%s: %s", "widened" if results.hits else "nothing found", understood(query))
+            # What was understood only: the words typed may name the person helped.
+            notfound.info("%s", understood(query, results))
         return results
-
-
-def understood(query: Query) -> str:
-    """What a search understood, for the ``orienteur.notfound`` log: the needs as codes, the area
-    named (never the commune of the user's position), days and counts. Never the typed text,
-    nor the words it was said with: those may name a person, a phone number, a situation."""
-    needs = ",".join("|".join(sorted(c.codes)) for c in query.concepts) or "-"
-    area = query.area
-    where = "-" if area is None else "the user's position" if area.user_location else f"{area.kind} {area.label}"
-    days = ",".join(str(d) for d in query.days) or "-"
-    return (f"needs={needs} area={where} days={days} wifi={'yes' if query.wifi else 'no'} "
-            f"words={len(query.words)}")
 
 
 class _Search:

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from index.build import Loaded, build_version, merge_results
 from index.changes import ChangeReport, diff
+from index.datasource import fetch_or_fallback, served_source, source_date
 from index.engine import Engine
 from index.errors import BuildError, IndexUnavailable, OrienteurError, RebuildRefused, SourceError
 from index.fetch import Fetched, fetch
@@ -80,6 +81,8 @@ class RebuildReport:
     forced: bool = False
     overridden: list[str] = field(default_factory=list)
     """Refusal reasons ``force`` overrode."""
+    fallback: dict | None = None
+    """The source URL that could not be reached and the snapshot read instead (``index.datasource``)."""
     places: int | None = None
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     seconds: float = 0.0
@@ -91,7 +94,8 @@ class RebuildReport:
             changes = self.changes.to_dict() if full else {"summary": self.changes.summary()}
         return {"status": self.status, "served": self.served, "previous": self.previous,
                 "message": self.message, "sources": self.sources, "changes": changes,
-                "forced": self.forced, "overridden": self.overridden, "places": self.places,
+                "forced": self.forced, "overridden": self.overridden, "fallback": self.fallback,
+                "places": self.places,
                 "started_at": self.started_at, "seconds": self.seconds}
 
     def summary(self) -> str:
@@ -150,7 +154,16 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
     meta = _meta(current) if current else {}
     report.previous = current.name if current else None
 
-    fetched = [_fetch(loc, home, settings) for loc in locations]
+    # The snapshot stands in for the configured source only: a source named for this run is meant.
+    snapshot = settings.snapshot if locations == settings.sources else ""
+    fetched, fallback = fetch_or_fallback(locations, lambda loc: _fetch(loc, home, settings), snapshot)
+    said = f"{fallback.message()}; " if fallback else ""
+    report.fallback = fallback and {"url": fallback.url, "snapshot": fallback.snapshot, "reason": fallback.reason}
+    if fallback and current and not force and list(meta.get("fingerprints", {})) == [fallback.url]:
+        # What is served came from that URL, fresher than the snapshot: keep it.
+        report.status, report.served, report.places = "unchanged", current.name, meta.get("places")
+        report.message = f"{fallback.reason}; still serving version {current.name}, fetched from it before"
+        return
     fingerprints = {f.location: f.fingerprint for f in fetched}
     report.sources = [{"location": f.location, "fingerprint": f.fingerprint, "bytes": len(f.data),
                        "not_modified": f.not_modified} for f in fetched]
@@ -158,7 +171,7 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
     same = list(meta.get("fingerprints", {}).items()) == list(fingerprints.items())
     if current and same and not force and not unreadable:
         report.status, report.served, report.places = "unchanged", current.name, meta.get("places")
-        report.message = f"the sources are unchanged; still serving version {current.name}"
+        report.message = f"{said}the sources are unchanged; still serving version {current.name}"
         return
     if unreadable:
         log.warning("the served version %s does not open with this code (%s): rebuilding; losses are "
@@ -184,7 +197,8 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
     report.overridden = reasons
 
     extra = {"fingerprints": fingerprints, "changes": changes.summary(), "previous": report.previous,
-             "forced": force, "overridden": reasons}
+             "forced": force, "overridden": reasons, "fallback": report.fallback,
+             "source_dates": {f.location: source_date(f.location) for f in fetched}}
     version = build_version(home, Loaded(places=places, reports=results), extra)
     try:
         _write_json(version / CHANGES_FILE, changes.to_dict())
@@ -195,7 +209,7 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
     home.install(version)
     home.prune(settings.keep_versions, stale_after=0)
     report.status, report.served, report.places = "rebuilt", version.name, len(places)
-    report.message = f"now serving version {version.name}"
+    report.message = f"{said}now serving version {version.name}"
 
 
 def _served_places(current: Path | None) -> tuple[list[Place], str]:
@@ -379,6 +393,7 @@ def status(settings: Settings) -> dict:
         "built_at": meta.get("built_at"),
         "places": meta.get("places"),
         "sources": meta.get("sources", []),
+        "data": served_source(meta).to_dict() if current else None,
         "changes": changes.summary() if changes else meta.get("changes"),
         "versions": [p.name for p in home.versions()],
         "previous": (home.previous().name if current and home.previous() else None),
