@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from tests.support.homes import ROOT
+from index.settings import SAMPLE_SOURCE
 from tests.test_rebuild_live import Server, rebuild_report
 
 SAINT_GAUDENS = (43.1081, 0.7233)
@@ -21,7 +21,7 @@ TYPED = "Mme Dupont 06 12 34 56 78 RSA expulsee\nFORGED INFO orienteur: admin to
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     base = tmp_path_factory.mktemp("logs")
-    rebuild_report(base / "home", ROOT / "data" / "rhinocc-exemple.csv")
+    rebuild_report(base / "home", SAMPLE_SOURCE)
     with Server(base / "home", base / "serve.log") as running:
         yield running
 

@@ -32,7 +32,7 @@ import pytest
 from index.home import Home
 from index.lock import LOCK_FILE
 from index.rebuild import LAST_REPORT
-from index.settings import Settings
+from index.settings import SAMPLE_SOURCE, Settings
 from index.sources import read_source
 from index.store import META_FILE, is_complete
 from tests.support.homes import REAL_CSV, RHINOCC, ROOT
@@ -590,8 +590,9 @@ def test_trickling_source_is_cut_at_the_download_timeout(served, tmp_path):
 def test_admin_rebuild_from_a_trickling_source_answers_within_the_timeout(served, tmp_path):
     _, _, files, _ = served
     home = tmp_path / "home"
-    rebuild_report(home, ROOT / "data" / "rhinocc-exemple.csv")
-    with Server(home, tmp_path / "serve.log", ORIENTEUR_SOURCE=files.url("/trickle"),
+    rebuild_report(home, SAMPLE_SOURCE)
+    # No snapshot to stand in: the answer is the download's own failure, not a rebuild from it.
+    with Server(home, tmp_path / "serve.log", ORIENTEUR_SOURCE=files.url("/trickle"), ORIENTEUR_SNAPSHOT="",
                 ORIENTEUR_DOWNLOAD_TIMEOUT="2", ORIENTEUR_ADMIN_TOKEN="s3cret-token") as server:
         started = time.monotonic()
         status, body = server.get("/admin/rebuild", timeout=30, data=b'{"force": true}',
