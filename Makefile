@@ -23,8 +23,10 @@ run: setup
 	ORIENTEUR_HOME=$(RUN_HOME) $(BIN)/orienteur serve
 
 # Chromium (Debian's, for Playwright) and axe-core (from npm) for the browser tests.
+# apt waits up to 10 minutes for another program holding the package manager's lock, not failing at once.
+APT := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 browser-deps:
-	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
+	@command -v chromium >/dev/null || ($(APT) update -qq && $(APT) install -y -qq chromium)
 	@[ -f $(AXE) ] || npm install --no-save --silent --prefix .cache/npm axe-core@4
 
 lint: setup

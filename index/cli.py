@@ -31,6 +31,7 @@ from index.errors import (
     StaleFormat,
 )
 from index.home import Home
+from index.logs import EscapingFormatter
 from index.rebuild import RebuildReport, rollback, run_rebuild, status
 from index.report import build_report, csvfiles, html
 from index.settings import Settings
@@ -46,8 +47,10 @@ REBUILD_WAIT = 600.0
 
 
 def configure_logging(level: str) -> None:
-    logging.basicConfig(stream=sys.stderr, level=level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """One stderr handler whose lines cannot be forged by what they print (``index.logs``)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level.upper(), handlers=[handler])
     # httpx logs every request URL at INFO, and the Bot API's URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -344,6 +347,9 @@ def _echo_outcome(settings: Settings, outcome, as_json: bool = False) -> None:
                f"in {outcome.seconds:.1f} s.")
     for reason in outcome.overridden:
         click.echo(f"  forced past: {reason}")
+    for source in outcome.sources:
+        for line in source.get("skipped_rows", []):
+            click.echo(f"  {source['location']}: {line}")
     for line in outcome.changes.lines():
         click.echo(f"  {line}")
     home = Path(settings.home).expanduser()

@@ -45,6 +45,7 @@ from index.lock import rebuild_lock
 from index.places import Place
 from index.settings import Settings
 from index.sources import RawSource, ReadResult, read, source_name
+from index.sources.report import problem_line
 from index.store import META_FILE, open_store, read_places
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ CHANGES_FILE = "changes.json"
 LAST_REPORT = "last-rebuild.json"
 DOWNLOADS = "downloads"
 """Folder of the home keeping the last answer of each source URL (``index.fetch``)."""
+SKIPPED_SHOWN = 5
+"""Skipped rows named in a report (line, id, reason), so a loss is never silent."""
 SMOKE_PROBES = 5
 """Places whose names are searched in a new version before it is served."""
 SMOKE_SECONDS = 3.0
@@ -131,6 +134,10 @@ def run_rebuild(settings: Settings, sources: list[str] | None = None, force: boo
             report.message = str(exc)
             report.served = _served_name(home)
             raise
+        except Exception as exc:  # a bug still leaves a report saying what broke, and the old version
+            report.message = f"unexpected {type(exc).__name__}: {exc}"
+            report.served = _served_name(home)
+            raise
         finally:
             report.seconds = round(time.perf_counter() - started, 3)
             _write_json(home.path / LAST_REPORT, report.to_dict(full=False))
@@ -172,8 +179,9 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
 
     results = [(f.location, _read(f)) for f in fetched]
     for source, (_, result) in zip(report.sources, results, strict=True):
-        source.update(format=result.format, rows=result.rows, places=len(result.places),
-                      skipped=len(result.skipped), warnings=len(result.warnings))
+        source.update(format=result.format, rows=result.rows, records=result.expected,
+                      places=len(result.places), skipped=len(result.skipped), warnings=len(result.warnings),
+                      skipped_rows=[problem_line(p) for p in result.skipped[:SKIPPED_SHOWN]])
     places = merge_results(results)
     changes = diff(old, places)
     report.changes = changes
@@ -234,6 +242,10 @@ def _read(fetched: Fetched) -> ReadResult:
         result = read(RawSource(data=fetched.data, name=source_name(loc), location=loc))
     except SourceError as exc:
         raise SourceError(f"{loc}: {exc}", exc.line) from None
+    except (RecursionError, MemoryError, ValueError, TypeError) as exc:
+        # A reader that breaks on a file was beaten by the file: a source problem, named, not a crash.
+        log.warning("reading %s failed", loc, exc_info=True)
+        raise SourceError(f"{loc}: the file could not be read ({type(exc).__name__}: {exc})") from None
     if not result.places:
         first = f" (line {result.skipped[0].line}: {result.skipped[0].reason})" if result.skipped else ""
         raise SourceError(f"{loc}: no usable place in {result.rows} rows{first}")
@@ -249,6 +261,9 @@ def _row_refusals(results: list[tuple[str, ReadResult]], settings: Settings) -> 
             reasons.append(f"{loc}: {bad} of {result.rows} rows are unusable ({bad / result.rows:.0%}, more than "
                            f"ORIENTEUR_MAX_BAD_ROWS={settings.max_bad_rows:g}); first, line {example.line}: "
                            f"{example.reason}")
+        if result.missing:
+            reasons.append(f"{loc}: the reader read {result.rows} rows of the {result.expected} records the file "
+                           f"holds; {result.missing} were lost (see the skipped rows for where reading stopped)")
         cut = [p for p in result.skipped if p.reason.startswith("truncated")]
         if cut:
             reasons.append(f"{loc}: the file ends in the middle of a row (line {cut[-1].line}: {cut[-1].reason}); "

@@ -56,6 +56,10 @@ class Settings:
     max_bad_rows: float = _setting(0.2, "Share of unusable rows above which a source is refused.")
     max_download: int = _setting(50_000_000, "Largest source accepted from a URL, in bytes.")
     download_timeout: float = _setting(30.0, "Seconds allowed for fetching a source URL.")
+    rebuild_folder: str = _setting("", "Folder whose files POST /admin/rebuild may name as sources, besides "
+                                       "ORIENTEUR_SOURCE; none when empty.")
+    body_timeout: float = _setting(10.0, "Seconds a client has to send a request body (web chat, admin, "
+                                         "webhook) before it is answered 408.")
     host: str = _setting("127.0.0.1", "Address the web chat listens on.")
     port: int = _setting(8080, "Port the web chat listens on.")
     rate_limit: float = _setting(20.0, "Web chat requests per second allowed per client address (sustained).")
@@ -73,7 +77,7 @@ class Settings:
     def __post_init__(self) -> None:
         """Check values as documented, naming the variable, so a bad one stops a start-up clearly."""
         positive = ("page_size", "session_ttl", "max_sessions", "reload_interval", "keep_versions",
-                    "max_download", "download_timeout", "rate_limit", "rate_burst", "asked_days")
+                    "max_download", "download_timeout", "body_timeout", "rate_limit", "rate_burst", "asked_days")
         for name in positive:
             if not getattr(self, name) > 0:
                 raise ValueError(f"ORIENTEUR_{name.upper()}={getattr(self, name)!r} must be above 0")

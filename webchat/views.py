@@ -23,9 +23,11 @@ from index.conversation import MAX_MESSAGE, Reply, replies
 from index.datasource import public_name, served_source
 from index.engine import MAX_HITS
 from index.errors import OrienteurError, RebuildLocked, RebuildRefused, SourceError
+from index.fetch import is_url
 from index.places import DAYS
 from index.report import build_report
 from index.report.html import render as render_report
+from index.settings import Settings
 from webchat.typedefs import CONVERSATION, PAGE, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,14 @@ class BadRequest(web.HTTPBadRequest):
 
     def __init__(self, message: str, code: str = "bad_request") -> None:
         super().__init__(reason="Bad Request")
+        self.message, self.code = message, code
+
+
+class Forbidden(web.HTTPForbidden):
+    """A 403 whose French ``message`` the error middleware puts in the JSON body."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(reason="Forbidden")
         self.message, self.code = message, code
 
 
@@ -210,12 +220,18 @@ async def rebuild(request: web.Request) -> web.Response:
     if sources is not None and not (isinstance(sources, list) and sources
                                     and all(isinstance(s, str) and s.strip() for s in sources)):
         raise BadRequest("« sources » doit être une liste de chemins ou d'adresses.", "bad_sources")
+    settings = request.app[SETTINGS]
+    if sources is not None and (unknown := [s for s in sources if not allowed_source(s, settings)]):
+        # A token leak must not turn into reading any file the service can read (/etc/shadow).
+        log.warning("admin rebuild refused: %d source(s) neither configured nor in ORIENTEUR_REBUILD_FOLDER",
+                    len(unknown))
+        raise Forbidden(replies.WEB_FORBIDDEN_SOURCE, "source_not_allowed")
     force = body.get("force", False)
     if not isinstance(force, bool):
         raise BadRequest("« force » doit valoir true ou false.", "bad_force")
     from index.rebuild import run_rebuild  # written beside this front end; imported when first needed
 
-    settings, engine = request.app[SETTINGS], request.app[CONVERSATION].engine
+    engine = request.app[CONVERSATION].engine
     try:
         report = await asyncio.to_thread(run_rebuild, settings, sources, force)
     except RebuildLocked as exc:
@@ -229,6 +245,18 @@ async def rebuild(request: web.Request) -> web.Response:
     return web.json_response(report.to_dict())
 
 
+def allowed_source(source: str, settings: Settings) -> bool:
+    """May ``POST /admin/rebuild`` name ``source``? One of ``ORIENTEUR_SOURCE``, or a file inside
+    ``ORIENTEUR_REBUILD_FOLDER`` (after resolving links and ``..``); nothing else, URLs included."""
+    source = source.strip()
+    if source in settings.sources:
+        return True
+    if not settings.rebuild_folder or is_url(source) or "://" in source:
+        return False
+    folder = Path(settings.rebuild_folder).expanduser().resolve()
+    return Path(source).expanduser().resolve().is_relative_to(folder)
+
+
 def _reply(reply: Reply, **extra) -> web.Response:
     status = 503 if reply.kind == "unavailable" else 200
     return web.json_response({**reply.to_dict(), **extra}, status=status)
@@ -240,7 +268,7 @@ async def _json_object(request: web.Request, empty_ok: bool = False) -> dict:
         return {}
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested thousands deep
         raise BadRequest("Le corps de la demande doit être un objet JSON.", "bad_json") from None
     if not isinstance(body, dict):
         raise BadRequest("Le corps de la demande doit être un objet JSON.", "bad_json")

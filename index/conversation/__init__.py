@@ -146,8 +146,6 @@ class Conversation:
         if session.offset == 0:
             self._observe(session.query, results)
         reply = self._reply(session.query, results, session.offset, self.page_size, intro)
-        if session.offset and not reply.cards:
-            return Reply(replies.NO_MORE, kind="no_more", understood=reply.understood, total=reply.total)
         session.offset += len(reply.cards)
         return reply
 
@@ -167,6 +165,8 @@ class Conversation:
         understood = query.describe()
         if not hits:
             return Reply(replies.nothing_found(query), kind="none", understood=understood)
+        if not page:  # a page past the last one: said so, never « (101 sur 100) »
+            return Reply(replies.NO_MORE, kind="no_more", understood=understood, total=total, offset=offset)
         if results.widened and offset == 0:
             text, kind = replies.widened(query, results.area_empty, inside=page[0].inside), "widened"
         else:

@@ -215,7 +215,10 @@ WEB_BAD_REQUEST = "Demande incorrecte."
 WEB_NOT_FOUND = "Page ou lieu introuvable."
 WEB_METHOD_NOT_ALLOWED = "Cette adresse n'accepte pas cette méthode."
 WEB_TOO_LARGE = "Demande trop volumineuse."
+WEB_TOO_SLOW = "La demande est arrivée trop lentement ; renvoyez-la."
 WEB_UNAUTHORIZED = "Authentification requise."
+WEB_FORBIDDEN_SOURCE = ("Source non autorisée : seules celles d'ORIENTEUR_SOURCE et les fichiers du dossier "
+                        "ORIENTEUR_REBUILD_FOLDER peuvent être reconstruits.")
 WEB_QUESTION_MISSING = "Écrivez une question ou touchez « Autour de moi »."
 
 # Telegram

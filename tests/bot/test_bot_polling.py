@@ -10,6 +10,8 @@ import html
 import re
 from datetime import date
 
+import pytest
+
 from index.conversation import replies
 
 TOULOUSE_CAPITOLE = (43.6045, 1.4440)
@@ -219,3 +221,11 @@ async def test_start_aide_deep_link_sends_the_help(fake, bot_app):
     fake.command(5014, "/start aide")
     [help_] = await fake.wait_sent(5014, 1, since)
     assert help_["text"] == html.escape(replies.HELP + "\n\n" + bot_app.bot_data.conversation.attribution())
+
+
+@pytest.mark.parametrize("offset", ["-5", "²", "1e9", "99999999999999999999", "101"])
+async def test_inline_query_with_an_offset_never_given_gets_no_page(fake, bot_app, offset):
+    since = fake.mark()
+    fake.inline("atelier gers", offset=offset)
+    [answer] = await fake.wait_sent(None, 1, since, method="answerInlineQuery")
+    assert answer["results"] == [] and answer.get("next_offset", "") == ""

@@ -361,3 +361,10 @@ def test_report_lists_skipped_rows_first_and_caps_its_length():
         "… and 3 more",
     ]
     assert len(format_report(result, "petit.csv", limit=None).splitlines()) == 7
+
+
+def test_bidi_and_control_characters_are_taken_out_of_names():
+    # A right-to-left override would show « Espace Numérique gpj.exe » as « Espace Numérique exe.jpg ».
+    result = read_rows([{"n_ref": "Ref_1", "nom": "Espace Numérique \u202egpj.exe\u202c\x07", "ville": "Foix"}])
+    [place] = result.places
+    assert place.name == "Espace Numérique gpj.exe"

@@ -178,13 +178,12 @@ async def test_admin_rebuild_runs_the_job_and_serves_the_result(make_client, sam
     shutil.copytree(sample_home, home, symlinks=True)
     engine = Engine(home=home)
     before = engine.store.version
-    client = await make_client(Conversation(engine), home=str(home), source=str(SAMPLE_SOURCE),
-                               admin_token="s3cret-token")
-    # One place fewer: other content, so another version (versions are named by content).
+    # The sample with one place fewer: other content, so another version (versions are named by content).
     fewer = tmp_path / "fewer.csv"
     fewer.write_text("".join(SAMPLE_SOURCE.read_text(encoding="utf-8").splitlines(keepends=True)[:-1]),
                      encoding="utf-8")
-    response = await client.post("/admin/rebuild", json={"force": True, "sources": [str(fewer)]},
+    client = await make_client(Conversation(engine), home=str(home), source=str(fewer), admin_token="s3cret-token")
+    response = await client.post("/admin/rebuild", json={"force": True},
                                  headers={"Authorization": "Bearer s3cret-token"})
     assert response.status == 200, await response.text()
     assert isinstance(await response.json(), dict)
