@@ -85,3 +85,13 @@ def test_a_version_in_the_pickle_format_is_refused_with_what_to_do(tmp_path):
         open_store(old)
     with pytest.raises(StaleFormat):
         read_places(old)
+
+
+def test_opening_a_version_decodes_no_place_until_one_is_asked_for(tmp_path):
+    build([place(), place(id="p2", name="Fablab"), place(id="p3")], tmp_path / "v1", {})
+    store = open_store(tmp_path / "v1")
+    assert store.entries.cached_ids() == []
+    assert store.by_id["p2"].place.name == "Fablab"
+    assert store.entries.cached_ids() == ["p2"]
+    store.close()  # frees what was decoded
+    assert store.entries.cached_ids() == []
