@@ -172,7 +172,9 @@ def _write_tables(places: list[Place], path: Path) -> str:
             for code in getattr(e, facet):
                 groups.setdefault((facet, code), array("i")).append(pos)
         name_df.update(e.name_words)
-        words.update(fold(f"{place.name} {place.organisation} {place.place_type} {place.description}").split())
+        # Word by word: fold() caches them, where whole descriptions would each be new to it.
+        for token in f"{place.name} {place.organisation} {place.place_type} {place.description}".split():
+            words.update(fold(token).split())
     db = sqlite3.connect(path)
     try:
         db.executescript("""
