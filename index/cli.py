@@ -278,9 +278,18 @@ def _failure(settings: Settings, error: OrienteurError) -> click.ClickException:
     return click.ClickException(f"{label}: {error}. Nothing changed: {_served(settings)}.")
 
 
+def _status_of(error: OrienteurError) -> str:
+    """``locked``, ``refused`` (the data, or a source) or ``failed``: what a rebuild's error means."""
+    if isinstance(error, RebuildLocked):
+        return "locked"
+    return "refused" if isinstance(error, RebuildRefused | SourceError) else "failed"
+
+
 def _echo_outcome(settings: Settings, outcome, as_json: bool = False) -> None:
     """Print a rebuild's report, or turn its error into the command's failure."""
     if isinstance(outcome, OrienteurError):
+        if as_json:  # the caller (POST /admin/rebuild) reads what happened from stdout
+            click.echo(json.dumps({"status": _status_of(outcome), "error": str(outcome)}, ensure_ascii=False))
         raise _failure(settings, outcome)
     if as_json:
         click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))

@@ -90,6 +90,10 @@ class Settings:
         values.update(overrides)
         return cls(**values)
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as ``ORIENTEUR_*`` variables, for a child process (``from_env`` reads them back)."""
+        return {"ORIENTEUR_" + f.name.upper(): str(getattr(self, f.name)) for f in fields(self)}
+
     @classmethod
     def documented(cls) -> list[tuple[str, Any, str]]:
         """(variable, default, help) for every setting, secrets' defaults included (they are empty)."""

@@ -11,8 +11,10 @@ import hmac
 import json
 import logging
 import math
+import os
 import re
 import secrets
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,8 +22,9 @@ from aiohttp import web
 
 from index.conversation import MAX_MESSAGE, Reply, replies
 from index.engine import MAX_HITS
-from index.errors import OrienteurError, RebuildLocked, RebuildRefused, SourceError
 from index.places import DAYS
+from index.settings import Settings
+from webchat.middlewares import client_address
 from webchat.typedefs import CONVERSATION, PAGE, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,8 @@ SESSION = re.compile(r"[A-Za-z0-9_-]{16,64}")
 """The shape of a session token. ``new_session`` issues random ones (128 bits), so a desk cannot
 guess another's; a made-up token only starts a conversation of its own."""
 PLACE_ID = re.compile(r"[^\x00-\x1f/]{1,200}")
+REBUILD_TIMEOUT = 1800
+"""Seconds an admin rebuild may run before it is stopped (the download has its own, shorter, limit)."""
 
 STRINGS = {
     "title": replies.WEB_TITLE, "heading": replies.WEB_HEADING, "tagline": replies.WEB_TAGLINE,
@@ -131,7 +136,8 @@ async def chat(request: web.Request) -> web.Response:
         raise BadRequest(replies.WEB_QUESTION_MISSING, "missing_message")
     conversation = request.app[CONVERSATION]
     key = f"web:{token}"
-    reply = conversation.more(key) if more else conversation.handle(key, message, location)
+    origin = client_address(request, request.app[SETTINGS].proxies)  # bounds the new conversations it starts
+    reply = conversation.more(key) if more else conversation.handle(key, message, location, origin=origin)
     return _reply(reply, session=token)
 
 
@@ -180,20 +186,39 @@ async def rebuild(request: web.Request) -> web.Response:
     force = body.get("force", False)
     if not isinstance(force, bool):
         raise BadRequest("« force » doit valoir true ou false.", "bad_force")
-    from index.rebuild import run_rebuild  # written beside this front end; imported when first needed
-
     settings, engine = request.app[SETTINGS], request.app[CONVERSATION].engine
-    try:
-        report = await asyncio.to_thread(run_rebuild, settings, sources, force)
-    except RebuildLocked as exc:
-        return web.json_response({"error": str(exc), "code": "locked"}, status=409)
-    except (RebuildRefused, SourceError) as exc:
-        return web.json_response({"error": str(exc), "code": "refused"}, status=422)
-    except OrienteurError as exc:
-        log.exception("rebuild failed")
-        return web.json_response({"error": str(exc), "code": "failed"}, status=500)
+    outcome = await run_rebuild_process(settings, sources, force)
+    status = {"locked": 409, "refused": 422, "failed": 500}.get(outcome.get("status"), 200)
+    if status != 200:
+        return web.json_response({"error": outcome.get("error", ""), "code": outcome["status"]}, status=status)
     await asyncio.to_thread(engine.refresh)  # serve it now rather than at the watcher's next look
-    return web.json_response(report.to_dict())
+    return web.json_response(outcome)
+
+
+async def run_rebuild_process(settings: Settings, sources: list[str] | None, force: bool) -> dict:
+    """``orienteur rebuild --json`` in a process of its own, so that building never slows the
+    searches of this one; its report, or ``{status: locked|refused|failed, error}``."""
+    args = [sys.executable, "-m", "index.cli", "rebuild", "--json", "--wait", "0"]
+    args += [f"--source={s}" for s in sources or ()] + (["--force"] if force else [])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORIENTEUR_")} | settings.to_env()
+    # Its log lines go where ours go (stderr); its report comes on stdout.
+    process = await asyncio.create_subprocess_exec(*args, env=env, stdin=asyncio.subprocess.DEVNULL,
+                                                   stdout=asyncio.subprocess.PIPE)
+    try:
+        out, _ = await asyncio.wait_for(process.communicate(), REBUILD_TIMEOUT)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        log.error("orienteur rebuild took more than %d s and was stopped", REBUILD_TIMEOUT)
+        return {"status": "failed", "error": f"the rebuild took more than {REBUILD_TIMEOUT} s"}
+    try:
+        outcome = json.loads(out)
+    except ValueError:
+        outcome = None
+    if not isinstance(outcome, dict) or "status" not in outcome:
+        log.error("orienteur rebuild exited %s without a report", process.returncode)
+        return {"status": "failed", "error": f"orienteur rebuild exited {process.returncode} without a report"}
+    return outcome
 
 
 def _reply(reply: Reply, **extra) -> web.Response:

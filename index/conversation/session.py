@@ -143,8 +143,8 @@ class SessionStore:
 
     def save(self, session: Session) -> None:
         """Store ``session`` as used now (it expires ``ttl`` seconds later)."""
-        if not session.remembered:
-            return
+        if not session.remembered or (session.new and session.query is None and session.location is None):
+            return  # nothing to remember: "plus" with a made-up token stores nothing
         now = self.clock()
         session.touched = now
         try:
