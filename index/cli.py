@@ -79,11 +79,16 @@ def settings_of(ctx: click.Context) -> Settings:
 
 def ensure_index(settings: Settings) -> Engine:
     """The engine over the served index, building it from the default source on first use."""
+    ensure_built(settings)
+    return Engine(home=Path(settings.home).expanduser())
+
+
+def ensure_built(settings: Settings) -> None:
+    """Build the index from the default source when none is served yet (before workers start)."""
     home = Home(Path(settings.home).expanduser())
     if home.current() is None:
         click.echo(f"No index yet in {settings.home}: building it from {', '.join(settings.sources)}…", err=True)
         _build(settings, settings.sources)
-    return Engine(home=Path(settings.home).expanduser())
 
 
 def _build(settings: Settings, sources: list[str]) -> RebuildReport:
