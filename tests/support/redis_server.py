@@ -7,7 +7,6 @@ installs the package, and a missing server fails the tests rather than skipping 
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,13 +16,9 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.support.serving import free_port
+
 SERVERS = ("redis-server", "valkey-server")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RedisServer:
