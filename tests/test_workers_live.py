@@ -8,6 +8,7 @@ another, and when the store goes down the desk still gets answers.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 
@@ -50,6 +51,17 @@ def test_two_servers_share_one_conversation(real_home, store_env, tmp_path):
         first = a.chat(SESSION, "atelier informatique auch")
         assert b.chat(SESSION, "et le samedi ?")["understood"] == REFINED
         assert a.chat(SESSION, "plus")["offset"] == first["offset"] + len(first["cards"])
+
+
+@pytest.mark.slow
+def test_two_machines_with_their_own_homes_share_conversations_through_redis(real_home, redis_url, tmp_path):
+    other_home = tmp_path / "other-machine"
+    shutil.copytree(real_home, other_home, symlinks=True)
+    with Server(real_home, tmp_path / "a.log", ORIENTEUR_REDIS_URL=redis_url) as a, \
+            Server(other_home, tmp_path / "b.log", ORIENTEUR_REDIS_URL=redis_url) as b:
+        assert a.status()["version"] == b.status()["version"]
+        a.chat(SESSION, "atelier informatique auch")
+        assert b.chat(SESSION, "et le samedi ?")["understood"] == REFINED
 
 
 @pytest.mark.slow
