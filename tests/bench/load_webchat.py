@@ -5,8 +5,8 @@
 Without ``--url`` it builds the real RhinOcc directory (../shared; the bundled sample when
 absent) into a temporary home and starts ``orienteur serve --workers 1`` on a free port of
 127.0.0.1, then ``--workers N`` (default: one per core) over the same home, with the
-per-address rate limit lifted (every client here shares one address, which the limit would
-rightly treat as a flood) and access logging at WARNING; one summary line per
+per-address rate limit and cap on new conversations lifted (every client here shares one
+address, which the limits would rightly treat as a flood) and access logging at WARNING; one summary line per
 configuration, side by side (the one-worker run is the baseline). With ``--url`` it loads
 a server already running, on 127.0.0.1 or localhost only; 429 answers are counted.
 
@@ -72,7 +72,7 @@ class LocalServer:
         source = REAL_CSV if REAL_CSV.is_file() else SAMPLE_CSV
         self.env = {**os.environ, "ORIENTEUR_HOME": str(workdir / "home"), "ORIENTEUR_SOURCE": str(source),
                     "ORIENTEUR_RATE_LIMIT": "1000000", "ORIENTEUR_RATE_BURST": "1000000",
-                    "ORIENTEUR_LOG_LEVEL": "WARNING"}
+                    "ORIENTEUR_MAX_NEW_SESSIONS": "1000000", "ORIENTEUR_LOG_LEVEL": "WARNING"}
         self.orienteur = str(Path(sys.executable).with_name("orienteur"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
