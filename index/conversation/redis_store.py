@@ -34,11 +34,13 @@ class RedisSessions(SessionStore):
         body, position = self.client.mget(self._keys(key))
         if body is None:
             return None
-        record = Record(body.decode())
         if position is None:
-            return record
-        text, _, until = position.decode().rpartition("\n")
-        return Record(record.body, text, float(until))
+            return Record(body.decode())
+        text, _, until = position.decode().rpartition("\n")  # as _write joins them
+        try:
+            return Record(body.decode(), text, float(until))
+        except ValueError:
+            return Record(body.decode())
 
     def _write(self, key: str, record: Record, now: float, new: bool) -> None:
         body_key, position_key = self._keys(key)

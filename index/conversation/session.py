@@ -83,25 +83,25 @@ def to_record(session: Session) -> Record:
 
 
 def from_record(key: str, record: Record, now: float) -> Session:
-    """The session of ``record``, as much of it as this code can read: an unreadable query or an
+    """The session of ``record``, as much of it as this code can read: an unreadable record or an
     expired position is forgotten (with the search that needed it), never an error."""
-    body = json.loads(record.body)
     session = Session(key=key, touched=now, new=False)
     try:
+        body = json.loads(record.body)
         query = from_data(Query, body["query"]) if body.get("query") is not None else None
         offset = int(body.get("offset", 0))
-    except (ValueError, TypeError) as exc:
+        position = json.loads(record.position) if record.position and record.position_until > now else None
+        if position is not None:
+            if position.get("location"):
+                lat, lon = position["location"]
+                session.location, session.location_at = (float(lat), float(lon)), float(position["at"])
+            if position.get("area") and query is not None:
+                query = replace(query, area=from_data(Area, position["area"]))
+        elif body.get("around_position"):
+            query = None  # its position is forgotten, so is the search around it
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         log.warning("a stored conversation could not be read (%s): it starts afresh", exc)
-        return session
-    position = json.loads(record.position) if record.position and record.position_until > now else None
-    if position is not None:
-        if position.get("location"):
-            lat, lon = position["location"]
-            session.location, session.location_at = (float(lat), float(lon)), float(position["at"])
-        if position.get("area") and query is not None:
-            query = replace(query, area=from_data(Area, position["area"]))
-    elif body.get("around_position"):
-        query = None  # its position is forgotten, so is the search around it
+        return Session(key=key, touched=now, new=False)
     if query is not None:
         session.query, session.offset = query, offset
     return session

@@ -15,7 +15,7 @@ import pytest
 
 from index.conversation import Conversation
 from index.conversation.redis_store import RedisSessions
-from index.conversation.session import LOCATION_TTL, Session, from_record, to_record
+from index.conversation.session import LOCATION_TTL, Record, Session, from_record, to_record
 from index.conversation.sqlite_store import SqliteSessions
 from index.understand import Query
 from tests.support.redis_server import running_redis
@@ -121,12 +121,12 @@ def test_a_stored_query_survives_fields_added_and_removed():
     body = json.loads(record.body)
     body["query"].pop("days")  # a field this code has, written by code that did not
     body["query"]["mood"] = "calm"  # a field this code no longer has
-    read = from_record("k", type(record)(json.dumps(body)), now=time.time())
+    read = from_record("k", Record(json.dumps(body)), now=time.time())
     assert read.query == Query(wifi=True) and read.offset == 3
 
 
 def test_an_unreadable_stored_query_starts_the_conversation_afresh(caplog):
-    record = type(to_record(Session("k")))(json.dumps({"query": {"days": "samedi"}, "offset": 2}))
+    record = Record(json.dumps({"query": {"days": "samedi"}, "offset": 2}))
     with caplog.at_level(logging.WARNING):
         read = from_record("k", record, now=time.time())
     assert read.query is None and read.offset == 0
@@ -155,3 +155,10 @@ def test_a_sqlite_store_that_cannot_be_opened_answers_without_memory(tmp_path, r
         conversation = Conversation(real_engine, sessions=SqliteSessions(tmp_path / "home" / "c.sqlite"))
         assert conversation.handle("web:e", "atelier informatique auch").cards
     assert "conversation store unavailable" in caplog.text
+
+
+@pytest.mark.parametrize("record", [Record("{not json"), Record('{"query": null}', "{broken", 9e12),
+                                    Record('["a", "list"]')])
+def test_a_damaged_record_starts_the_conversation_afresh(record):
+    read = from_record("k", record, now=time.time())
+    assert read.query is None and read.location is None and not read.new
