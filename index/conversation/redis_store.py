@@ -74,6 +74,10 @@ class RedisSessions(SessionStore):
             count, _ = pipe.execute()
         return int(count)
 
+    def _shared_salt(self, candidate: str) -> str:
+        self.client.set(PREFIX + "salt", candidate, nx=True)
+        return self.client.get(PREFIX + "salt").decode()
+
     def __len__(self) -> int:
         return int(self.client.zcount(self._used, self.clock() - self.ttl, "+inf"))
 

@@ -17,8 +17,10 @@ without memory: the user gets an answer, never an error.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -120,6 +122,7 @@ class SessionStore:
                  clock: Callable[[], float] = time.time) -> None:
         self.max_sessions, self.ttl, self.max_new, self.clock = max_sessions, ttl, max_new, clock
         self._failed_at: float | None = None
+        self._salt: bytes | None = None
 
     def load(self, key: str, origin: str | None = None) -> Session:
         """Conversation ``key``, or a new one; ``origin`` (a client address) counts towards ``max_new``."""
@@ -131,7 +134,7 @@ class SessionStore:
             if record is not None:
                 self._recovered()
                 return from_record(key, record, now)
-            if origin is not None and self._count_new(_origin_id(origin), now) > self.max_new:
+            if origin is not None and self._count_new(self._origin_id(origin), now) > self.max_new:
                 log.info("a client address started more than %d conversations this hour: "
                          "its new ones have no memory", self.max_new)
                 return Session(key=key, touched=now, remembered=False)
@@ -160,6 +163,13 @@ class SessionStore:
             self._delete(key)
         except self.errors as exc:
             self._failed(exc, self.clock())
+
+    def _origin_id(self, origin: str) -> str:
+        """A client address as counted: keyed with the store's own random salt, so that the
+        store holds nothing from which the address could be found again by trying them all."""
+        if self._salt is None:
+            self._salt = self._shared_salt(secrets.token_hex(16)).encode()
+        return hmac.new(self._salt, origin.encode(), hashlib.sha256).hexdigest()[:32]
 
     def _available(self, now: float) -> bool:
         return self._failed_at is None or now - self._failed_at >= RETRY_AFTER
@@ -192,16 +202,15 @@ class SessionStore:
         """Count one more conversation started by ``origin`` in the current window; the count so far."""
         raise NotImplementedError
 
+    def _shared_salt(self, candidate: str) -> str:
+        """The salt every worker of this store uses: the first ``candidate`` stored, kept."""
+        raise NotImplementedError
+
     def __len__(self) -> int:
         raise NotImplementedError
 
     def close(self) -> None:
         """Release the connection (a worker closing down)."""
-
-
-def _origin_id(origin: str) -> str:
-    """A client address as counted: hashed, so the store holds no address."""
-    return hashlib.sha256(b"orienteur-origin:" + origin.encode()).hexdigest()[:24]
 
 
 def open_sessions(settings: Settings, clock: Callable[[], float] = time.time) -> SessionStore:

@@ -25,6 +25,7 @@ CREATE INDEX IF NOT EXISTS sessions_used ON sessions (used);
 CREATE TABLE IF NOT EXISTS positions (key TEXT PRIMARY KEY, body TEXT NOT NULL, until REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS positions_until ON positions (until);
 CREATE TABLE IF NOT EXISTS origins (origin TEXT PRIMARY KEY, since REAL NOT NULL, count INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -115,6 +116,12 @@ class SqliteSessions(SessionStore):
                        "ON CONFLICT (origin) DO UPDATE SET count = count + 1", (origin, now))
             (count,) = db.execute("SELECT count FROM origins WHERE origin = ?", (origin,)).fetchone()
         return count
+
+    def _shared_salt(self, candidate: str) -> str:
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('salt', ?)", (candidate,))
+            (salt,) = db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()
+        return salt
 
     def __len__(self) -> int:
         with self._lock:
