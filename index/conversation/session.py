@@ -134,9 +134,11 @@ class SessionStore:
             if record is not None:
                 self._recovered()
                 return from_record(key, record, now)
-            if origin is not None and self._count_new(self._origin_id(origin), now) > self.max_new:
-                log.info("a client address started more than %d conversations this hour: "
-                         "its new ones have no memory", self.max_new)
+            started = self._count_new(self._origin_id(origin), now) if origin is not None else 0
+            if started > self.max_new:
+                if started == self.max_new + 1:  # once per address and hour: a flood floods no log
+                    log.warning("a client address started more than %d conversations this hour: "
+                                "its new ones have no memory", self.max_new)
                 return Session(key=key, touched=now, remembered=False)
         except self.errors as exc:
             self._failed(exc, now)
@@ -158,7 +160,7 @@ class SessionStore:
         session.new = False
 
     def forget(self, key: str) -> None:
-        """Drop conversation ``key`` ("Nouvelle conversation", or a test standing in for expiry)."""
+        """Drop conversation ``key`` at once, as its expiry would."""
         try:
             self._delete(key)
         except self.errors as exc:
