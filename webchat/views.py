@@ -168,7 +168,8 @@ async def place(request: web.Request) -> web.Response:
 
 
 async def rebuild(request: web.Request) -> web.Response:
-    """Run the rebuild job (``{sources?, force?}``) for a bearer of the admin token; 404 when there is none."""
+    """Run the rebuild job (``{sources?, force?}``, in a process of its own) for a bearer of the admin
+    token and answer its report; 404 when there is no token."""
     token = request.app[SETTINGS].admin_token
     if not token:
         # No token configured: the endpoint does not exist, rather than answering to an empty secret.
@@ -204,11 +205,13 @@ async def run_rebuild_process(settings: Settings, sources: list[str] | None, for
     # Its log lines go where ours go (stderr); its report comes on stdout.
     process = await asyncio.create_subprocess_exec(*args, env=env, stdin=asyncio.subprocess.DEVNULL,
                                                    stdout=asyncio.subprocess.PIPE)
+    # Shielded: a client that hangs up does not leave the rebuild blocked on a pipe nobody reads.
+    reading = asyncio.ensure_future(process.communicate())
     try:
-        out, _ = await asyncio.wait_for(process.communicate(), REBUILD_TIMEOUT)
+        out, _ = await asyncio.wait_for(asyncio.shield(reading), REBUILD_TIMEOUT)
     except TimeoutError:
         process.kill()
-        await process.wait()
+        await reading
         log.error("orienteur rebuild took more than %d s and was stopped", REBUILD_TIMEOUT)
         return {"status": "failed", "error": f"the rebuild took more than {REBUILD_TIMEOUT} s"}
     try:
