@@ -16,6 +16,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 
@@ -94,7 +95,14 @@ def _worker(serve: Callable[[int], None], n: int, parent: int) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, signal.SIG_DFL)  # the server installs its own graceful handlers
     _die_with(parent)
-    serve(n)
+    try:
+        serve(n)
+    except Exception as exc:
+        if hasattr(exc, "format_message"):  # a click error: a message meant for people, no traceback
+            log.error("worker %d: %s", n, exc.format_message())
+        else:
+            log.exception("worker %d failed", n)
+        sys.exit(1)
 
 
 def _die_with(parent: int) -> None:

@@ -10,13 +10,16 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
+import subprocess
 import time
 
 import pytest
 
 from index.workers import EARLY_EXIT
+from tests.support.homes import ROOT
 from tests.support.redis_server import running_redis
-from tests.support.serving import Server
+from tests.support.serving import ORIENTEUR, Server, environ
 
 ASKED = "atelier informatique · Auch"
 REFINED = "atelier informatique · ouvert le samedi · Auch"
@@ -115,3 +118,15 @@ def test_with_the_store_down_the_desk_still_gets_answers(real_home, tmp_path):
         log = server.output()
     assert log.count("conversation store unavailable") == 1
     assert "Traceback" not in log
+
+
+def test_workers_that_cannot_listen_stop_the_command_with_a_clear_message(real_home, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([*ORIENTEUR, "serve", "--port", str(port), "--workers", "2"], capture_output=True,
+                              text=True, env=environ(real_home), cwd=ROOT, timeout=120)
+    assert done.returncode == 1
+    assert "address already in use" in done.stderr and "could not serve" in done.stderr
+    assert "Traceback" not in done.stderr
