@@ -99,6 +99,19 @@ class LocalServer:
                 time.sleep(0.1)
         raise SystemExit(f"orienteur serve did not start:\n{self.log.read_text()}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time the command and its workers have used so far (Linux), to compare per request."""
+        pids = [self.process.pid]
+        try:
+            pids += map(int, Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split())
+            ticks = 0
+            for pid in pids:
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            return float("nan")
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
@@ -155,7 +168,8 @@ def summary(label: str, result: dict) -> str:
     """One line per configuration; its form is stable (bench scripts parse it)."""
     return (f"{label:<10} req/s={result['req_per_s']:<8} p50_ms={result['p50_ms']:<7} p99_ms={result['p99_ms']:<7} "
             f"errors={result['errors']:<4} ({result['requests']} requests in {result['seconds']} s, "
-            f"p90_ms={result['p90_ms']}, max_ms={result['max_ms']}, statuses={result['statuses']})")
+            f"p90_ms={result['p90_ms']}, max_ms={result['max_ms']}, "
+            f"server_cpu_ms_per_req={result.get('cpu_ms', float('nan')):.2f}, statuses={result['statuses']})")
 
 
 def main() -> None:
@@ -174,7 +188,8 @@ def main() -> None:
         parser.error("--workers: 1 to 16")
     queries = load_queries(args.queries)
     print(f"{args.clients} concurrent desks on POST /api/chat, at most {args.requests} requests "
-          f"or {args.seconds:g} s per run", flush=True)
+          f"or {args.seconds:g} s per run; {len(os.sched_getaffinity(0))} cores, load average "
+          f"{os.getloadavg()[0]:.1f} before the runs", flush=True)
     if args.url:
         if urlsplit(args.url).hostname not in LOCAL_HOSTS:
             parser.error("--url must point at 127.0.0.1 or localhost")
@@ -185,7 +200,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="orienteur-load-") as tmp:
         for workers in dict.fromkeys((1, args.workers)):
             with LocalServer(Path(tmp), workers) as server:
+                cpu = server.cpu_seconds()
                 results[workers] = asyncio.run(run(server.url, queries, args.clients, args.requests, args.seconds))
+                results[workers]["cpu_ms"] = (server.cpu_seconds() - cpu) * 1000 / results[workers]["requests"]
             print(summary(f"workers={workers}", results[workers]), flush=True)
     if len(results) == 2:
         one, many = results[1]["req_per_s"], results[args.workers]["req_per_s"]
