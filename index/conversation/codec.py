@@ -49,6 +49,11 @@ def from_data(cls: type[T], data: Any) -> T:
         raise ValueError(f"{cls.__name__}: {exc}") from None
 
 
+def _frozen(value: Any) -> Any:
+    """Lists read back as tuples where the field does not say more: a frozen dataclass stays hashable."""
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else value
+
+
 @cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
@@ -74,6 +79,8 @@ def _decode(hint: Any, value: Any) -> Any:
             return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
         item = args[0] if args else Any
         return origin(_decode(item, v) for v in value)
+    if hint in (tuple, list, frozenset, set) and isinstance(value, list):  # a bare ``tuple`` field
+        return hint(_frozen(v) for v in value)
     if hint is Any:
         return value
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
