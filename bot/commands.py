@@ -147,6 +147,6 @@ async def _webhook(settings: Settings, url: str, listen: str, port: int, worker:
     application = build_application(settings, conversation, polling=False)
     try:
         await serve_webhook(application, url, urlsplit(url).path or "/", settings.webhook_secret, listen, port,
-                            stop, reuse_port=worker is not None, register=not worker)
+                            stop, settings.body_timeout, reuse_port=worker is not None, register=not worker)
     finally:
         conversation.sessions.close()

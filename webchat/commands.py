@@ -6,22 +6,14 @@ from pathlib import Path
 
 import click
 from aiohttp import web
-from aiohttp.abc import AbstractAccessLogger
 
 from index.cli import ensure_built, settings_of
 from index.conversation import Conversation
 from index.engine import Engine
 from index.settings import Settings
 from index.workers import run_workers, worker_count
+from webchat.accesslog import PathAccessLogger
 from webchat.app import create_app
-
-
-class PathAccessLogger(AbstractAccessLogger):
-    """One line per request with the path only: a query string (``/api/search?q=…``) may say who is helped."""
-
-    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info('%s "%s %s" %s %.3fs', request.remote, request.method, request.path,
-                         response.status, time)
 
 
 @click.command("serve")

@@ -2,8 +2,8 @@
 
 WAL mode and a busy timeout let the web chat's workers and the bot read and write the
 same file at once; a committed conversation survives the process being killed. Expired
-rows are deleted as new conversations arrive, so the file stays as small as the traffic
-of the last ``ttl`` seconds.
+rows are deleted at every message, so the file holds no more than the traffic of the
+last ``ttl`` seconds.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ CREATE INDEX IF NOT EXISTS sessions_used ON sessions (used);
 CREATE TABLE IF NOT EXISTS positions (key TEXT PRIMARY KEY, body TEXT NOT NULL, until REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS positions_until ON positions (until);
 CREATE TABLE IF NOT EXISTS origins (origin TEXT PRIMARY KEY, since REAL NOT NULL, count INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS origins_since ON origins (since);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -90,14 +91,19 @@ class SqliteSessions(SessionStore):
             else:
                 db.execute("INSERT OR REPLACE INTO positions (key, body, until) VALUES (?, ?, ?)",
                            (key, record.position, record.position_until))
+            self._expire(db, now)
             if new:
-                self._evict(db, now)
+                self._evict(db)
 
-    def _evict(self, db: sqlite3.Connection, now: float) -> None:
-        """Expired conversations and positions first; then, over the bound, the least recently used."""
+    def _expire(self, db: sqlite3.Connection, now: float) -> None:
+        """Delete what has outlived its time, at every message (indexed: a few microseconds), so that
+        an expired conversation or position stays on disk only until the next message of anyone."""
         db.execute("DELETE FROM sessions WHERE used < ?", (now - self.ttl,))
         db.execute("DELETE FROM positions WHERE until < ?", (now,))
         db.execute("DELETE FROM origins WHERE since < ?", (now - NEW_WINDOW,))
+
+    def _evict(self, db: sqlite3.Connection) -> None:
+        """Over the bound (expired ones gone already), the least recently used go."""
         (count,) = db.execute("SELECT count(*) FROM sessions").fetchone()
         if count > self.max_sessions:
             db.execute("DELETE FROM sessions WHERE key IN (SELECT key FROM sessions ORDER BY used LIMIT ?)",

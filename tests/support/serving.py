@@ -109,8 +109,10 @@ class Server:
         self.log.flush()
         return self.log_path.read_text(errors="replace")[-4000:]
 
-    def get(self, path: str, timeout: float = 10) -> tuple[int, dict]:
-        return self._call(urllib.request.Request(self.base + path), timeout)
+    def get(self, path: str, timeout: float = 10, data: bytes | None = None,
+            headers: dict[str, str] | None = None) -> tuple[int, dict]:
+        """GET ``path`` (POST with ``data``): the status and the JSON answer."""
+        return self._call(urllib.request.Request(self.base + path, data=data, headers=headers or {}), timeout)
 
     def post(self, path: str, body: dict, timeout: float = 10) -> tuple[int, dict]:
         request = urllib.request.Request(self.base + path, data=json.dumps(body).encode(),

@@ -167,7 +167,8 @@ async def test_admin_rebuild_from_an_unusable_source_is_a_422_and_keeps_serving(
     before = engine.store.version
     broken = tmp_path / "broken.csv"
     broken.write_text("not;a;directory\n1;2;3\n", encoding="utf-8")
-    client = await make_client(Conversation(engine), home=str(home), admin_token="s3cret-token")
+    client = await make_client(Conversation(engine), home=str(home), admin_token="s3cret-token",
+                               rebuild_folder=str(tmp_path))
     response = await client.post("/admin/rebuild", json={"sources": [str(broken)]},
                                  headers={"Authorization": "Bearer s3cret-token"})
     assert response.status == 422
