@@ -22,6 +22,8 @@ from cachetools import LRUCache
 
 log = logging.getLogger(__name__)
 
+RETRY_AFTER = 5.0
+"""Seconds a failed Redis is left alone before the limiter asks it again (meanwhile: no limit, no wait)."""
 MAX_CLIENTS = 10_000
 """Buckets remembered at most; the least recently seen are dropped first (a dropped bucket is full)."""
 
@@ -95,19 +97,22 @@ class RedisRateLimiter(RateLimiter):
         self._errors = (redis.RedisError, OSError)
         client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._take = client.register_script(BUCKET_SCRIPT)
-        self._failing = False
+        self._failed_at: float | None = None
 
     def take(self, client: str) -> float:
+        now = time.monotonic()
+        if self._failed_at is not None and now - self._failed_at < RETRY_AFTER:
+            return 0.0  # not asked again yet: a Redis that hangs must not hold every request
         key = "orienteur:rate:" + hashlib.sha256(client.encode()).hexdigest()[:24]
         try:
             wait = float(self._take(keys=[key], args=[self.rate, self.burst]))
         except self._errors as exc:
-            if not self._failing:
+            if self._failed_at is None:
                 log.error("rate limits unavailable in Redis (%s: %s): requests are not limited until it is back",
                           type(exc).__name__, exc)
-            self._failing = True
+            self._failed_at = now
             return 0.0
-        if self._failing:
+        if self._failed_at is not None:
             log.warning("rate limits available in Redis again")
-            self._failing = False
+            self._failed_at = None
         return wait
