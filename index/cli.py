@@ -92,8 +92,14 @@ def settings_of(ctx: click.Context) -> Settings:
 
 
 def ensure_index(settings: Settings) -> Engine:
-    """The engine over the served index, building it from the default source on first use, and
-    from its own sources again when older code wrote it in a stored format this code does not read."""
+    """The engine over the served index, built first when needed (see ``ensure_built``)."""
+    ensure_built(settings)
+    return Engine(home=Path(settings.home).expanduser())
+
+
+def ensure_built(settings: Settings) -> None:
+    """Build the index from the default source when none is served yet, and from its own sources
+    again when older code wrote it in a stored format this code does not read (before workers start)."""
     home = Home(Path(settings.home).expanduser())
     current = home.current()
     if current is None:
@@ -112,7 +118,6 @@ def ensure_index(settings: Settings) -> Engine:
             _build(settings, sources)
         except IndexUnavailable:
             pass  # damaged: the engine says so in the log, and the next rebuild replaces it
-    return Engine(home=Path(settings.home).expanduser())
 
 
 def _build(settings: Settings, sources: list[str]) -> RebuildReport:
@@ -332,9 +337,18 @@ def _failure(settings: Settings, error: OrienteurError) -> click.ClickException:
     return click.ClickException(f"{label}: {error}. Nothing changed: {_served(settings)}.")
 
 
+def _status_of(error: OrienteurError) -> str:
+    """``locked``, ``refused`` (the data, or a source) or ``failed``: what a rebuild's error means."""
+    if isinstance(error, RebuildLocked):
+        return "locked"
+    return "refused" if isinstance(error, RebuildRefused | SourceError) else "failed"
+
+
 def _echo_outcome(settings: Settings, outcome, as_json: bool = False) -> None:
     """Print a rebuild's report, or turn its error into the command's failure."""
     if isinstance(outcome, OrienteurError):
+        if as_json:  # the caller (POST /admin/rebuild) reads what happened from stdout
+            click.echo(json.dumps({"status": _status_of(outcome), "error": str(outcome)}, ensure_ascii=False))
         raise _failure(settings, outcome)
     if as_json:
         click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))
