@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
 
-from tests.support.homes import REAL_CSV, ROOT
+from index.asked import FILE, Asked, AskedLog
+from index.settings import SAMPLE_SOURCE
+from tests.support.homes import REAL_CSV, REAL_PLACES, ROOT
+from tests.support.http_source import closed_port
 
 ORIENTEUR = [sys.executable, "-m", "index.cli"]
+FORMAT1 = ROOT / "tests" / "index" / "fixtures" / "format1-version"
 
 
 def run(args: list[str], home, stdin: str | None = None, **env) -> subprocess.CompletedProcess:
@@ -22,11 +27,29 @@ def run(args: list[str], home, stdin: str | None = None, **env) -> subprocess.Co
 
 
 def test_search_builds_the_sample_on_first_use(tmp_path):
-    done = run(["search", "atelier", "--json"], tmp_path / "home")
+    done = run(["search", "atelier", "--json"], tmp_path / "home", ORIENTEUR_SOURCE=str(SAMPLE_SOURCE))
     assert done.returncode == 0, done.stderr
     assert "building it from" in done.stderr
     out = json.loads(done.stdout)
     assert out["results"] and all(r["id"].startswith("Ex_") for r in out["results"])
+
+
+def test_first_use_serves_the_real_snapshot_when_the_hub_is_unreachable(tmp_path):
+    """A fresh install with the default settings and no way to the hub: the real directory, from
+    the dated snapshot, and status says whose data it is, of when, and why the snapshot."""
+    home = tmp_path / "home"
+    unreachable = f"http://127.0.0.1:{closed_port()}/rhinocc.csv"
+    done = run(["build"], home, ORIENTEUR_SOURCE=unreachable)
+    assert done.returncode == 0, done.stderr
+    assert f"{REAL_PLACES} places" in done.stdout
+    status = run(["status"], home, ORIENTEUR_SOURCE=unreachable)
+    assert "Données : RhinOcc, Hub pour l'inclusion numérique en Occitanie · données de novembre 2026" \
+        in status.stdout
+    assert "rhinocc-lieux-2026-11-30.csv" in status.stdout
+    assert "the snapshot stood in for an unreachable source" in status.stdout
+    assert "cannot reach the server" in status.stdout
+    info = json.loads(run(["status", "--json"], home).stdout)
+    assert info["data"]["date"] == "2026-11-30" and info["data"]["fallback"]["url"] == unreachable
 
 
 def test_build_then_search_jsonl_writes_only_result_lines(tmp_path):
@@ -84,3 +107,32 @@ def test_build_refuses_an_unusable_source_and_keeps_nothing_half_built(tmp_path)
     done = run(["build", "--source", str(empty)], home)
     assert done.returncode == 1 and "empty" in done.stderr
     assert not (home / "current").exists()
+
+
+def test_search_on_a_home_in_the_pickle_format_says_so_and_rebuilds_it(tmp_path):
+    home = tmp_path / "home"
+    (home / "versions").mkdir(parents=True)
+    shutil.copytree(FORMAT1, home / "versions" / FORMAT1.name)
+    os.symlink(f"versions/{FORMAT1.name}", home / "current")
+    # Its own source (data/rhinocc-exemple.csv, since moved): rebuilt from the configured one.
+    done = run(["search", "atelier", "--json"], home, ORIENTEUR_SOURCE=str(SAMPLE_SOURCE))
+    assert done.returncode == 0, done.stderr
+    assert "written in stored format 1 (entries.pickle)" in done.stderr
+    assert f"Rebuilding it from {SAMPLE_SOURCE}" in done.stderr
+    assert json.loads(done.stdout)["results"]
+    assert (home / "current").resolve().name.startswith("2-")
+
+
+def test_report_writes_the_page_and_the_csv_files_of_the_served_version(tmp_path):
+    home = tmp_path / "home"
+    assert run(["build", "--source", str(REAL_CSV)], home).returncode == 0
+    run(["ask", "démarches caf narbonne"], home)  # a maintainer's try: not counted
+    AskedLog(home / FILE).record(Asked(need="Espace de co-working", area="Tournefeuille", outcome="far"))
+    done = run(["report", "--out", str(tmp_path / "report.html"), "--csv", str(tmp_path / "csv"), "--days", "7"],
+               home)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert f"{REAL_PLACES} lieux" in page and "Sur les 7 derniers jours : 1 question" in page
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == [
+        "demandes-sans-reponse.csv", "lignes-a-corriger.csv", "loin-de-l-aide.csv"]
+    assert "Espace de co-working,Tournefeuille,far,1" in (tmp_path / "csv" / "demandes-sans-reponse.csv").read_text()

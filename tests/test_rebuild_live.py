@@ -17,9 +17,7 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -32,12 +30,12 @@ import pytest
 from index.home import Home
 from index.lock import LOCK_FILE
 from index.rebuild import LAST_REPORT
-from index.settings import Settings
+from index.settings import SAMPLE_SOURCE, Settings
 from index.store import META_FILE, is_complete
 from tests.support.homes import REAL_CSV, REAL_PLACES, RHINOCC, ROOT, lone_ids, served_places
 from tests.support.http_source import SourceServer, closed_port
+from tests.support.serving import ORIENTEUR, Server, environ
 
-ORIENTEUR = [sys.executable, "-m", "index.cli"]
 JANUARY = RHINOCC / "history" / "2022-01-20-export.csv"
 OCTOBER = RHINOCC / "history" / "2022-10-17-export.csv"
 CURRENT = REAL_CSV
@@ -55,13 +53,6 @@ pytestmark = pytest.mark.skipif(not JANUARY.is_file() or not CURRENT.is_file(),
 # --- processes -----------------------------------------------------------------------------
 
 
-def environ(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORIENTEUR_")}
-    env.update(ORIENTEUR_HOME=str(home), ORIENTEUR_RELOAD_INTERVAL="0.3", ORIENTEUR_RATE_LIMIT="100000",
-               ORIENTEUR_RATE_BURST="100000", **extra)
-    return env
-
-
 def rebuild(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([*ORIENTEUR, "rebuild", *args], capture_output=True, text=True,
                           env=environ(home, **env), cwd=ROOT, timeout=120)
@@ -71,77 +62,6 @@ def rebuild_report(home: Path, source: Path | str, *args: str) -> dict:
     done = rebuild(home, "--source", str(source), "--json", *args)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``orienteur serve`` on a free port, over ``home``; its output is shown if it dies."""
-
-    def __init__(self, home: Path, log: Path) -> None:
-        self.home, self.log_path = home, log
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Server:
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([*ORIENTEUR, "serve", "--port", str(self.port)], stdout=self.log,
-                                     stderr=subprocess.STDOUT, env=environ(self.home), cwd=ROOT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"orienteur serve exited {self.proc.returncode}:\n{self.output()}")
-            try:
-                if self.get("/api/status")[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"orienteur serve did not answer within 60 s:\n{self.output()}")
-
-    def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-
-    def output(self) -> str:
-        self.log.flush()
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    def get(self, path: str, timeout: float = 10) -> tuple[int, dict]:
-        try:
-            with urllib.request.urlopen(self.base + path, timeout=timeout) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            with exc:
-                return exc.code, json.loads(exc.read() or b"{}")
-
-    def status(self) -> dict:
-        code, body = self.get("/api/status")
-        assert code == 200, body
-        return body
-
-    def search_ids(self, text: str) -> list[str]:
-        code, body = self.get("/api/search?" + urllib.parse.urlencode({"q": text, "limit": 10}))
-        assert code == 200, body
-        return [card["id"] for card in body["cards"]]
-
-    def wait_for_version(self, version: str, within: float = 15) -> float:
-        """Seconds until the server says it serves ``version``."""
-        started = time.monotonic()
-        while time.monotonic() - started < within:
-            if self.status()["version"] == version:
-                return time.monotonic() - started
-            time.sleep(0.05)
-        raise AssertionError(f"still serving {self.status()['version']} after {within} s, not {version}")
 
 
 class Client(threading.Thread):
@@ -547,3 +467,94 @@ def test_status_tells_the_version_its_source_and_the_last_run(tmp_path):
     assert f"Source:   {CURRENT} (rhinocc, 845 rows, 845 places, 0 skipped)" in done.stdout
     assert f"Changes:  +{REAL_PLACES} added, -0 removed, ~0 changed (0 -> {REAL_PLACES} places)" in done.stdout
     assert "Last run: rebuilt at" in done.stdout
+
+
+# --- sources that lie or stall (the hardening attack) ------------------------------------------
+
+
+def cut_on_a_row(data: bytes, keep: int = 300_231) -> int:
+    """Where to cut ``data`` near ``keep`` bytes, just after a row: a file that looks whole."""
+    return data.index(b"\n", keep) + 1
+
+
+@pytest.mark.slow
+def test_download_cut_short_is_refused_never_kept_and_the_whole_one_then_built(served, tmp_path):
+    _, _, files, _ = served
+    home = tmp_path / "home"
+    assert rebuild_report(home, files.url("/file"))["places"] == REAL_PLACES
+    files.cut = cut_on_a_row(files.body)
+    try:
+        for args in ((), ("--force",)):  # forcing cannot make a cut download whole
+            done = rebuild(home, "--source", files.url("/short"), *args)
+            assert done.returncode == 1, done.stdout + done.stderr
+            assert f"the server announced {len(files.body)} bytes but sent {files.cut}" in done.stderr
+            assert "Nothing changed" in done.stderr
+        assert not list((home / "downloads").glob("*.body")) or \
+            all(b.stat().st_size == len(files.body) for b in (home / "downloads").glob("*.body"))
+        files.cut = len(files.body)
+        whole = rebuild_report(home, files.url("/short"))
+        assert whole["places"] == REAL_PLACES and not whole["sources"][0]["not_modified"]
+    finally:
+        files.cut = 0
+
+
+@pytest.mark.slow
+def test_trickling_source_is_cut_at_the_download_timeout(served, tmp_path):
+    _, _, files, _ = served
+    started = time.monotonic()
+    done = subprocess.run([*ORIENTEUR, "rebuild", "--source", files.url("/trickle")], capture_output=True,
+                          text=True, env=environ(tmp_path / "home", ORIENTEUR_DOWNLOAD_TIMEOUT="2"), cwd=ROOT,
+                          timeout=30)
+    assert done.returncode == 1
+    assert "did not finish within 2 s (ORIENTEUR_DOWNLOAD_TIMEOUT)" in done.stderr
+    assert time.monotonic() - started < 10  # 2 s of download and a process start, not the server's pace
+
+
+@pytest.mark.slow
+def test_admin_rebuild_from_a_trickling_source_answers_within_the_timeout(served, tmp_path):
+    _, _, files, _ = served
+    home = tmp_path / "home"
+    rebuild_report(home, SAMPLE_SOURCE)
+    # No snapshot to stand in: the answer is the download's own failure, not a rebuild from it.
+    with Server(home, tmp_path / "serve.log", ORIENTEUR_SOURCE=files.url("/trickle"), ORIENTEUR_SNAPSHOT="",
+                ORIENTEUR_DOWNLOAD_TIMEOUT="2", ORIENTEUR_ADMIN_TOKEN="s3cret-token") as server:
+        started = time.monotonic()
+        status, body = server.get("/admin/rebuild", timeout=30, data=b'{"force": true}',
+                                  headers={"Authorization": "Bearer s3cret-token",
+                                           "Content-Type": "application/json"})
+        assert time.monotonic() - started < 5
+        assert status == 422 and "did not finish within 2 s" in body["error"]
+        # The lock was let go: the next run is refused for its source again, not for a held lock.
+        assert server.get("/admin/rebuild", timeout=30, data=b"{}",
+                          headers={"Authorization": "Bearer s3cret-token"})[0] == 422
+
+
+@pytest.mark.slow
+def test_load_with_rebuilds_from_lying_sources_fails_no_request_and_keeps_the_version(served, tmp_path):
+    home, server, files, _ = served
+    version = server.status()["version"]  # earlier tests of this module may have moved it
+    files.cut = cut_on_a_row(files.body)
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 5000 + "]" * 5000)
+    clients = [Client(server) for _ in range(4)]
+    for client in clients:
+        client.start()
+    try:
+        lies = {files.url("/short"): "announced 352830 bytes but sent",
+                files.url("/trickle"): "did not finish within 2 s",
+                str(nested): "nested too deeply"}
+        for source, cause in lies.items():
+            done = rebuild(home, "--source", source, "--force", ORIENTEUR_DOWNLOAD_TIMEOUT="2")
+            assert done.returncode == 1 and cause in done.stderr, done.stderr
+            last = json.loads((home / LAST_REPORT).read_text())
+            assert last["status"] == "failed" and cause in last["message"]
+            assert last["served"] == version
+        time.sleep(0.5)
+    finally:
+        files.cut = 0
+        for client in clients:
+            client.finish()
+    assert [f for c in clients for f in c.failures] == [], server.output()
+    assert {v for c in clients for v in c.versions} == {version}
+    assert sum(c.requests for c in clients) > 40
+    assert server.status()["version"] == version

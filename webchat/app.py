@@ -14,8 +14,13 @@ from aiohttp import web
 
 from index.conversation import Conversation
 from index.settings import Settings
-from webchat.middlewares import error_middleware, rate_limit_middleware, security_headers_middleware
-from webchat.ratelimit import RateLimiter
+from webchat.middlewares import (
+    body_deadline_middleware,
+    error_middleware,
+    rate_limit_middleware,
+    security_headers_middleware,
+)
+from webchat.ratelimit import RateLimiter, RedisRateLimiter
 from webchat.routes import setup_routes
 from webchat.typedefs import CONVERSATION, LIMITER, PAGE, SETTINGS, WATCHER
 from webchat.views import render_page
@@ -26,18 +31,22 @@ MAX_BODY = 16 * 1024
 
 def create_app(settings: Settings, conversation: Conversation, *, clock: Callable[[], float] = time.monotonic,
                watch: bool = True) -> web.Application:
-    """The web chat over ``conversation``; ``clock`` drives the rate limiter (tests pass a fake one).
+    """The web chat over ``conversation``; ``clock`` drives the in-process rate limiter (tests pass a
+    fake one); with ``settings.redis_url`` the limits are kept in Redis, on its clock.
 
     With ``watch``, a background task picks up a rebuilt index every ``settings.reload_interval`` s.
     """
     app = web.Application(
         client_max_size=MAX_BODY,
-        # Outermost first: headers go on every answer, errors included; the limiter answers in JSON too.
-        middlewares=[security_headers_middleware, error_middleware, rate_limit_middleware],
+        # Outermost first: headers go on every answer, errors included; the limiter answers in JSON too,
+        # before any body is read.
+        middlewares=[security_headers_middleware, error_middleware, rate_limit_middleware,
+                     body_deadline_middleware(settings.body_timeout)],
     )
     app[SETTINGS] = settings
     app[CONVERSATION] = conversation
-    app[LIMITER] = RateLimiter(settings.rate_limit, settings.rate_burst, clock=clock)
+    app[LIMITER] = RedisRateLimiter(settings.redis_url, settings.rate_limit, settings.rate_burst) \
+        if settings.redis_url else RateLimiter(settings.rate_limit, settings.rate_burst, clock=clock)
     setup_routes(app)
     app[PAGE] = render_page(app)
     if watch:

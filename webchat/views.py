@@ -8,23 +8,31 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import html
 import io
 import json
 import logging
 import math
+import os
 import re
 import secrets
+import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import segno
 from aiohttp import web
 
+from index.asked import AskedLog
 from index.conversation import MAX_MESSAGE, Reply, replies
+from index.datasource import public_name, served_source
 from index.engine import MAX_HITS
-from index.errors import OrienteurError, RebuildLocked, RebuildRefused, SourceError
+from index.fetch import is_url
 from index.places import DAYS
+from index.report import build_report
+from index.report.html import render as render_report
+from index.settings import Settings
 from webchat import words
+from webchat.middlewares import client_address
 from webchat.typedefs import CONVERSATION, PAGE, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -36,6 +44,8 @@ SESSION = re.compile(r"[A-Za-z0-9_-]{16,64}")
 """The shape of a session token. ``new_session`` issues random ones (128 bits), so a desk cannot
 guess another's; a made-up token only starts a conversation of its own."""
 PLACE_ID = re.compile(r"[^\x00-\x1f/]{1,200}")
+REBUILD_TIMEOUT = 1800
+"""Seconds an admin rebuild may run before it is stopped (the download has its own, shorter, limit)."""
 
 STRINGS = {
     "title": words.WEB_TITLE, "heading": words.WEB_HEADING, "tagline": words.WEB_TAGLINE,
@@ -80,6 +90,14 @@ class BadRequest(web.HTTPBadRequest):
         self.message, self.code = message, code
 
 
+class Forbidden(web.HTTPForbidden):
+    """A 403 whose French ``message`` the error middleware puts in the JSON body."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(reason="Forbidden")
+        self.message, self.code = message, code
+
+
 def render_page(app: web.Application) -> str:
     """The chat page: the template with its strings (the desk's name included) as a JSON data block
     and versioned asset URLs."""
@@ -96,8 +114,9 @@ def render_page(app: web.Application) -> str:
 
 
 async def index(request: web.Request) -> web.Response:
-    """The one-page chat."""
-    return web.Response(text=request.app[PAGE], content_type="text/html", headers={"Cache-Control": "no-cache"})
+    """The one-page chat, its footer saying whose data is served and of when (it changes with a rebuild)."""
+    page = request.app[PAGE].replace("{{attribution}}", html.escape(request.app[CONVERSATION].attribution()))
+    return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-cache"})
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -107,20 +126,19 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def status(request: web.Request) -> web.Response:
-    """The index being served: version, number of places, when it was built, from which sources."""
-    meta = request.app[CONVERSATION].engine.store.meta
-    sources = [{"name": _source_name(str(s.get("location", ""))), "format": s.get("format", ""),
+    """The index being served: version, number of places, when it was built, from which sources, and
+    the data's date and age (``data``: a snapshot standing in for an unreachable hub says so)."""
+    conversation = request.app[CONVERSATION]
+    meta = conversation.engine.store.meta
+    sources = [{"name": public_name(str(s.get("location", ""))), "format": s.get("format", ""),
                 "places": s.get("places")} for s in meta.get("sources", []) if isinstance(s, dict)]
+    served = served_source(meta)
+    fallback = served.fallback and {"url": public_name(str(served.fallback.get("url", ""))),
+                                    "snapshot": public_name(str(served.fallback.get("snapshot", "")))}
+    data = {"publisher": served.publisher, "date": served.date, "age_days": served.age_days,
+            "fallback": fallback, "attribution": conversation.attribution()}
     return web.json_response({"version": meta.get("version"), "places": meta.get("places"),
-                              "built_at": meta.get("built_at"), "sources": sources})
-
-
-def _source_name(location: str) -> str:
-    """A source as the public may see it: a URL without credentials or query, a file by its name only."""
-    parts = urlsplit(location)
-    if parts.scheme in ("http", "https") and parts.hostname:
-        return f"{parts.scheme}://{parts.hostname}{parts.path}"
-    return Path(location).name
+                              "built_at": meta.get("built_at"), "sources": sources, "data": data})
 
 
 async def strings(request: web.Request) -> web.Response:
@@ -145,7 +163,8 @@ async def chat(request: web.Request) -> web.Response:
         raise BadRequest(words.WEB_QUESTION_MISSING, "missing_message")
     conversation = request.app[CONVERSATION]
     key = f"web:{token}"
-    reply = conversation.more(key) if more else conversation.handle(key, message, location)
+    origin = client_address(request, request.app[SETTINGS].proxies)  # bounds the new conversations it starts
+    reply = conversation.more(key) if more else conversation.handle(key, message, location, origin=origin)
     return _reply(reply, session=token)
 
 
@@ -188,8 +207,8 @@ async def place_qr(request: web.Request) -> web.Response:
                         headers={"Cache-Control": "max-age=3600"})
 
 
-async def rebuild(request: web.Request) -> web.Response:
-    """Run the rebuild job (``{sources?, force?}``) for a bearer of the admin token; 404 when there is none."""
+def _require_admin(request: web.Request) -> None:
+    """Let only a bearer of the admin token through; 404 when no token is configured."""
     token = request.app[SETTINGS].admin_token
     if not token:
         # No token configured: the endpoint does not exist, rather than answering to an empty secret.
@@ -199,28 +218,98 @@ async def rebuild(request: web.Request) -> web.Response:
     # Constant-time comparison, so the token cannot be guessed byte by byte from response times.
     if scheme.lower() != "bearer" or not hmac.compare_digest(credentials.strip().encode(), token.encode()):
         raise web.HTTPUnauthorized(reason="Unauthorized", headers={"WWW-Authenticate": 'Bearer realm="orienteur"'})
+
+
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; " \
+    "frame-ancestors 'none'"
+"""The report is one page with its CSS inline and no script: it may style itself and do nothing else."""
+
+
+async def report(request: web.Request) -> web.Response:
+    """The maintainers' report (``?days=N`` of questions, 30 by default) on the version served now."""
+    _require_admin(request)
+    days = _integer(request.query.get("days"), "days", 30, 1, 3660)
+    settings, store = request.app[SETTINGS], request.app[CONVERSATION].engine.store
+
+    def make() -> str:
+        asked = AskedLog.from_settings(settings)
+        try:
+            return render_report(build_report(store, asked, days))
+        finally:
+            if asked:
+                asked.close()
+
+    page = await asyncio.to_thread(make)  # a second of CPU: off the event loop
+    return web.Response(text=page, content_type="text/html",
+                        headers={"Content-Security-Policy": REPORT_CSP, "Cache-Control": "no-store"})
+
+
+async def rebuild(request: web.Request) -> web.Response:
+    """Run the rebuild job (``{sources?, force?}``, in a process of its own) for a bearer of the admin
+    token and answer its report; 404 when there is no token."""
+    _require_admin(request)
     body = await _json_object(request, empty_ok=True)
     sources = body.get("sources")
     if sources is not None and not (isinstance(sources, list) and sources
                                     and all(isinstance(s, str) and s.strip() for s in sources)):
         raise BadRequest("« sources » doit être une liste de chemins ou d'adresses.", "bad_sources")
+    settings = request.app[SETTINGS]
+    if sources is not None and (unknown := [s for s in sources if not allowed_source(s, settings)]):
+        # A token leak must not turn into reading any file the service can read (/etc/shadow).
+        log.warning("admin rebuild refused: %d source(s) neither configured nor in ORIENTEUR_REBUILD_FOLDER",
+                    len(unknown))
+        raise Forbidden(words.WEB_FORBIDDEN_SOURCE, "source_not_allowed")
     force = body.get("force", False)
     if not isinstance(force, bool):
         raise BadRequest("« force » doit valoir true ou false.", "bad_force")
-    from index.rebuild import run_rebuild  # written beside this front end; imported when first needed
-
-    settings, engine = request.app[SETTINGS], request.app[CONVERSATION].engine
-    try:
-        report = await asyncio.to_thread(run_rebuild, settings, sources, force)
-    except RebuildLocked as exc:
-        return web.json_response({"error": str(exc), "code": "locked"}, status=409)
-    except (RebuildRefused, SourceError) as exc:
-        return web.json_response({"error": str(exc), "code": "refused"}, status=422)
-    except OrienteurError as exc:
-        log.exception("rebuild failed")
-        return web.json_response({"error": str(exc), "code": "failed"}, status=500)
+    engine = request.app[CONVERSATION].engine
+    outcome = await run_rebuild_process(settings, sources, force)
+    status = {"locked": 409, "refused": 422, "failed": 500}.get(outcome.get("status"), 200)
+    if status != 200:
+        error = outcome.get("error") or outcome.get("message", "")
+        return web.json_response({"error": error, "code": outcome["status"]}, status=status)
     await asyncio.to_thread(engine.refresh)  # serve it now rather than at the watcher's next look
-    return web.json_response(report.to_dict())
+    return web.json_response(outcome)
+
+
+async def run_rebuild_process(settings: Settings, sources: list[str] | None, force: bool) -> dict:
+    """``orienteur rebuild --json`` in a process of its own, so that building never slows the
+    searches of this one; its report, or ``{status: locked|refused|failed, error}``."""
+    args = [sys.executable, "-m", "index.cli", "rebuild", "--json", "--wait", "0"]
+    args += [f"--source={s}" for s in sources or ()] + (["--force"] if force else [])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORIENTEUR_")} | settings.to_env()
+    # Its log lines go where ours go (stderr); its report comes on stdout.
+    process = await asyncio.create_subprocess_exec(*args, env=env, stdin=asyncio.subprocess.DEVNULL,
+                                                   stdout=asyncio.subprocess.PIPE)
+    # Shielded: a client that hangs up does not leave the rebuild blocked on a pipe nobody reads.
+    reading = asyncio.ensure_future(process.communicate())
+    try:
+        out, _ = await asyncio.wait_for(asyncio.shield(reading), REBUILD_TIMEOUT)
+    except TimeoutError:
+        process.kill()
+        await reading
+        log.error("orienteur rebuild took more than %d s and was stopped", REBUILD_TIMEOUT)
+        return {"status": "failed", "error": f"the rebuild took more than {REBUILD_TIMEOUT} s"}
+    try:
+        outcome = json.loads(out)
+    except ValueError:
+        outcome = None
+    if not isinstance(outcome, dict) or "status" not in outcome:
+        log.error("orienteur rebuild exited %s without a report", process.returncode)
+        return {"status": "failed", "error": f"orienteur rebuild exited {process.returncode} without a report"}
+    return outcome
+
+
+def allowed_source(source: str, settings: Settings) -> bool:
+    """May ``POST /admin/rebuild`` name ``source``? One of ``ORIENTEUR_SOURCE``, or a file inside
+    ``ORIENTEUR_REBUILD_FOLDER`` (after resolving links and ``..``); nothing else, URLs included."""
+    source = source.strip()
+    if source in settings.sources:
+        return True
+    if not settings.rebuild_folder or is_url(source) or "://" in source:
+        return False
+    folder = Path(settings.rebuild_folder).expanduser().resolve()
+    return Path(source).expanduser().resolve().is_relative_to(folder)
 
 
 def _reply(reply: Reply, **extra) -> web.Response:
@@ -234,7 +323,7 @@ async def _json_object(request: web.Request, empty_ok: bool = False) -> dict:
         return {}
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested thousands deep
         raise BadRequest("Le corps de la demande doit être un objet JSON.", "bad_json") from None
     if not isinstance(body, dict):
         raise BadRequest("Le corps de la demande doit être un objet JSON.", "bad_json")

@@ -60,3 +60,6 @@ WEB_SHEET_GIVEN_BY = "Remis par {desk}"
 WEB_SHEET_NOTE = "Note"
 WEB_SHEET_CHECK = "Annuaire à jour au {date} : vérifier par téléphone avant de vous déplacer."
 WEB_QR_HINT = "Plan : scannez le code"
+WEB_TOO_SLOW = "La demande est arrivée trop lentement ; renvoyez-la."
+WEB_FORBIDDEN_SOURCE = ("Source non autorisée : seules celles d'ORIENTEUR_SOURCE et les fichiers du dossier "
+                        "ORIENTEUR_REBUILD_FOLDER peuvent être reconstruits.")

@@ -12,10 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from index.asked import AskedLog
 from index.cards import Card
 from index.conversation import replies
 from index.conversation.followup import is_more, is_refinement, refine
-from index.conversation.session import SessionStore
+from index.conversation.session import Session, SessionStore, open_sessions
+from index.conversation.sqlite_store import SqliteSessions
+from index.datasource import served_source
 from index.engine import Engine, Results
 from index.errors import IndexUnavailable
 from index.open_now import PARIS, paris_now
@@ -59,31 +62,71 @@ class Reply:
                                  "near_me": replies.REFINEMENTS[i][2]} for i in self.refinements]}
 
 
+Observer = Callable[[Query, Results], None]
+"""Told of each new question of a conversation (not its next pages, not the stateless searches
+typed letter by letter in inline mode): ``index.asked`` counts what was understood."""
+
+
 class Conversation:
     """``now`` is the clock (Europe/Paris) that open-now badges and « ouvert maintenant » read;
     ``today`` (0 = Monday), its weekday unless given."""
 
     def __init__(self, engine: Engine, page_size: int = 3, sessions: SessionStore | None = None,
-                 today: Callable[[], int] | None = None, now: Callable[[], datetime] = paris_now) -> None:
-        self.engine, self.page_size, self.now = engine, page_size, now
+                 today: Callable[[], int] | None = None, observer: Observer | None = None,
+                 now: Callable[[], datetime] = paris_now) -> None:
+        self.engine, self.page_size, self.observer, self.now = engine, page_size, observer, now
         self.today = today if today is not None else lambda: self.now().weekday()
-        self.sessions = sessions if sessions is not None else SessionStore()
+        self.sessions = sessions if sessions is not None else SqliteSessions(":memory:")
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings) -> Conversation:
-        """The conversation every front end runs: page size and session bounds from the settings."""
-        return cls(engine, page_size=settings.page_size,
-                   sessions=SessionStore(settings.max_sessions, settings.session_ttl))
+        """The conversation every front end runs: page size and the session store from the settings, and
+        the count of what was asked unless it is switched off."""
+        asked = AskedLog.from_settings(settings)
+        return cls(engine, page_size=settings.page_size, sessions=open_sessions(settings),
+                   observer=asked.record_search if asked else None)
+
+    def _observe(self, query: Query, results: Results) -> None:
+        if self.observer is not None:
+            self.observer(query, results)
 
     def position(self, key: str) -> tuple[Query | None, int]:
         """Conversation ``key``'s current search and how many of its places were shown (to tell
         a stale "Plus de résultats" button from a current one)."""
-        session = self.sessions.get(key)
+        session = self.sessions.load(key)
         return session.query, session.offset
 
-    def handle(self, key: str, text: str | None = None, location: tuple[float, float] | None = None) -> Reply:
-        """Answer one message of conversation ``key``: a question, a follow-up, "plus", or a location."""
-        session = self.sessions.get(key)
+    def handle(self, key: str, text: str | None = None, location: tuple[float, float] | None = None,
+               origin: str | None = None) -> Reply:
+        """Answer one message of conversation ``key``: a question, a follow-up, "plus", or a location.
+
+        ``origin`` is the client's address where the channel lets anyone start conversations at
+        will (the web chat): it bounds how many new ones it may start (``SessionStore.max_new``)."""
+        session = self.sessions.load(key, origin)
+        reply = self._handle(session, text, location)
+        self.sessions.save(session)
+        return reply
+
+    def more(self, key: str) -> Reply:
+        """The next page of the conversation's last search."""
+        session = self.sessions.load(key)
+        reply = self._more(session)
+        self.sessions.save(session)
+        return reply
+
+    def page(self, key: str, offset: int) -> Reply | None:
+        """The page of the conversation's current search that starts at ``offset``, without moving
+        on (a front end redrawing a page it showed); None when there is no search."""
+        session = self.sessions.load(key)
+        if session.query is None:
+            return None
+        try:
+            results = self.engine.search(session.query)
+        except IndexUnavailable:
+            return Reply(replies.UNAVAILABLE, kind="unavailable")
+        return self._reply(session.query, results, offset, self.page_size)
+
+    def _handle(self, session: Session, text: str | None, location: tuple[float, float] | None) -> Reply:
         now = self.sessions.clock()
         if location is not None:
             session.location, session.location_at = location, now
@@ -91,7 +134,7 @@ class Conversation:
         if len(text) > MAX_MESSAGE:
             return Reply(replies.MESSAGE_TOO_LONG, kind="too_long")
         if text and is_more(text):
-            return self.more(key)
+            return self._more(session)
         where = location or session.recent_location(now)
         try:
             query = self.at_moment(self.engine.parse(text, *(where or (None, None)), today=self.today()))
@@ -107,21 +150,7 @@ class Conversation:
         session.query, session.offset = query, 0
         return self._page(session, intro=replies.LOCATION_THANKS if location is not None and not text else "")
 
-    def page(self, key: str, offset: int) -> Reply | None:
-        """The page of the conversation's current search that starts at ``offset``, without moving
-        on (a front end redrawing a page it showed); None when there is no search."""
-        session = self.sessions.get(key)
-        if session.query is None:
-            return None
-        try:
-            results = self.engine.search(session.query)
-        except IndexUnavailable:
-            return Reply(replies.UNAVAILABLE, kind="unavailable")
-        return self._reply(session.query, results, offset, self.page_size)
-
-    def more(self, key: str) -> Reply:
-        """The next page of the conversation's last search."""
-        session = self.sessions.get(key)
+    def _more(self, session: Session) -> Reply:
         if session.query is None:
             return Reply(replies.NO_PREVIOUS, kind="no_previous")
         return self._page(session)
@@ -145,6 +174,14 @@ class Conversation:
         minute = now.hour * 60 + now.minute
         return replace(query, days=(now.weekday(),), when=(query.when[0], minute, minute + 1))
 
+    def attribution(self) -> str:
+        """Who publishes the served data and its month, for the front ends to show; "" with no index."""
+        try:
+            served = served_source(self.engine.store.meta)
+        except IndexUnavailable:
+            return ""
+        return replies.attribution(served.publisher, served.date, served.sample)
+
     def card(self, place_id: str) -> Card | None:
         """The card of one place of the current index, or None."""
         entry = self.engine.store.by_id.get(place_id)
@@ -152,18 +189,18 @@ class Conversation:
             return None
         return replies.card(Assessment(entry=entry), self.now())
 
-    def _page(self, session, intro: str = "") -> Reply:
+    def _page(self, session: Session, intro: str = "") -> Reply:
         try:
             results = self.engine.search(session.query)
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
+        if session.offset == 0:
+            self._observe(session.query, results)
         reply = self._reply(session.query, results, session.offset, self.page_size, intro)
-        if session.offset and not reply.cards:
+        if reply.kind == "no_more":
             beyond = self._beyond(session.query, results) if session.offset == reply.total else None
             session.offset += 1  # past the end: the next "plus" says it is all
-            if beyond is not None:
-                return beyond
-            return Reply(replies.NO_MORE, kind="no_more", understood=reply.understood, total=reply.total)
+            return beyond or reply
         session.offset += len(reply.cards)
         if not reply.more and self._beyond_query(session.query, results) is not None:
             reply.more = True  # the area is done: "plus" offers the nearest places beyond it
@@ -219,6 +256,9 @@ class Conversation:
         understood = query.describe()
         if not hits:
             return Reply(replies.nothing_found(query), kind="none", understood=understood)
+        if not page:  # a page past the last one: said so, never « (101 sur 100) »
+            return Reply(replies.NO_MORE, kind="no_more", understood=understood, total=total, offset=offset,
+                         matching=matching)
         label = replies.padded_label(query) if matching and matching < total else ""
         if results.widened:
             text, kind = replies.widened(query, results.area_empty, inside=hits[0].inside), "widened"

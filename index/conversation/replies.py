@@ -208,24 +208,21 @@ def places_count(n: int) -> str:
     return f"{n} lieu" if n == 1 else f"{n} lieux"
 
 
-def month_year(updated: str) -> tuple[str, int] | None:
-    """(« octobre 2020 », months since year 0) of an ISO date, None when it is not one."""
-    if len(updated) >= 7 and updated[4] == "-" and updated[:4].isdigit() and updated[5:7].isdigit() \
-            and 1 <= int(updated[5:7]) <= 12:
-        month = int(updated[5:7])
-        return f"{MONTHS[month - 1]} {updated[:4]}", int(updated[:4]) * 12 + month
-    return None
+def month_year(day: str) -> str:
+    """« novembre 2026 » for ``"2026-11-30"``; "" when it is not an ISO day."""
+    if len(day) < 7 or not day[:4].isdigit() or not day[5:7].isdigit() or not 1 <= int(day[5:7]) <= 12:
+        return ""
+    return f"{MONTHS[int(day[5:7]) - 1]} {day[:4]}"
 
 
 def freshness(updated: str, now: datetime) -> str:
     """« Informations de mars 2021 : vérifier par téléphone » when older than a year, else « Informations
     d'octobre 2026 »; empty when the directory gives no date."""
-    found = month_year(updated)
-    if found is None:
+    when = month_year(updated)
+    if not when:
         return ""
-    when, months = found
     text = f"Informations {de(when)}"
-    if (now.year * 12 + now.month) - months > STALE_AFTER_DAYS // 30:
+    if (now.year * 12 + now.month) - (int(updated[:4]) * 12 + int(updated[5:7])) > STALE_AFTER_DAYS // 30:
         text += " : vérifier par téléphone"
     return text
 
@@ -342,3 +339,14 @@ def _cut(text: str, limit: int) -> str:
 MAP_BUTTON = "Voir sur la carte"
 DIRECTIONS_BUTTON = "Itinéraire"
 MESSAGE_TOO_LONG = "Message trop long : quelques mots suffisent, par exemple « démarches CAF Narbonne »."
+
+# Attribution of the served data: the web chat's footer, the bot's /aide, `orienteur status`.
+SAMPLE_DATA = "exemple fictif, ces lieux n'existent pas"
+
+
+def attribution(publisher: str, day: str, sample: bool = False) -> str:
+    """« Données : RhinOcc, … · données de novembre 2026 » (« d'avril », « d'octobre », « d'août »)."""
+    when = month_year(day)
+    dated = f"données {de(when)}" if when else ""
+    who = f"Données : {SAMPLE_DATA if sample else publisher}" if (sample or publisher) else ""
+    return " · ".join(p for p in (who, dated) if p)
