@@ -354,32 +354,28 @@ async def list_button(update: Update, context: Context) -> None:
     await edit(query, render.answer(reply))
 
 
-async def refine_button(update: Update, context: Context) -> None:
-    """A refinement ("Ouvert samedi", "Pour les jeunes", "Autour de moi"), asked as if typed."""
+async def ask_as_typed(update: Update, context: Context, choices: tuple[str, ...]) -> None:
+    """A button standing for words (``choices[n]``, n from its data): asked as if typed, answered anew."""
     query = update.callback_query
     chat = update.effective_chat
     n = int(context.match.group(1)) if context.match else -1
-    if query is None or chat is None or not 0 <= n < len(replies.REFINEMENTS):
+    if query is None or chat is None or not 0 <= n < len(choices):
         if query is not None:
             await acknowledge(query, words.STALE_BUTTON)
         return
     await acknowledge(query)
-    reply = conversation_of(context).handle(key(chat), replies.REFINEMENTS[n][1])
+    reply = conversation_of(context).handle(key(chat), choices[n])
     await send(context, chat, [render.answer(reply, private_keyboard(chat))])
+
+
+async def refine_button(update: Update, context: Context) -> None:
+    """A refinement ("Ouvert samedi", "Pour les jeunes", "Autour de moi")."""
+    await ask_as_typed(update, context, tuple(said for _, said, _ in replies.REFINEMENTS))
 
 
 async def example_button(update: Update, context: Context) -> None:
-    """One of /start's example questions, asked as if typed."""
-    query = update.callback_query
-    chat = update.effective_chat
-    n = int(context.match.group(1)) if context.match else -1
-    if query is None or chat is None or not 0 <= n < len(replies.EXAMPLES):
-        if query is not None:
-            await acknowledge(query, words.STALE_BUTTON)
-        return
-    await acknowledge(query)
-    reply = conversation_of(context).handle(key(chat), replies.EXAMPLES[n])
-    await send(context, chat, [render.answer(reply, private_keyboard(chat))])
+    """One of /start's example questions."""
+    await ask_as_typed(update, context, replies.EXAMPLES)
 
 
 async def stale_button(update: Update, context: Context) -> None:

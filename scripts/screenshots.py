@@ -46,7 +46,7 @@ body { background: #8fb0c9; font: 15px/1.4 system-ui, sans-serif; margin: 0; pad
 .key { flex: 1; background: #e6eef5; color: #1d5a8c; border-radius: 8px;
        padding: 8px 4px; text-align: center; font-weight: 600; font-size: 14px; }
 .venue { align-self: flex-start; background: #fff; border-radius: 12px; padding: 8px 12px; }
-.reply-keyboard { position: sticky; bottom: 0; background: #f0f0f0; padding: 8px; text-align: center; }
+.reply-keyboard { background: #f0f0f0; padding: 8px; text-align: center; }
 h2 { color: #fff; font-size: 14px; text-align: center; margin: 8px 0; }
 """
 
