@@ -136,7 +136,7 @@ class Engine:
         results.took_ms = (time.perf_counter() - started) * 1000
         results.version = store.version
         if not results.hits or results.widened:
-            notfound.info("%s | %s", query.text, query.describe())
+            notfound.info("%s", query.describe())
         return results
 
 

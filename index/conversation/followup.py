@@ -51,7 +51,6 @@ def refine(previous: Query, new: Query) -> Query:
         concepts = [c for c in concepts if c.facet != concept.facet]
     concepts += new.concepts
     return replace(previous,
-        text=f"{previous.text} · {new.text}",
         area=new.area or previous.area,
         concepts=tuple(concepts),
         days=new.days or previous.days,

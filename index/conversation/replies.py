@@ -94,7 +94,7 @@ def widened(query: Query, area_empty: bool, inside: bool = False) -> str:
 
 
 def nothing_found(query: Query) -> str:
-    return NOTHING_FOUND.format(what=query.describe() or query.text)
+    return NOTHING_FOUND.format(what=query.describe() or "votre recherche")
 
 # Card labels, shared by the bot and the web chat.
 TODAY_LABEL = "aujourd'hui"

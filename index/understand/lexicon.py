@@ -7,6 +7,7 @@ whoosh pays dearly for fuzzy terms, rapidfuzz over a few thousand words does not
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,9 +20,6 @@ from index.vocabulary import LABELS, PUBLICS, SERVICES
 
 FACET_TERMS = (("labels", LABELS), ("services", SERVICES), ("publics", PUBLICS))
 """Facets in the order a phrase claimed by two of them is given to: labels first."""
-GENERIC_STARTS = frozenset({"saint", "sainte", "saints", "saintes", "la", "le", "les", "l", "notre", "villeneuve",
-                            "castelnau", "villefranche", "montagnac"})
-"""First words that name no commune in particular: "saint" alone is not Saint-Gaudens."""
 
 
 @dataclass(frozen=True)
@@ -76,9 +74,9 @@ class Lexicon:
             words = name.split()
             self._listed_by_sound[" ".join(sound(w) for w in words)].append(name)
             for n in range(1, len(words)):
-                if words[0] not in GENERIC_STARTS:
-                    self._listed_by_start[" ".join(words[:n])].append(name)
+                self._listed_by_start[" ".join(words[:n])].append(name)
         self._starts = sorted(self._listed_by_start)
+        self._listed_sorted = sorted(self.directory_communes)
 
     @classmethod
     def build(cls, words: Iterable[str] = (), communes: Mapping[str, int] | None = None,
@@ -86,16 +84,27 @@ class Lexicon:
         return cls(gazetteer=gazetteer or load_gazetteer(), directory_words=frozenset(words),
                    directory_communes=dict(communes or {}), listed_departements=dict(departements or {}))
 
-    def listed_commune_like(self, phrase: str) -> list[str]:
+    def listed_sounding(self, phrase: str) -> list[str]:
+        """Folded names of listed communes that sound like ``phrase`` ("montoban", "lourde")."""
+        return self._listed_by_sound.get(" ".join(sound(w) for w in phrase.split()), [])
+
+    def listed_commune_like(self, phrase: str, prefix_chars: bool = False) -> list[str]:
         """Folded names of listed communes ``phrase`` stands for, most places first: same sound
-        ("montoban"), the start of a longer name ("ramonville"), or a typo of that start ("ramonvile")."""
-        same = self._listed_by_sound.get(" ".join(sound(w) for w in phrase.split()))
+        ("montoban"), the first words of a longer name ("ramonville", "saint" for hundreds), or a
+        typo of them ("ramonvile"); with ``prefix_chars``, the first letters of a name too
+        ("castel (82)"). The caller decides what an ambiguous answer is worth."""
+        same = self.listed_sounding(phrase)
         if same:
             return same
         if len(phrase) < 5:
             return []
         if phrase in self._listed_by_start:
             return self._listed_by_start[phrase]
+        if prefix_chars:
+            start = bisect.bisect_left(self._listed_sorted, phrase)
+            end = bisect.bisect_left(self._listed_sorted, phrase + "{")  # "{" sorts after every letter
+            if start < end:
+                return self._listed_sorted[start:end]
         hit = process.extractOne(phrase, self._starts, scorer=fuzz.ratio, score_cutoff=88)
         return self._listed_by_start[hit[0]] if hit and len(phrase) >= 6 else []
 

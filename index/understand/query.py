@@ -48,9 +48,10 @@ class Concept:
 
 @dataclass(frozen=True)
 class Query:
-    """A message understood: where, what, for whom, when, and the words left for text search."""
+    """A message understood: where, what, for whom, when, and the words left for text search.
 
-    text: str = ""
+    Plain values only, and never the text as typed: a session may store it, a log may print it."""
+
     area: Area | None = None
     concepts: tuple[Concept, ...] = ()
     days: tuple[int, ...] = ()

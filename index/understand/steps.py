@@ -16,12 +16,19 @@ from dataclasses import dataclass, field
 from index.gazetteer import Commune, Departement
 from index.normalise import fold, sound
 from index.places import DAYS
+from index.understand.evidence import (
+    PERSON_MARKERS,
+    PLACE_WORDS_BEFORE,
+    Candidate,
+    Context,
+    choose,
+    weigh,
+    word_before,
+)
+from index.understand.evidence import SHORT_MESSAGE as SHORT_MESSAGE_WORDS
 from index.understand.lexicon import Lexicon
 from index.understand.query import Area, Concept
 from index.vocabulary import ABSORBING_SERVICES, AGE_PUBLICS, DEVICE_WORDS, STOP_WORDS, TEXT_SYNONYMS
-
-MAX_WORDS = 40
-"""Words of a message that are read; the rest of a pasted page is ignored."""
 
 DAY_WORDS = {day: n for n, day in enumerate(DAYS)}
 SHORT_DAYS = {day[:3]: n for n, day in enumerate(DAYS)}
@@ -68,10 +75,27 @@ class Reading:
     departements: list[str] = field(default_factory=list)
     postcode: str = ""
     postcode_communes: list[Commune] = field(default_factory=list)
+    postcode_at: int = -1
+    departement_at: dict[int, str] = field(default_factory=dict)
+    """Positions of département numbers (« le 31 », « (82) »): they may qualify a commune beside them."""
+    capitals: tuple[bool, ...] = ()
+    """Per word: typed with a capital (« Foix »)."""
+    clauses: tuple[int, ...] = ()
+    """Per word: the number of its clause (punctuation splits clauses)."""
+    candidates: list[Candidate] = field(default_factory=list)
+    """Every place mention weighed, for ``--explain``."""
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.claimed = [False] * len(self.words)
+        if len(self.capitals) != len(self.words):
+            self.capitals = (False,) * len(self.words)
+        if len(self.clauses) != len(self.words):
+            self.clauses = (0,) * len(self.words)
+
+    def context(self) -> Context:
+        content = sum(1 for w in self.words if w not in STOP_WORDS and not w.isdigit())
+        return Context(tuple(self.words), self.capitals, self.clauses, content)
 
     def free(self, i: int, n: int = 1) -> bool:
         return i + n <= len(self.words) and not any(self.claimed[i:i + n])
@@ -236,26 +260,24 @@ def _add_concept(r: Reading, concept: Concept) -> None:
 
 
 def postcodes(r: Reading) -> None:
-    """Five-digit postcodes name their communes."""
+    """Five-digit postcodes name their communes (weighed with the other place mentions)."""
     gaz = r.lexicon.gazetteer
     for i, w in enumerate(r.words):
         if r.free(i) and re.fullmatch(r"\d{5}", w):
             found = gaz.by_postcode(w)
             if found:
-                r.communes += found
-                r.postcode_communes = found
-                r.postcode = w
+                r.postcode_communes, r.postcode, r.postcode_at = found, w, i
                 r.claim(i)
 
 
 def departement_numbers(r: Reading) -> None:
-    """"dans le 31", "31", "2a": a number is a département where nothing else explains it."""
+    """"dans le 31", "31", "2a", "(82)": a number is a département where nothing else explains it."""
     gaz = r.lexicon.gazetteer
     for i, w in enumerate(r.words):
         if not r.free(i) or not re.fullmatch(r"\d{1,3}|2a|2b", w):
             continue
         after = r.words[i + 1] if i + 1 < len(r.words) else ""
-        if after in {"ans", "an", "h", "km", "min", "minutes", "heures", "euros", "e"}:
+        if after in {"ans", "an", "h", "km", "min", "minutes", "heures", "euros", "e", "eme", "er"}:
             continue
         before = r.words[i - 1] if i else ""
         alone = len([x for x in r.words if x not in STOP_WORDS]) <= 3
@@ -263,40 +285,118 @@ def departement_numbers(r: Reading) -> None:
             continue
         dep = gaz.departement(w.zfill(2) if w.isdigit() and len(w) < 3 else w.upper())
         if dep:
-            r.departements.append(dep.code)
+            r.departement_at[i] = dep.code
             r.claim(i)
             if before in {"le", "departement", "dept", "dep", "dpt"}:
                 r.claim(i - 1)
 
 
 def places(r: Reading) -> None:
-    """Communes and départements by their names and variants, exactly."""
-    gaz = r.lexicon.gazetteer
+    """Every mention of a commune or département, by its name, a short name or a postcode,
+    weighed by its cues (``evidence``); the best is where the person has to go."""
+    found: list[Candidate] = []
+    taken = [False] * len(r.words)
     for i, n, gram in list(r.ngrams(6)):
-        if not r.free(i, n) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
+        if any(taken[i:i + n]) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
             continue
         phrase = " ".join(gram)
         if n == 1 and (len(phrase) < 3 or phrase.isdigit()):
             continue
-        dep = _departement(r, i, n, phrase)
-        if dep:
-            named = _pick_communes(r, gaz.communes_named(phrase), phrase)
-            if named and i in r.near_of_at:
-                _take_communes(r, i, n, named)
-            else:
-                r.departements.append(dep.code)
-                r.claim(i, n)
-                _claim_article(r, i)
-            continue
-        if n == 1 and i and r.words[i - 1] == "en":
-            continue  # "en ligne", "en face": one says "à Ligné"; "en" goes before regions and départements
-        named = _pick_communes(r, gaz.communes_named(phrase), phrase)
-        if named and not (n == 1 and _word_of_a_place_name(r.lexicon, phrase, named)):
-            _take_communes(r, i, n, named)
-    named_in_postcode = [c for c in r.communes[len(r.postcode_communes):] if c in r.postcode_communes]
-    if named_in_postcode:  # « Pouzac 65200 »: the commune said, not all 24 that share 65200
-        r.communes = named_in_postcode
+        candidate = _exact_candidate(r, i, n, phrase) or _short_name_candidate(r, i, n, phrase)
+        if candidate:
+            found.append(candidate)
+            for k in range(i, i + n):
+                taken[k] = True
+    if r.postcode_at >= 0:
+        found.append(Candidate(r.postcode_at, 1, list(r.postcode_communes), how="code postal"))
+    found += [Candidate(i, 1, departement=code, how="numéro") for i, code in r.departement_at.items()]
+    _settle(r, found)
+
+
+def _exact_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | None:
+    """A commune or département named exactly (a variant or alias included)."""
+    gaz, lex = r.lexicon.gazetteer, r.lexicon
+    dep = _departement(r, i, n, phrase)
+    named = _pick_communes(r, gaz.communes_named(phrase), phrase)
+    if dep and not (named and i in r.near_of_at):
+        if n == 1 and i and r.words[i - 1] == "en" and phrase in lex.directory_words:
+            return None
+        return Candidate(i, n, departement=dep.code)
+    if not named:
+        return None
+    if n == 1 and i and r.words[i - 1] == "en":
+        return None  # "en ligne", "en face": one says "à Ligné"; "en" goes before regions and départements
+    if n == 1 and _word_of_a_place_name(lex, phrase, named):
+        return None
+    if not any(lex.directory_communes.get(fold(c.name)) for c in named):
+        # « lourde » is Lourdes: a listed commune that sounds the same beats a small one that does not list.
+        sounding = [c for name in lex.listed_sounding(phrase)[:1] for c in gaz.communes_named(name)]
+        if sounding and all(c.population < SMALL_COMMUNE for c in named):
+            return Candidate(i, n, sounding[:1], how="faute")
+    return Candidate(i, n, named)
+
+
+def _short_name_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | None:
+    """A listed commune by the start of its name (« Ramonville », « Lézignan », « Bagnères (65) »)
+    or its sound (« montoban »): only when one listed commune fits, a département beside it counted."""
+    if len(phrase) < 5 or any(w.isdigit() for w in phrase.split()):
+        return None
+    gaz, lex = r.lexicon.gazetteer, r.lexicon
+    beside = _departements_beside(r, i, n)
+    names = lex.listed_commune_like(phrase, prefix_chars=bool(beside))
+    communes = [c for name in names for c in gaz.communes_named(name)[:1]]
+    if beside:
+        communes = [c for c in communes if c.departement in beside]
+    if len(communes) != 1:
+        return None
+    return Candidate(i, n, communes, how="nom court")
+
+
+def _departements_beside(r: Reading, i: int, n: int) -> set[str]:
+    """Codes of département numbers right before or after words i..i+n (« Castel (82) »)."""
+    return {code for k, code in r.departement_at.items() if i - 2 <= k < i or i + n <= k <= i + n + 1}
+
+
+def _settle(r: Reading, found: list[Candidate]) -> None:
+    """Weigh the candidates, keep the winners as the reading's communes or départements, and
+    claim every word read as a place (a losing workplace is not searched as text)."""
+    if not found:
         return
+    lex = r.lexicon
+    ctx = r.context()
+    postcode = next((c for c in found if c.how == "code postal"), None)
+    qualifiers: set[int] = set()
+    for c in found:
+        beside = _departements_beside(r, c.start, c.length) if c.communes else set()
+        if beside and any(x.departement in beside for x in c.communes):
+            c.communes = [x for x in c.communes if x.departement in beside]
+            qualifiers |= {k for k, code in r.departement_at.items() if code in beside
+                           and (c.start - 2 <= k < c.start or c.end <= k <= c.end + 1)}
+        if postcode and c is not postcode and set(c.communes) & set(postcode.communes):
+            c.communes = [x for x in c.communes if x in postcode.communes]  # « Pouzac 65200 »
+            beside |= {x.departement for x in c.communes}
+        weigh(c, ctx, lex.directory_communes, lex.listed_departements, beside)
+    found = [c for c in found if not (c.departement and c.start in qualifiers)]
+    r.candidates = sorted(found, key=lambda c: -c.score)
+    winners = choose(found, ctx.words)
+    agreeing = postcode is not None and any(
+        c is not postcode and c.communes and set(c.communes) <= set(postcode.communes) for c in winners)
+    if agreeing and postcode in winners:
+        winners.remove(postcode)  # the commune said, not all 24 that share 65200
+    if not (agreeing or postcode in winners):
+        r.postcode = ""
+    for c in found:
+        if c.named or c in winners:
+            r.claim(c.start, c.length)
+            _claim_article(r, c.start)
+    for c in winners:
+        if c.communes:
+            _take_communes(r, c.start, c.communes)
+        else:
+            r.departements.append(c.departement)
+    for c in winners:
+        if c.how in {"faute", "nom court"}:
+            r.notes.append(f"« {' '.join(r.words[c.start:c.end])} » lu comme {c.label()}")
     _prefer_listed(r)
 
 
@@ -308,29 +408,34 @@ def _word_of_a_place_name(lex: Lexicon, word: str, communes: list[Commune]) -> b
 
 
 def misspelt_places(r: Reading) -> None:
-    """A commune or département typed short or misspelt ("ramonville", "montoban", "carcasone"),
-    when no place was named exactly. One guess at most."""
+    """A commune or département misspelt ("carcasone", "herrault"), when no place was named.
+    In a sentence, only words said as a place are tried (after « à », « habite », or with a
+    capital). One guess at most."""
     if r.communes or r.departements:
         return
     gaz, lex = r.lexicon.gazetteer, r.lexicon
+    ctx = r.context()
+    sentence = ctx.content_words > SHORT_MESSAGE_WORDS
     for i, n, gram in list(r.ngrams(4)):
         if not r.free(i, n) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
             continue
         phrase = " ".join(gram)
         if len(phrase) < 4 or any(w.isdigit() for w in gram):
             continue
+        if sentence and not _said_as_place(r, ctx, i):
+            continue
         guess: list[Commune] = []
         if n >= 2:
             guess = _pick_communes(r, [c for c in gaz.communes_starting(phrase, limit=20)
                                        if _worth_guessing(lex, c)], phrase)[:1]
-        if not guess:
-            # A listed commune the gazetteer does not know by that name gives nothing: try on.
-            guess = [c for name in lex.listed_commune_like(phrase)[:1] for c in gaz.communes_named(name)][:1]
         if not guess and not (n == 1 and phrase in lex.directory_words):
             guess = _pick_communes(r, [c for c, _ in gaz.fuzzy_communes(phrase, limit=10, cutoff=84)
                                        if _worth_guessing(lex, c)], phrase)[:1]
         if guess:
-            _take_communes(r, i, n, guess)
+            r.candidates.append(Candidate(i, n, guess, how="faute"))
+            _take_communes(r, i, guess)
+            r.claim(i, n)
+            _claim_article(r, i)
             r.notes.append(f"« {phrase} » lu comme {guess[0].name}")
             return
         dep = _departement(r, i, n, phrase)
@@ -338,6 +443,12 @@ def misspelt_places(r: Reading) -> None:
             r.departements.append(dep.code)
             r.claim(i, n)
             return
+
+
+def _said_as_place(r: Reading, ctx: Context, i: int) -> bool:
+    """A word introduced as a place: after « à », « sur », « habite »…, or with a capital."""
+    j = word_before(ctx, i)
+    return r.capitals[i] or (j >= 0 and (r.words[j] in PLACE_WORDS_BEFORE or r.words[j] in PERSON_MARKERS))
 
 
 def _departement(r: Reading, i: int, n: int, phrase: str) -> Departement | None:
@@ -380,10 +491,8 @@ def _prefer_listed(r: Reading) -> None:
         r.communes = listed
 
 
-def _take_communes(r: Reading, i: int, n: int, communes: list[Commune]) -> None:
+def _take_communes(r: Reading, i: int, communes: list[Commune]) -> None:
     r.communes += communes
-    r.claim(i, n)
-    _claim_article(r, i)
     if i in r.loose_at:
         r.commune_mode = "loose"
     elif i in r.near_of_at or r.radius_km:
