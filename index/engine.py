@@ -180,18 +180,20 @@ class _Search:
             return self.results(sorted(assessed, key=self.order), widened=False, area_empty=False)
         met = sorted((a for a in assessed if a.tier == MET or a.named), key=self.order)
         unknown = sorted((a for a in assessed if a.tier == UNKNOWN and not a.named), key=self.order)
+        # Meeting the leading need but not an audience, day or wifi asked: flagged, never replaced
+        # by places 50 km away.
+        partial = sorted((a for a in assessed if a.tier == UNMET and a.lead == MET and not a.named), key=self.order)
         if area is None:
-            return self.results(met + unknown, widened=False, area_empty=False)
+            return self.results(met + unknown + partial, widened=False, area_empty=False)
         band = self.near_band(radius)
-        if met and not (area.kind == "point" and area.radius_km is None):
-            return self.results(met + unknown, widened=False, area_empty=False)
         exclude = {e.pos for e in inside}
         near_met = [a for a in self.around(exclude, band) if a.tier == MET or a.named]
         if met:
-            self.log("vague area: %d more places meeting the needs within %.1f km", len(near_met), band)
-            return self.results(met + near_met + unknown, widened=False, area_empty=False)
-        self.log("widened: %d near, %d undocumented inside", len(near_met), len(unknown))
-        hits = near_met + unknown
+            self.log("%d more places meeting the needs within %.1f km", len(near_met), band)
+            return self.results(met + near_met + unknown + partial, widened=False, area_empty=False)
+        self.log("widened: %d near, %d undocumented inside, %d meeting the main need", len(near_met), len(unknown),
+                 len(partial))
+        hits = near_met + unknown + partial
         if not hits:  # nothing just around: the nearest places meeting the needs, however far
             farther = self.around(exclude, None)
             hits = [a for a in farther if a.tier == MET or a.named] or [a for a in farther if a.tier == UNKNOWN] \

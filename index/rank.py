@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from index.facets import Entry
+from index.facets import GENERIC_PUBLICS, Entry
 from index.normalise import sound
 from index.places import DAYS
 from index.understand.query import Concept, Query
@@ -27,6 +27,9 @@ class Assessment:
     entry: Entry
     tier: int = MET
     """MET: every need met; UNKNOWN: none contradicted, some not documented; UNMET: one contradicted."""
+    lead: int = MET
+    """The same for the leading need alone (the services and labels asked, any of them): a place
+    that meets it but not an audience, day or wifi is flagged, not sent away."""
     inside: bool = True
     """Inside the stated area (always True when the query has none)."""
     distance_km: float | None = None
@@ -52,7 +55,8 @@ def concept_status(entry: Entry, concept: Concept) -> int:
     if concept.facet == "services":
         have, known = entry.services, bool(entry.services)
     elif concept.facet == "publics":
-        have, known = entry.publics, bool(entry.specific_publics)
+        # A place open to everyone (TP, AD) does not say it is for this audience, nor that it is not.
+        have, known = entry.publics, bool(entry.specific_publics) and not entry.publics & GENERIC_PUBLICS
     else:
         have, known = entry.labels, entry.described or bool(entry.labels)
     if have & concept.codes:
@@ -73,15 +77,25 @@ def wifi_status(entry: Entry) -> int:
     return MET if wifi else (UNKNOWN if wifi is None else UNMET)
 
 
+LEAD_FACETS = frozenset({"services", "labels"})
+
+
 def needs(assessment: Assessment, query: Query) -> None:
-    """Set ``tier`` to the worst status among the query's needs, and say which are met."""
+    """Set ``tier`` to the worst status among the query's needs, and say which are met.
+
+    The services and labels asked are one leading need, met by any of them: « retraite en ligne,
+    elle n'a pas d'ordinateur » asks for help with procedures, a place with computers too ranks
+    higher (``score_breadth``). Audiences, days and wifi are each a need of their own."""
     entry = assessment.entry
     statuses = []
+    lead = []
     for concept in query.concepts:
         status = concept_status(entry, concept)
-        statuses.append(status)
+        (lead if concept.facet in LEAD_FACETS else statuses).append(status)
         if status == MET:
             assessment.reasons.append(concept.said)
+    assessment.lead = max(lead, default=MET)
+    statuses.append(assessment.lead)
     if query.days:
         status = days_status(entry, query)
         statuses.append(status)
@@ -121,8 +135,20 @@ def score_breadth(a: Assessment, query: Query) -> None:
     awareness sessions beat awareness sessions alone."""
     shares = [len(a.entry.services & c.codes) / len(c.codes)
               for c in query.concepts if c.facet == "services" and len(c.codes) > 1]
+    lead = [c for c in query.concepts if c.facet in LEAD_FACETS]
+    if len(lead) > 1:
+        shares.append(sum(concept_status(a.entry, c) == MET for c in lead) / len(lead))
     if shares:
         a.add_score("étendue", sum(shares) / len(shares) * 0.5, 0.5)
+
+
+def score_audience(a: Assessment, query: Query) -> None:
+    """A place reserved to an audience (young people only) the question did not ask for ranks after
+    those open to everyone."""
+    if not any(c.facet == "publics" for c in query.concepts):
+        entry = a.entry
+        restricted = bool(entry.specific_publics) and not entry.publics & GENERIC_PUBLICS
+        a.add_score("public", 0.0 if restricted else 0.5, 0.5)
 
 
 def score_text(a: Assessment, query: Query) -> None:
@@ -148,7 +174,8 @@ def score_richness(a: Assessment, query: Query) -> None:
     a.add_score("fiche", a.entry.richness * 0.3, 0.3)
 
 
-SCORERS: tuple[Scorer, ...] = (score_name, score_breadth, score_text, score_inside, score_distance, score_richness)
+SCORERS: tuple[Scorer, ...] = (score_name, score_breadth, score_text, score_inside, score_distance, score_audience,
+                               score_richness)
 
 
 def assess(a: Assessment, query: Query) -> Assessment:

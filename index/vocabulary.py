@@ -25,7 +25,8 @@ COMPUTER_WORDS = ("ordinateur", "ordinateurs", "ordi", "ordis", "PC", "poste inf
 PROCEDURE_WORDS = ("démarches", "démarche", "démarches administratives", "démarches en ligne", "administratif",
                    "administratives", "CAF", "CPAM", "ameli", "impôts", "impôt", "déclaration", "déclarer",
                    "retraite", "France Travail", "Pôle emploi", "ANTS", "carte grise", "permis", "MSA", "RSA",
-                   "prime d'activité", "APL", "titre de séjour", "accès aux droits", "aide administrative")
+                   "prime d'activité", "APL", "titre de séjour", "accès aux droits", "aide administrative",
+                   "papiers", "paperasse", "dossier administratif")
 """Help with procedures online, simple or thorough (ACCDS, ACCDA)."""
 
 SERVICES: tuple[Term, ...] = (

@@ -40,6 +40,9 @@ NEAR_OF = (("pres", "de"), ("pres", "d"), ("autour", "de"), ("autour", "d"), ("p
            ("a", "cote", "de"), ("a", "cote", "d"), ("aux", "alentours", "de"), ("aux", "environs", "de"),
            ("vers",), ("non", "loin", "de"), ("pas", "loin", "de"), ("du", "cote", "de"), ("du", "cote", "d"),
            ("cote", "de"))
+NEAR_ME_UNLESS_OF = {("a", "cote"), ("le", "plus", "pres"), ("la", "plus", "proche"), ("le", "plus", "proche"),
+                     ("les", "plus", "proches"), ("plus", "pres"), ("plus", "proche"), ("au", "plus", "pres")}
+"""Near the user unless a place follows: « à côté ? » but « à côté de Figeac »."""
 LOOSE_OF = {("du", "cote", "de"), ("du", "cote", "d"), ("cote", "de")}
 """Phrases that point at a commune loosely: the commune itself first, its surroundings after."""
 WIFI_WORDS = {"wifi", "wi", "wiffi", "wify", "wiffy", "wfi"}
@@ -126,9 +129,23 @@ Step = Callable[[Reading], None]
 
 
 def near_me(r: Reading) -> None:
-    """"autour de moi", "à proximité": the shared location is the centre."""
+    """"autour de moi", "à proximité", "à côté ?", "le plus près": the shared location is the centre.
+    « à côté de Figeac », « le plus proche de Muret » name a place instead (``near_of``)."""
     if r.match_phrases(set(NEAR_ME)):
         r.near_me = True
+    for i, n in _phrases_at(r, NEAR_ME_UNLESS_OF):
+        if r.words[i + n:i + n + 1] not in (["de"], ["d"], ["du"], ["des"]):
+            r.claim(i, n)
+            r.near_me = True
+
+
+def _phrases_at(r: Reading, phrases) -> list[tuple[int, int]]:
+    """(start, length) of each unclaimed run of words that is one of ``phrases``, longest first."""
+    found = []
+    for i, n, gram in list(r.ngrams(max(len(p) for p in phrases))):
+        if gram in phrases and r.free(i, n) and not any(s <= i < s + m or i <= s < i + n for s, m in found):
+            found.append((i, n))
+    return found
 
 
 def radius(r: Reading) -> None:
@@ -339,7 +356,7 @@ def _exact_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | Non
 def _short_name_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | None:
     """A listed commune by the start of its name (« Ramonville », « Lézignan », « Bagnères (65) »)
     or its sound (« montoban »): only when one listed commune fits, a département beside it counted."""
-    if len(phrase) < 5 or any(w.isdigit() for w in phrase.split()):
+    if len(phrase) < 4 or any(w.isdigit() for w in phrase.split()):
         return None
     gaz, lex = r.lexicon.gazetteer, r.lexicon
     beside = _departements_beside(r, i, n)
@@ -411,7 +428,7 @@ def misspelt_places(r: Reading) -> None:
     """A commune or département misspelt ("carcasone", "herrault"), when no place was named.
     In a sentence, only words said as a place are tried (after « à », « habite », or with a
     capital). One guess at most."""
-    if r.communes or r.departements:
+    if r.communes or r.departements or r.near_me:
         return
     gaz, lex = r.lexicon.gazetteer, r.lexicon
     ctx = r.context()
