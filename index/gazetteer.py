@@ -85,6 +85,51 @@ class Departement:
     name: str
 
 
+@dataclass(frozen=True)
+class Alias:
+    """A name people use for a commune or a département (« Tlse », « Carca », « les PO »)."""
+
+    alias: str
+    target_kind: str  # "commune" | "departement"
+    target: str  # INSEE code or département code
+    kind: str  # "abbreviation", "short", "nickname", "former"
+
+
+@dataclass(frozen=True)
+class Locality:
+    """A neighbourhood, railway station or landmark inside a commune, with its centre."""
+
+    name: str
+    kind: str  # "quartier", "gare", ...
+    insee: str
+    lat: float
+    lon: float
+    radius_km: float
+
+
+ALIAS_COLUMNS = ("alias", "target_kind", "target", "kind", "source")
+LOCALITY_COLUMNS = ("name", "kind", "insee", "lat", "lon", "radius_km", "source")
+
+
+def read_aliases(path: Path) -> list[Alias]:
+    """aliases.tsv (see index/data/README.md); rows with an unknown target kind are skipped."""
+    return [Alias(r["alias"], r["target_kind"], r["target"], r["kind"]) for r in _read_table(path, ALIAS_COLUMNS)
+            if r["target_kind"] in {"commune", "departement"} and r["alias"].strip()]
+
+
+def read_localities(path: Path) -> list[Locality]:
+    """localities.tsv (see index/data/README.md)."""
+    return [Locality(r["name"], r["kind"], r["insee"], float(r["lat"]), float(r["lon"]), float(r["radius_km"] or 1))
+            for r in _read_table(path, LOCALITY_COLUMNS) if r["name"].strip()]
+
+
+def _read_table(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")), delimiter="\t"))
+    if rows and tuple(rows[0]) != columns:
+        raise ValueError(f"{path}: unexpected columns {list(rows[0])}, expected {list(columns)}")
+    return rows
+
+
 @dataclass
 class _NameIndex:
     """Folded name -> communes, split by how good a match the name is."""
@@ -145,12 +190,15 @@ class Gazetteer:
         folded_names: dict[str, str] | None = None,
         former_names: dict[str, tuple[str, ...]] | None = None,
         departement_articles: dict[str, str] | None = None,
+        aliases: Iterable[Alias] = (),
+        localities: Iterable[Locality] = (),
     ) -> None:
         """Index ``communes`` and ``departements``.
 
         ``folded_names`` (INSEE -> fold(name)) saves folding at load; ``former_names`` (INSEE ->
         folded names of former communes merged into it) and ``departement_articles`` (code ->
-        "La", "L'"...) add the variants people type.
+        "La", "L'"...) add the variants people type; ``aliases`` and ``localities`` the names
+        people use (index/data/aliases.tsv, localities.tsv).
         """
         self.communes: tuple[Commune, ...] = tuple(sorted(communes, key=lambda c: c.insee))
         self.departements: tuple[Departement, ...] = tuple(sorted(departements, key=lambda d: d.code))
@@ -197,6 +245,15 @@ class Gazetteer:
         self._build_fuzzy_buckets(fuzzy_names)
         self._build_grid()
         self._build_departement_names(departement_articles)
+        self._aliases: dict[str, list[Alias]] = defaultdict(list)
+        for alias in aliases:
+            for key in {_fold_names(alias.alias), _strip_article(_fold_names(alias.alias))} - {""}:
+                self._aliases[key].append(alias)
+        self._localities: dict[str, list[Locality]] = defaultdict(list)
+        for locality in localities:
+            if locality.insee in self._by_insee:
+                for key in {_fold_names(locality.name), _strip_article(_fold_names(locality.name))} - {""}:
+                    self._localities[key].append(locality)
         # Every commune and département name, sorted, for word-prefix questions.
         self._sorted_names = sorted(set(self._primary) | set(self._secondary) | set(self._departement_names))
 
@@ -270,6 +327,14 @@ class Gazetteer:
                             scored[commune.insee] = (commune, score)
         ranked = sorted(scored.values(), key=lambda cs: (-cs[1], -cs[0].population, cs[0].insee))
         return ranked[:limit]
+
+    def aliases(self, folded: str) -> list[Alias]:
+        """The names people use that ``folded`` is (« tlse », « les po »), from aliases.tsv."""
+        return list(self._aliases.get(folded, ()))
+
+    def localities(self, folded: str) -> list[Locality]:
+        """Neighbourhoods, stations and landmarks named ``folded`` (« paillade », « matabiau »)."""
+        return list(self._localities.get(folded, ()))
 
     def by_postcode(self, postcode: str) -> list[Commune]:
         """Communes served by this postcode, most populous first ("34500" -> Béziers, ...)."""
@@ -462,9 +527,12 @@ def load_gazetteer() -> Gazetteer:
     started = time.perf_counter()
     data = _read_communes(DATA_DIR / "communes.tsv.gz")
     departements, articles = _read_departements(DATA_DIR / "departements.tsv")
+    aliases = read_aliases(DATA_DIR / "aliases.tsv") if (DATA_DIR / "aliases.tsv").is_file() else []
+    localities = read_localities(DATA_DIR / "localities.tsv") if (DATA_DIR / "localities.tsv").is_file() else []
     gazetteer = Gazetteer(
         data.communes, departements,
         folded_names=data.folded, former_names=data.former, departement_articles=articles,
+        aliases=aliases, localities=localities,
     )
     log.info("gazetteer: %d communes, %d départements loaded in %.0f ms",
              len(gazetteer.communes), len(gazetteer.departements), (time.perf_counter() - started) * 1000)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from index.gazetteer import Commune
+from index.gazetteer import Commune, Locality
 from index.normalise import fold
 
 PLACE_WORDS_BEFORE = frozenset({
@@ -66,6 +66,8 @@ class Candidate:
     """"personne" (where the person lives), "demandeur" (the asker's own place) or ""."""
     named: bool = False
     """Clearly said as a place, whoever's it is: its words are not searched as text."""
+    locality: Locality | None = None
+    """A neighbourhood or station inside ``communes[0]``: the search centres on it."""
 
     @property
     def end(self) -> int:
@@ -81,6 +83,8 @@ class Candidate:
         return f"{self.label()} ({self.how}{role}): {self.score:.2f} = " + ", ".join(self.cues)
 
     def label(self) -> str:
+        if self.locality and self.communes:
+            return f"{self.locality.name} ({self.communes[0].name})"
         if self.communes:
             return " ou ".join(dict.fromkeys(c.name for c in self.communes[:3]))
         return f"département {self.departement}"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from index.gazetteer import Commune, Departement
+from index.gazetteer import Commune, Departement, Locality
 from index.normalise import fold, sound
 from index.places import DAYS
 from index.understand.evidence import (
@@ -85,6 +85,8 @@ class Reading:
     """Per word: typed with a capital (« Foix »)."""
     clauses: tuple[int, ...] = ()
     """Per word: the number of its clause (punctuation splits clauses)."""
+    locality: Locality | None = None
+    """The neighbourhood or station named, the centre of the search."""
     candidates: list[Candidate] = field(default_factory=list)
     """Every place mention weighed, for ``--explain``."""
     notes: list[str] = field(default_factory=list)
@@ -319,7 +321,8 @@ def places(r: Reading) -> None:
         phrase = " ".join(gram)
         if n == 1 and (len(phrase) < 3 or phrase.isdigit()):
             continue
-        candidate = _exact_candidate(r, i, n, phrase) or _short_name_candidate(r, i, n, phrase)
+        candidate = _exact_candidate(r, i, n, phrase) or _alias_candidate(r, i, n, phrase) \
+            or _short_name_candidate(r, i, n, phrase)
         if candidate:
             found.append(candidate)
             for k in range(i, i + n):
@@ -351,6 +354,27 @@ def _exact_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | Non
         if sounding and all(c.population < SMALL_COMMUNE for c in named):
             return Candidate(i, n, sounding[:1], how="faute")
     return Candidate(i, n, named)
+
+
+ALIAS_HOW = {"abbreviation": "abréviation", "short": "nom court", "nickname": "nom court", "former": "nom court"}
+
+
+def _alias_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | None:
+    """A name people use (« Tlse », « Carca », « les PO »), or a neighbourhood or station (« la
+    Paillade », « Matabiau ») of one commune, from the gazetteer's data files."""
+    gaz = r.lexicon.gazetteer
+    for alias in gaz.aliases(phrase):
+        how = ALIAS_HOW.get(alias.kind, "nom court")
+        if alias.target_kind == "departement" and gaz.departement(alias.target):
+            return Candidate(i, n, departement=gaz.departement(alias.target).code, how=how)
+        commune = gaz.commune(alias.target)
+        if commune:
+            return Candidate(i, n, [commune], how=how)
+    places = gaz.localities(phrase)
+    if len({p.insee for p in places}) == 1:
+        commune = gaz.commune(places[0].insee)
+        return Candidate(i, n, [commune], how="quartier", locality=places[0]) if commune else None
+    return None
 
 
 def _short_name_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | None:
@@ -394,6 +418,14 @@ def _settle(r: Reading, found: list[Candidate]) -> None:
             beside |= {x.departement for x in c.communes}
         weigh(c, ctx, lex.directory_communes, lex.listed_departements, beside)
     found = [c for c in found if not (c.departement and c.start in qualifiers)]
+    for spot in [c for c in found if c.locality]:  # « Pissevin Nîmes »: the commune says where the quartier is
+        same = [c for c in found if not c.locality and c.communes and spot.communes[0] in c.communes]
+        if same:
+            spot.add("commune nommée", max(c.score for c in same))
+            found = [c for c in found if c not in same]
+            for c in same:
+                r.claim(c.start, c.length)
+                _claim_article(r, c.start)
     r.candidates = sorted(found, key=lambda c: -c.score)
     winners = choose(found, ctx.words)
     agreeing = postcode is not None and any(
@@ -407,6 +439,8 @@ def _settle(r: Reading, found: list[Candidate]) -> None:
             r.claim(c.start, c.length)
             _claim_article(r, c.start)
     for c in winners:
+        if c.locality and len(winners) == 1:
+            r.locality = c.locality
         if c.communes:
             _take_communes(r, c.start, c.communes)
         else:
@@ -535,6 +569,11 @@ def area_of(r: Reading) -> Area | None:
         communes = list(seen.values())
         first = communes[0]
         folded = tuple(fold(c.name) for c in communes)
+        if r.locality is not None:
+            spot = r.locality
+            return Area("point", f"{spot.name} ({first.name})", insee=(first.insee,), communes=folded,
+                        departements=(first.departement,), lat=spot.lat, lon=spot.lon, radius_km=r.radius_km,
+                        strict=False)
         if r.commune_mode == "around":
             return Area("point", f"autour de {first.name}", insee=tuple(seen), communes=folded,
                         lat=first.lat, lon=first.lon, radius_km=r.radius_km or DEFAULT_NEAR_KM, strict=False)
