@@ -16,6 +16,7 @@ from index.facets import GENERIC_PUBLICS, Entry
 from index.normalise import sound
 from index.places import DAYS
 from index.understand.query import Concept, Query
+from index.vocabulary import FACET_LABELS
 
 MET, UNKNOWN, UNMET = 2, 1, 0
 
@@ -49,6 +50,14 @@ class Assessment:
     def score(self) -> float:
         total = sum(c for _, c in self.scores.values())
         return sum(s for s, _ in self.scores.values()) / total if total else 0.0
+
+
+def what_it_offers(entry: Entry, concept: Concept) -> str:
+    """What the place's own data says that meets ``concept``: « Ordinateur en libre service »
+    for « scanner », never the user's word, which may claim more than the data does."""
+    have = {"services": entry.services, "publics": entry.publics, "labels": entry.labels}[concept.facet]
+    labels = FACET_LABELS[concept.facet]
+    return ", ".join(sorted(labels.get(code, code) for code in have & concept.codes))
 
 
 def concept_status(entry: Entry, concept: Concept) -> int:
@@ -93,7 +102,7 @@ def needs(assessment: Assessment, query: Query) -> None:
         status = concept_status(entry, concept)
         (lead if concept.facet in LEAD_FACETS else statuses).append(status)
         if status == MET:
-            assessment.reasons.append(concept.said)
+            assessment.reasons.append(what_it_offers(entry, concept))
     assessment.lead = max(lead, default=MET)
     statuses.append(assessment.lead)
     if query.days:

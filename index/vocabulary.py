@@ -110,6 +110,8 @@ LABELS: tuple[Term, ...] = (
 SERVICE_LABELS = {t.code: t.label for t in SERVICES}
 PUBLIC_LABELS = {t.code: t.label for t in PUBLICS}
 LABEL_LABELS = {t.code: t.label for t in LABELS}
+FACET_LABELS = {"services": SERVICE_LABELS, "publics": PUBLIC_LABELS, "labels": LABEL_LABELS}
+"""Facet -> code -> French label."""
 
 NAME_IMPLIES: tuple[tuple[str, str, str], ...] = (
     # (folded phrase found in a place's name or type, facet, code). The directory often leaves

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.normalise import fold
 from index.places import DAYS
-from index.vocabulary import LABEL_LABELS, PUBLIC_LABELS, SERVICE_LABELS
+from index.vocabulary import FACET_LABELS
+
+NAME_WORDS_SHOWN = 3
+"""Words left over are shown as understood only when they may be a place's name: few, and no
+need named. In a sentence they are the asker's own words (« suis ccas demande »), not a request."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class Concept:
     """The words that expressed it, folded ("atelier informatique")."""
 
     def describe(self) -> str:
-        labels = {"services": SERVICE_LABELS, "publics": PUBLIC_LABELS, "labels": LABEL_LABELS}[self.facet]
+        labels = FACET_LABELS[self.facet]
         return " ou ".join(sorted(labels.get(c, c) for c in self.codes))
 
 
@@ -79,9 +82,8 @@ class Query:
         if self.days:
             joiner = " ou le " if self.any_day else " et le "
             parts.append("ouvert le " + joiner.join(DAYS[d] for d in self.days))
-        loose = [w for w in self.name_words if all(w not in fold(c.said).split() for c in self.concepts)]
-        if loose:
-            parts.append(" ".join(loose))
+        if self.name_words and not self.concepts and len(self.name_words) <= NAME_WORDS_SHOWN:
+            parts.append(" ".join(self.name_words))  # a place's own name, looked for: « rebooterie »
         if self.area:
             parts.append(self.area.label)
         return " · ".join(parts)

@@ -63,9 +63,13 @@ def test_opening_day_is_a_need(real_engine):
     assert all(5 in h.entry.open_days and h.tier == MET for h in hits)
 
 
-def test_why_names_what_matched(real_engine):
+def test_why_names_what_matched_in_the_places_own_words(real_engine):
     hit = top(real_engine, "atelier informatique le mercredi toulouse", 1)[0]
-    assert "atelier informatique" in hit.reasons and "ouvert le mercredi" in hit.reasons
+    assert "ouvert le mercredi" in hit.reasons
+    assert any("Ateliers" in reason for reason in hit.reasons) and "atelier informatique" not in hit.reasons
+    hit = top(real_engine, "scanner toulouse", 1)[0]
+    assert "scanner" not in " ".join(hit.reasons).lower()
+    assert any("Ordinateur" in reason for reason in hit.reasons)
 
 
 def test_engine_switches_to_a_new_version_when_the_pointer_moves(sample_home, tmp_path):
