@@ -177,7 +177,8 @@ class _Search:
         assessed = self.assess(inside, inside=True)
         has_needs = bool(q.concepts or q.days or q.wifi)
         if not has_needs and (assessed or area is None):
-            return self.results(sorted(assessed, key=self.order), widened=False, area_empty=False)
+            around = self.around({e.pos for e in inside}, self.near_band(radius)) if assessed else []
+            return self.results(sorted(assessed, key=self.order) + around, widened=False, area_empty=False)
         met = sorted((a for a in assessed if a.tier == MET or a.named), key=self.order)
         unknown = sorted((a for a in assessed if a.tier == UNKNOWN and not a.named), key=self.order)
         # Meeting the leading need but not an audience, day or wifi asked: flagged, never replaced
@@ -187,13 +188,15 @@ class _Search:
             return self.results(met + unknown + partial, widened=False, area_empty=False)
         band = self.near_band(radius)
         exclude = {e.pos for e in inside}
-        near_met = [a for a in self.around(exclude, band) if a.tier == MET or a.named]
+        near = self.around(exclude, band)
+        near_met = [a for a in near if a.tier == MET or a.named]
+        near_lead = [a for a in near if a.lead == MET and not (a.tier == MET or a.named)]
         if met:
             self.log("%d more places meeting the needs within %.1f km", len(near_met), band)
-            return self.results(met + near_met + unknown + partial, widened=False, area_empty=False)
+            return self.results(met + near_met + unknown + partial + near_lead, widened=False, area_empty=False)
         self.log("widened: %d near, %d undocumented inside, %d meeting the main need", len(near_met), len(unknown),
                  len(partial))
-        hits = near_met + unknown + partial
+        hits = near_met + unknown + partial + near_lead
         if not hits:  # nothing just around: the nearest places meeting the needs, however far
             farther = self.around(exclude, None)
             hits = [a for a in farther if a.tier == MET or a.named] or [a for a in farther if a.tier == UNKNOWN] \

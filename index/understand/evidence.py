@@ -135,10 +135,13 @@ def weigh(c: Candidate, ctx: Context, listed: dict[str, int], listed_departement
         c.add("lieux dans l'annuaire", LISTED)
     if HOW_POINTS.get(c.how):
         c.add(c.how, HOW_POINTS[c.how])
-    if c.length == 1 and not (prepositioned or capital) and ctx.content_words > SHORT_MESSAGE \
-            and c.how not in {"code postal", "abréviation"}:
+    ordinary = c.length == 1 and not (prepositioned or capital) and ctx.content_words > SHORT_MESSAGE \
+        and c.how not in {"code postal", "abréviation"}
+    if ordinary:
         c.add("mot ordinaire", ORDINARY_WORD)
     c.named = c.score >= MIN_SCORE
+    if ordinary:
+        return  # « habite le centre-ville »: a word, whoever's it would be
     c.role = role_of(ctx, c.start)
     if c.role == "personne":
         c.add("lieu de la personne", PERSON)
@@ -163,8 +166,10 @@ def role_of(ctx: Context, i: int) -> str:
 
 def choose(candidates: list[Candidate], words: tuple[str, ...]) -> list[Candidate]:
     """The candidates read as where the person has to go: the best, with those said as its
-    alternatives (« sur Marvejols ou à Mende »); none below MIN_SCORE."""
-    kept = [c for c in candidates if c.score >= MIN_SCORE]
+    alternatives (« sur Marvejols ou à Mende »); none below MIN_SCORE, unless the asker's own
+    place is all the message names."""
+    # The asker's own place is the answer only when the message names no other.
+    kept = [c for c in candidates if c.score >= MIN_SCORE] or [c for c in candidates if c.named]
     if not kept:
         return []
     best = max(kept, key=lambda c: c.score)

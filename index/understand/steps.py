@@ -49,6 +49,8 @@ WIFI_WORDS = {"wifi", "wi", "wiffi", "wify", "wiffy", "wfi"}
 DEPT_CONTEXT = {"le", "departement", "dept", "dep", "dpt", "dans", "en"}
 SMALL_COMMUNE = 5000
 """Population under which a commune named by an everyday word of the directory is not assumed."""
+NEIGHBOURHOOD_KM = 1.5
+"""Smallest radius around a neighbourhood or station: a walk, or a few bus stops."""
 DEFAULT_NEAR_KM = 10.0
 """Radius around a named commune ("près de Muret") when the user gives none."""
 
@@ -572,8 +574,8 @@ def area_of(r: Reading) -> Area | None:
         if r.locality is not None:
             spot = r.locality
             return Area("point", f"{spot.name} ({first.name})", insee=(first.insee,), communes=folded,
-                        departements=(first.departement,), lat=spot.lat, lon=spot.lon, radius_km=r.radius_km,
-                        strict=False)
+                        departements=(first.departement,), lat=spot.lat, lon=spot.lon,
+                        radius_km=r.radius_km or max(spot.radius_km, NEIGHBOURHOOD_KM), strict=False)
         if r.commune_mode == "around":
             return Area("point", f"autour de {first.name}", insee=tuple(seen), communes=folded,
                         lat=first.lat, lon=first.lon, radius_km=r.radius_km or DEFAULT_NEAR_KM, strict=False)
