@@ -25,7 +25,7 @@ from index.home import Home
 from index.rank import MET, UNKNOWN, UNMET, Assessment, assess, name_match, nearest_first_key, order_key
 from index.spatial import haversine_km
 from index.store import TEXT_FIELDS, Store, open_store
-from index.understand import Query, parse
+from index.understand import Area, Query, parse
 
 log = logging.getLogger(__name__)
 notfound = logging.getLogger("orienteur.notfound")
@@ -42,6 +42,8 @@ FEW, FAR_KM = 3, 30.0
 """Where fewer than FEW places lie within those bounds, the radius grows to reach FEW, up to FAR_KM."""
 AROUND_COUNT = 400
 """Places looked at around an area when nothing just around it answers."""
+OUTSIDE_KM = 50.0
+"""An area with no listed place within this distance is outside the served directory."""
 MAX_CANDIDATES = 2000
 """With no area, places assessed at most (the best by text first)."""
 
@@ -128,6 +130,29 @@ class Engine:
             today: int | None = None) -> Results:
         return self.search(self.parse(text, lat, lon, today))
 
+    def covers(self, area: Area | None) -> bool:
+        """Does the served directory reach ``area``? A département with places listed, or any area
+        with a listed place within ``OUTSIDE_KM`` of its centre (Paris or Lille is not reached)."""
+        if area is None:
+            return True
+        store = self.store
+        if any(store.by_departement.get(d) for d in area.departements):
+            return True
+        centre = (area.lat, area.lon) if area.lat is not None and area.lon is not None else None
+        if centre is None and area.kind == "departement":
+            boxes = [b for d in area.departements if (b := store.lexicon.gazetteer.departement_bbox(d))]
+            centre = ((boxes[0][0] + boxes[0][2]) / 2, (boxes[0][1] + boxes[0][3]) / 2) if boxes else None
+        return centre is None or bool(store.grid.nearest(*centre, 1, max_km=OUTSIDE_KM))
+
+    def coverage(self) -> list[str]:
+        """The served directory's départements, most places first: « Haute-Garonne (31) », …; one
+        stray place filed far away does not make a département covered."""
+        lexicon = self.store.lexicon
+        counts = lexicon.listed_departements
+        least = max(2, sum(counts.values()) // 200)
+        codes = sorted((d for d, n in counts.items() if n >= least), key=lambda d: (-counts[d], d))
+        return [f"{dep.name} ({dep.code})" for d in codes if (dep := lexicon.gazetteer.departement(d))]
+
     def search(self, query: Query, explain: bool = False) -> Results:
         started = time.perf_counter()
         store = self.store
@@ -197,9 +222,9 @@ class _Search:
         self.log("widened: %d near, %d undocumented inside, %d meeting the main need", len(near_met), len(unknown),
                  len(partial))
         hits = near_met + unknown + partial + near_lead
-        if not hits:  # nothing just around: the nearest places meeting the needs, however far
+        if not hits:  # nothing just around: the nearest places meeting the main need, however far
             farther = self.around(exclude, None)
-            hits = [a for a in farther if a.tier == MET or a.named] or [a for a in farther if a.tier == UNKNOWN] \
+            hits = _nearest_meeting(farther) or [a for a in farther if a.tier == UNKNOWN] \
                 or sorted(assessed, key=self.order) or farther
         return self.results(hits, widened=True, area_empty=not inside)
 
@@ -333,6 +358,18 @@ class _Search:
                 if matcher.id() == doc:
                     scores[doc] = scores.get(doc, 0.0) + matcher.score()
         return scores
+
+
+def _nearest_meeting(farther: list[Assessment]) -> list[Assessment]:
+    """Places meeting the main need, nearest first (``farther`` is sorted by distance); among
+    those within ``RING_KM`` of the nearest, the ones meeting every need first. A place for
+    seniors 60 km away does not beat a France Services open to all at 20 km."""
+    lead = [a for a in farther if a.lead == MET or a.named]
+    if not lead:
+        return []
+    reach = (lead[0].distance_km or 0.0) + RING_KM
+    return sorted(lead, key=lambda a: (a.distance_km is None or a.distance_km > reach, -int(a.named), -a.tier,
+                                       a.distance_km if a.distance_km is not None else 1e9))
 
 
 __all__ = ["MET", "UNKNOWN", "UNMET", "Engine", "Results"]

@@ -92,8 +92,10 @@ PUBLICS: tuple[Term, ...] = (
 )
 
 LABELS: tuple[Term, ...] = (
+    # France Services desks took over the MSAPs (2020): people still say « la MSAP ».
     Term("MFS", "France Services", ("France Services", "France Service", "maison France Services",
-                                    "maison France Service", "espace France Services")),
+                                    "maison France Service", "espace France Services", "MSAP",
+                                    "maison de services au public", "maison des services au public")),
     Term("MSAP", "Maison de services au public", ("MSAP", "maison de services au public",
                                                   "maison des services au public", "maison de service au public")),
     Term("APTIC", "APTIC (pass numérique)", ("APTIC", "pass numérique", "chèque APTIC", "chèques APTIC",
@@ -106,6 +108,37 @@ LABELS: tuple[Term, ...] = (
     Term("GN", "Grande École du Numérique", ("grande école du numérique",)),
     Term("PIMMS", "PIMMS médiation", ("PIMMS",)),
 )
+
+OUT_OF_SCOPE: tuple[Term, ...] = (
+    # Needs people bring to a front desk that the directory of digital-inclusion places does not
+    # cover; ``label`` is said in the reply (« je ne trouve pas de piscine »).
+    Term("piscine", "de piscine", ("piscine", "piscines", "piscine municipale")),
+    Term("logement", "de logement", ("logement", "logements", "appartement", "hlm", "location")),
+    Term("alimentaire", "d'aide alimentaire", ("colis alimentaire", "colis alimentaires", "banque alimentaire",
+                                               "aide alimentaire", "restos du coeur", "distribution alimentaire")),
+    Term("soins", "de médecin ni de soins", ("medecin", "docteur", "hopital", "urgences", "pharmacie", "dentiste",
+                                             "infirmier")),
+    Term("garde", "de garde d'enfants", ("creche", "garderie", "nounou", "assistante maternelle")),
+    Term("sport", "de lieu de sport", ("salle de sport", "gymnase", "sport", "foot", "football")),
+    Term("vetements", "de vêtements", ("vetements", "vestiaire solidaire", "habits")),
+    Term("transport", "de transport", ("taxi", "covoiturage", "transport a la demande")),
+)
+"""Needs outside the directory: said so, with what it does cover, instead of searched."""
+
+SMALL_TALK: dict[str, tuple[str, ...]] = {
+    # Kind -> folded phrases that make up a whole message of small talk.
+    "greeting": ("bonjour", "bonsoir", "salut", "coucou", "hello", "bjr", "slt", "hey", "re", "allo"),
+    "thanks": ("merci", "merci beaucoup", "mci", "thanks", "thx", "merci bien", "top", "super", "parfait",
+               "genial", "cool", "nickel"),
+    "yes": ("oui", "ok", "okay", "d accord", "dac", "daccord", "ouais", "yes", "exactement", "c est ca",
+            "volontiers", "tout a fait", "bien sur", "ok d accord"),
+    "no": ("non", "nan", "non merci", "pas du tout", "pas ca"),
+    "bye": ("au revoir", "bonne journee", "bonne soiree", "a bientot", "bye", "ciao", "a plus", "bonne fin de journee",
+            "a la prochaine", "bonne nuit"),
+}
+"""Messages that ask nothing: answered in a word, the conversation left as it was."""
+SMALL_TALK_FILLERS = frozenset({"svp", "stp", "vous", "a", "tous", "toutes", "encore", "beaucoup", "bien", "et",
+                                "madame", "monsieur", "ah", "oh", "eh", "bah", "alors", "donc"})
 
 SERVICE_LABELS = {t.code: t.label for t in SERVICES}
 PUBLIC_LABELS = {t.code: t.label for t in PUBLICS}

@@ -25,6 +25,8 @@ class Session:
     """Places already shown for ``query``."""
     location: tuple[float, float] | None = None
     location_at: float = 0.0
+    pending: Query | None = None
+    """A search waiting for « oui » after « Vouliez-vous dire … ? »."""
     touched: float = field(default_factory=time.monotonic)
 
     def recent_location(self, now: float) -> tuple[float, float] | None:

@@ -40,6 +40,8 @@ def parse(message: str, lexicon: Lexicon, lat: float | None = None, lon: float |
         name_words=tuple(names),
         notes=tuple(reading.notes),
         near_me=reading.near_me,
+        off_topic=tuple(reading.off_topic),
+        doubt=reading.doubt,
     )
 
 

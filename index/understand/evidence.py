@@ -41,6 +41,8 @@ SHORT_MESSAGE = 5
 # Weights of the cues, in points; a candidate needs MIN_SCORE to be read as a place.
 PREPOSITION, CAPITAL, SEVERAL_WORDS, LISTED, LISTED_DEPARTEMENT, BESIDE, PERSON, ASKER = \
     1.5, 1.0, 1.0, 1.0, 0.5, 2.0, 3.0, -3.0
+KEYWORDS = 0.5
+"""A short message is keywords: each word is there for a reason (« paris », « foix »)."""
 ORDINARY_WORD = -2.5
 """A single lower-case word with no cue in a sentence: "vieux", "rue", "orange" are words first."""
 HOW_POINTS = {"code postal": 2.0, "quartier": 1.0, "abréviation": 0.5, "nom court": 0.5}
@@ -121,6 +123,8 @@ def weigh(c: Candidate, ctx: Context, listed: dict[str, int], listed_departement
         c.add("majuscule", CAPITAL if c.start and ctx.clauses[c.start - 1] == ctx.clauses[c.start] else CAPITAL / 2)
     if c.length > 1:
         c.add("plusieurs mots", SEVERAL_WORDS)
+    if ctx.content_words <= SHORT_MESSAGE:
+        c.add("mots-clés", KEYWORDS)
     if c.communes:
         if any(listed.get(fold(x.name)) for x in c.communes):
             c.add("lieux dans l'annuaire", LISTED)

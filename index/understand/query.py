@@ -67,6 +67,10 @@ class Query:
     """Words that named no concept, place or day: candidates for a place's own name."""
     near_me: bool = False
     """The user said "autour de moi": the answer needs their position."""
+    off_topic: tuple[str, ...] = ()
+    """Codes of needs the directory does not cover (``vocabulary.OUT_OF_SCOPE``)."""
+    doubt: str = ""
+    """The commune a misspelt name was read as, when the reading is unsure: worth asking back."""
     notes: tuple[str, ...] = field(default=(), compare=False)
     """What was corrected or guessed, in French ("« toulouze » lu comme Toulouse")."""
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from index.gazetteer import Commune, Departement, Locality
 from index.normalise import fold, sound
 from index.places import DAYS
@@ -28,7 +30,14 @@ from index.understand.evidence import (
 from index.understand.evidence import SHORT_MESSAGE as SHORT_MESSAGE_WORDS
 from index.understand.lexicon import Lexicon
 from index.understand.query import Area, Concept
-from index.vocabulary import ABSORBING_SERVICES, AGE_PUBLICS, DEVICE_WORDS, STOP_WORDS, TEXT_SYNONYMS
+from index.vocabulary import (
+    ABSORBING_SERVICES,
+    AGE_PUBLICS,
+    DEVICE_WORDS,
+    OUT_OF_SCOPE,
+    STOP_WORDS,
+    TEXT_SYNONYMS,
+)
 
 DAY_WORDS = {day: n for n, day in enumerate(DAYS)}
 SHORT_DAYS = {day[:3]: n for n, day in enumerate(DAYS)}
@@ -91,6 +100,10 @@ class Reading:
     """The neighbourhood or station named, the centre of the search."""
     candidates: list[Candidate] = field(default_factory=list)
     """Every place mention weighed, for ``--explain``."""
+    off_topic: list[str] = field(default_factory=list)
+    """Codes of needs the directory does not cover (``OUT_OF_SCOPE``): « piscine »."""
+    doubt: str = ""
+    """The commune a misspelt name was guessed as, when another reading is as likely."""
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -280,6 +293,17 @@ def _add_concept(r: Reading, concept: Concept) -> None:
     r.concepts.append(concept)
 
 
+OFF_TOPIC_PHRASES = {tuple(fold(w).split()): term.code for term in OUT_OF_SCOPE for w in term.words}
+
+
+def off_topic(r: Reading) -> None:
+    """Needs the directory does not cover (« piscine municipale », « colis alimentaire »)."""
+    for i, n in r.match_phrases(set(OFF_TOPIC_PHRASES)):
+        code = OFF_TOPIC_PHRASES[tuple(r.words[i:i + n])]
+        if code not in r.off_topic:
+            r.off_topic.append(code)
+
+
 def postcodes(r: Reading) -> None:
     """Five-digit postcodes name their communes (weighed with the other place mentions)."""
     gaz = r.lexicon.gazetteer
@@ -340,6 +364,8 @@ def _exact_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | Non
     gaz, lex = r.lexicon.gazetteer, r.lexicon
     dep = _departement(r, i, n, phrase)
     named = _pick_communes(r, gaz.communes_named(phrase), phrase)
+    if dep and named and not lex.listed_departements.get(dep.code):
+        dep = None  # « paris »: the city, where the directory serves no département of that name
     if dep and not (named and i in r.near_of_at):
         if n == 1 and i and r.words[i - 1] == "en" and phrase in lex.directory_words:
             return None
@@ -392,7 +418,7 @@ def _short_name_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate 
         communes = [c for c in communes if c.departement in beside]
     if len(communes) != 1:
         return None
-    return Candidate(i, n, communes, how="nom court")
+    return Candidate(i, n, communes, how="faute" if lex.listed_sounding(phrase) else "nom court")
 
 
 def _departements_beside(r: Reading, i: int, n: int) -> set[str]:
@@ -430,6 +456,8 @@ def _settle(r: Reading, found: list[Candidate]) -> None:
                 _claim_article(r, c.start)
     r.candidates = sorted(found, key=lambda c: -c.score)
     winners = choose(found, ctx.words)
+    if len(winners) == 1 and winners[0].how == "faute" and len(winners[0].communes) == 1:
+        _weigh_misspelling(r, winners[0], " ".join(r.words[winners[0].start:winners[0].end]))
     agreeing = postcode is not None and any(
         c is not postcode and c.communes and set(c.communes) <= set(postcode.communes) for c in winners)
     if agreeing and postcode in winners:
@@ -451,6 +479,21 @@ def _settle(r: Reading, found: list[Candidate]) -> None:
         if c.how in {"faute", "nom court"}:
             r.notes.append(f"« {' '.join(r.words[c.start:c.end])} » lu comme {c.label()}")
     _prefer_listed(r)
+
+
+def _weigh_misspelling(r: Reading, c: Candidate, phrase: str) -> None:
+    """A name read by its sound (« beziere » sounds like Bessières) may be closer in spelling to
+    another commune (Béziers): take the closest, and ask back when two are close."""
+    lex, guess = r.lexicon, c.communes[0]
+    scored = [(x, s) for x, s in lex.gazetteer.fuzzy_communes(phrase, limit=10, cutoff=TYPO_CUTOFF)
+              if _worth_guessing(lex, x)]
+    if not any(x.insee == guess.insee for x, _ in scored):
+        scored.append((guess, fuzz.ratio(phrase, fold(guess.name))))
+    best = max(scored, key=lambda xs: (xs[1], xs[0].population))[0]
+    if best.insee != guess.insee:
+        c.communes = [best]
+    if _doubtful(best, scored, sure=0.0 if best.insee == guess.insee else SURE_TYPO):
+        r.doubt = best.name  # the same sound is enough, unless another name is as close
 
 
 def _word_of_a_place_name(lex: Lexicon, word: str, communes: list[Commune]) -> bool:
@@ -482,20 +525,41 @@ def misspelt_places(r: Reading) -> None:
             guess = _pick_communes(r, [c for c in gaz.communes_starting(phrase, limit=20)
                                        if _worth_guessing(lex, c)], phrase)[:1]
         if not guess and not (n == 1 and phrase in lex.directory_words):
-            guess = _pick_communes(r, [c for c, _ in gaz.fuzzy_communes(phrase, limit=10, cutoff=84)
-                                       if _worth_guessing(lex, c)], phrase)[:1]
+            scored = [(c, s) for c, s in gaz.fuzzy_communes(phrase, limit=10, cutoff=TYPO_CUTOFF)
+                      if _worth_guessing(lex, c)]
+            top = max((s for _, s in scored), default=0.0)
+            guess = _pick_communes(r, [c for c, s in scored if s > top - CLOSE_READINGS], phrase)[:1]
+            if guess and _doubtful(guess[0], scored):
+                r.doubt = guess[0].name
         if guess:
             r.candidates.append(Candidate(i, n, guess, how="faute"))
             _take_communes(r, i, guess)
             r.claim(i, n)
             _claim_article(r, i)
-            r.notes.append(f"« {phrase} » lu comme {guess[0].name}")
+            if fold(guess[0].name) != phrase:
+                r.notes.append(f"« {phrase} » lu comme {guess[0].name}")
             return
         dep = _departement(r, i, n, phrase)
         if dep:
             r.departements.append(dep.code)
             r.claim(i, n)
             return
+
+
+TYPO_CUTOFF = 80.0
+"""fuzz.ratio from which a commune is a reading of a misspelt word at all (« limous »: 83)."""
+SURE_TYPO = 90.0
+"""fuzz.ratio from which a single reading of a misspelt commune is taken without asking."""
+CLOSE_READINGS = 3.0
+"""Two communes whose ratios differ by less than this are equally likely readings."""
+
+
+def _doubtful(guess: Commune, scored: list[tuple[Commune, float]], sure: float = SURE_TYPO) -> bool:
+    """Ask back (« Vouliez-vous dire Béziers ? ») rather than guess: the reading is farther from what
+    was typed than ``sure``, or another commune of another name is as close."""
+    best = next((s for c, s in scored if c.insee == guess.insee), 0.0)
+    rivals = [s for c, s in scored if fold(c.name) != fold(guess.name) and s > best - CLOSE_READINGS]
+    return best < sure or bool(rivals)
 
 
 def _said_as_place(r: Reading, ctx: Context, i: int) -> bool:
@@ -515,8 +579,10 @@ def _departement(r: Reading, i: int, n: int, phrase: str) -> Departement | None:
 
 
 def _worth_guessing(lex: Lexicon, commune: Commune) -> bool:
-    """A typo is read as a commune only where that is likely: the directory has places there, or it is a town."""
-    return fold(commune.name) in lex.directory_communes or commune.population >= 20000
+    """A typo is read as a commune only where that is likely: the directory has places there, it is
+    a town of a département it serves, or a city."""
+    return fold(commune.name) in lex.directory_communes or commune.population >= 20000 \
+        or (commune.population >= SMALL_COMMUNE and bool(lex.listed_departements.get(commune.departement)))
 
 
 def _pick_communes(r: Reading, found: list[Commune], phrase: str) -> list[Commune]:
@@ -558,7 +624,7 @@ def _claim_article(r: Reading, i: int) -> None:
         r.claim(i - 1)
 
 
-STEPS: tuple[Step, ...] = (near_me, radius, days, wifi, ages, near_of, concepts, postcodes,
+STEPS: tuple[Step, ...] = (near_me, radius, days, wifi, ages, near_of, concepts, off_topic, postcodes,
                            departement_numbers, places, misspelt_concepts, misspelt_places)
 
 
