@@ -253,6 +253,13 @@ class _Search:
             departements = set(area.departements)
             found = {e.pos: e for c in area.communes for e in store.by_commune.get(c, ())
                      if not departements or e.departements & departements}
+            if area.postcode:  # « 31200 »: that part of the city; the rest of it is just around
+                own = {pos: e for pos, e in found.items() if e.place.address.postcode == area.postcode}
+                if own:
+                    found = own
+                    points = [(e.place.lat, e.place.lon) for e in own.values() if e.place.has_point]
+                    if points:
+                        self.centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
             if not area.strict and self.centre:
                 for pos, _ in store.grid.within(*self.centre, RING_KM):
                     found.setdefault(pos, store.entries[pos])

@@ -33,6 +33,8 @@ class Area:
     radius_km: float | None = None
     strict: bool = True
     user_location: bool = False
+    postcode: str = ""
+    """A postcode said for a city with several (« 31200 »): its places first, ranked from them."""
 
 
 @dataclass(frozen=True)

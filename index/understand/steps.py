@@ -359,9 +359,20 @@ def places(r: Reading) -> None:
     _settle(r, found)
 
 
+GLUED_SAINT = re.compile(r"(saint|sainte|ste|st)([a-z]{3,})")
+"""« stgirons », « saintgaudens »: Saint- written glued to the name."""
+
+
 def _exact_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | None:
-    """A commune or département named exactly (a variant or alias included)."""
+    """A commune or département named exactly (a variant or alias included, « stgirons »)."""
     gaz, lex = r.lexicon.gazetteer, r.lexicon
+    glued = GLUED_SAINT.fullmatch(phrase) if n == 1 else None
+    if glued and not gaz.communes_named(phrase):
+        saint = "sainte" if glued.group(1) in {"sainte", "ste"} else "saint"
+        for rest in _split_glued(glued.group(2)):
+            named = _pick_communes(r, gaz.communes_named(f"{saint} {rest}"), f"{saint} {rest}")
+            if named:
+                return Candidate(i, n, named, how="nom court")
     dep = _departement(r, i, n, phrase)
     named = _pick_communes(r, gaz.communes_named(phrase), phrase)
     if dep and named and not lex.listed_departements.get(dep.code):
@@ -403,6 +414,17 @@ def _alias_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | Non
         commune = gaz.commune(places[0].insee)
         return Candidate(i, n, [commune], how="quartier", locality=places[0]) if commune else None
     return None
+
+
+def _split_glued(rest: str) -> list[str]:
+    """« girons » -> ["girons"]; « jeandevedas » -> [..., "jean de vedas"]: the name glued whole,
+    then split before the small words of compound names."""
+    found = [rest]
+    for small in ("de", "du", "des", "la", "le", "les", "sur", "en", "d"):
+        at = rest.find(small, 3)
+        if at > 0:
+            found.append(f"{rest[:at]} {small} {rest[at + len(small):]}".strip())
+    return found
 
 
 def _short_name_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | None:
@@ -647,9 +669,11 @@ def area_of(r: Reading) -> Area | None:
                         lat=first.lat, lon=first.lon, radius_km=r.radius_km or DEFAULT_NEAR_KM, strict=False)
         names = " ou ".join(dict.fromkeys(c.name for c in communes))
         label = f"{names} ({r.postcode})" if r.postcode else names
+        several = r.postcode and len(communes) == 1 and len(first.postcodes) > 1
         return Area("commune", label, insee=tuple(seen), communes=folded,
                     departements=tuple(dict.fromkeys(c.departement for c in communes)),
-                    lat=first.lat, lon=first.lon, strict=r.commune_mode == "strict")
+                    lat=first.lat, lon=first.lon, strict=r.commune_mode == "strict",
+                    postcode=r.postcode if several else "")
     if r.departements:
         gaz = r.lexicon.gazetteer
         codes = tuple(dict.fromkeys(r.departements))
