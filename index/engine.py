@@ -204,8 +204,12 @@ class _Search:
         if not has_needs and (assessed or area is None):
             around = self.around({e.pos for e in inside}, self.near_band(radius)) if assessed else []
             return self.results(sorted(assessed, key=self.order) + around, widened=False, area_empty=False)
-        met = sorted((a for a in assessed if a.tier == MET or a.named), key=self.order)
-        unknown = sorted((a for a in assessed if a.tier == UNKNOWN and not a.named), key=self.order)
+        # Reserved to young people while the person is an adult (« une dame de 45 ans »): after every
+        # place open to all, documented or not. Otherwise after those meeting the needs (``order_key``).
+        excluded = (lambda a: a.restricted and not a.named) if q.adult else (lambda a: False)
+        met = sorted((a for a in assessed if (a.tier == MET or a.named) and not excluded(a)), key=self.order)
+        reserved = sorted((a for a in assessed if a.tier == MET and excluded(a)), key=self.order)
+        unknown = sorted((a for a in assessed if a.tier == UNKNOWN and not a.named), key=self.order) + reserved
         # Meeting the leading need but not an audience, day or wifi asked: flagged, never replaced
         # by places 50 km away.
         partial = sorted((a for a in assessed if a.tier == UNMET and a.lead == MET and not a.named), key=self.order)
@@ -214,8 +218,9 @@ class _Search:
         band = self.near_band(radius)
         exclude = {e.pos for e in inside}
         near = self.around(exclude, band)
-        near_met = [a for a in near if a.tier == MET or a.named]
-        near_lead = [a for a in near if a.lead == MET and not (a.tier == MET or a.named)]
+        near_met = [a for a in near if (a.tier == MET or a.named) and not excluded(a)]
+        near_lead = [a for a in near if a.lead == MET and not (a.tier == MET or a.named)] \
+            + [a for a in near if a.tier == MET and excluded(a)]
         if met:
             self.log("%d more places meeting the needs within %.1f km", len(near_met), band)
             return self.results(met + near_met + unknown + partial + near_lead, widened=False, area_empty=False)

@@ -40,6 +40,9 @@ class Assessment:
     """Share of the query's loose words found in the place's name words (``Entry.name_words``)."""
     named: bool = False
     """The user named this place: all the loose words, a rare one among them, are in its name."""
+    restricted: bool = False
+    """Reserved to an audience the question did not ask for (young people only): ranked after the
+    places open to everyone that meet the same needs."""
     scores: dict[str, tuple[float, float]] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
 
@@ -154,10 +157,10 @@ def score_breadth(a: Assessment, query: Query) -> None:
 def score_audience(a: Assessment, query: Query) -> None:
     """A place reserved to an audience (young people only) the question did not ask for ranks after
     those open to everyone."""
-    if not any(c.facet == "publics" for c in query.concepts):
-        entry = a.entry
-        restricted = bool(entry.specific_publics) and not entry.publics & GENERIC_PUBLICS
-        a.add_score("public", 0.0 if restricted else 0.5, 0.5)
+    entry = a.entry
+    asked = {code for c in query.concepts if c.facet == "publics" for code in c.codes}
+    # « mission locale »: a kind of place asked by its own name is not demoted for whom it serves.
+    a.restricted = bool(entry.specific_publics) and not entry.publics & (GENERIC_PUBLICS | asked) and a.name < 0.99
 
 
 def score_text(a: Assessment, query: Query) -> None:
@@ -183,8 +186,8 @@ def score_richness(a: Assessment, query: Query) -> None:
     a.add_score("fiche", a.entry.richness * 0.3, 0.3)
 
 
-SCORERS: tuple[Scorer, ...] = (score_name, score_breadth, score_text, score_inside, score_distance, score_audience,
-                               score_richness)
+SCORERS: tuple[Scorer, ...] = (score_name, score_breadth, score_text, score_inside, score_distance, score_richness,
+                               score_audience)
 
 
 def assess(a: Assessment, query: Query) -> Assessment:
@@ -197,11 +200,11 @@ def assess(a: Assessment, query: Query) -> Assessment:
 
 def order_key(a: Assessment) -> tuple:
     """Sort key, best first: a named place, then needs met, then score, then nearer."""
-    return (-int(a.named), -a.tier, -a.score,
+    return (-int(a.named), -a.tier, a.restricted, -a.score,
             a.distance_km if a.distance_km is not None else float("inf"), a.entry.place.id)
 
 
 def nearest_first_key(a: Assessment) -> tuple:
     """Sort key around a point ("autour de moi"): a named place, then needs met, then nearer, then score."""
-    return (-int(a.named), -a.tier, a.distance_km if a.distance_km is not None else float("inf"),
+    return (-int(a.named), -a.tier, a.restricted, a.distance_km if a.distance_km is not None else float("inf"),
             -a.score, a.entry.place.id)

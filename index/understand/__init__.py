@@ -42,6 +42,7 @@ def parse(message: str, lexicon: Lexicon, lat: float | None = None, lon: float |
         near_me=reading.near_me,
         off_topic=tuple(reading.off_topic),
         doubt=reading.doubt,
+        adult=reading.adult or any(c.facet == "publics" and "AD" in c.codes for c in reading.concepts),
     )
 
 

@@ -73,6 +73,9 @@ class Query:
     """Codes of needs the directory does not cover (``vocabulary.OUT_OF_SCOPE``)."""
     doubt: str = ""
     """The commune a misspelt name was read as, when the reading is unsure: worth asking back."""
+    adult: bool = False
+    """The person is said to be an adult (« une dame de 45 ans »): places reserved to young people
+    come after those open to all, even undocumented ones."""
     notes: tuple[str, ...] = field(default=(), compare=False)
     """What was corrected or guessed, in French ("« toulouze » lu comme Toulouse")."""
 

@@ -39,6 +39,8 @@ from index.vocabulary import (
     TEXT_SYNONYMS,
 )
 
+ADULT_AGE = 26
+"""From this age a person is no longer among the young people (16-25) places reserve themselves to."""
 DAY_WORDS = {day: n for n, day in enumerate(DAYS)}
 SHORT_DAYS = {day[:3]: n for n, day in enumerate(DAYS)}
 """"sam", "mer": read as days only after "le" or "ouvert" ("mer" is also the sea)."""
@@ -104,6 +106,8 @@ class Reading:
     """Codes of needs the directory does not cover (``OUT_OF_SCOPE``): « piscine »."""
     doubt: str = ""
     """The commune a misspelt name was guessed as, when another reading is as likely."""
+    adult: bool = False
+    """The person is said to be an adult (« 45 ans »)."""
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -224,6 +228,7 @@ def ages(r: Reading) -> None:
             for low, high, code in AGE_PUBLICS:
                 if low <= age <= high:
                     r.concepts.append(Concept("publics", frozenset({code}), f"{age} ans"))
+            r.adult = r.adult or age >= ADULT_AGE
             r.claim(i, 2)
 
 
