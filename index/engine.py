@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from whoosh.query import Or, Term
-
 from index.analysis import stems
 from index.errors import IndexUnavailable
 from index.facets import Entry
@@ -70,6 +68,8 @@ class Engine:
         self._store = store
         self._retired: Store | None = None
         self._pointer: str | None = None
+        self._terms: tuple[Store | None, frozenset] = (None, frozenset())
+        """The served store's (field, term) pairs: a query word the index lacks costs a set lookup."""
         self._refreshing = threading.Lock()
         """One refresh at a time: the watcher and an admin rebuild may both ask for one."""
         if store is None:
@@ -130,6 +130,14 @@ class Engine:
             today: int | None = None) -> Results:
         return self.search(self.parse(text, lat, lon, today))
 
+    def _terms_of(self, store: Store) -> frozenset:
+        held, terms = self._terms
+        if held is not store:
+            terms = frozenset((name, text.decode("utf-8")) for name, text in store.searcher.reader().all_terms()
+                              if name in TEXT_FIELDS)
+            self._terms = (store, terms)
+        return terms
+
     def covers(self, area: Area | None) -> bool:
         """Does the served directory reach ``area``? A département with places listed, or any area
         with a listed place within ``OUTSIDE_KM`` of its centre (Paris or Lille is not reached)."""
@@ -156,7 +164,7 @@ class Engine:
     def search(self, query: Query, explain: bool = False) -> Results:
         started = time.perf_counter()
         store = self.store
-        search = _Search(store, query, explain)
+        search = _Search(store, query, explain, self._terms_of(store))
         results = search.run()
         results.took_ms = (time.perf_counter() - started) * 1000
         results.version = store.version
@@ -168,10 +176,11 @@ class Engine:
 class _Search:
     """One search on one store snapshot: candidates, assessments, and the area policy."""
 
-    def __init__(self, store: Store, query: Query, explain: bool) -> None:
+    def __init__(self, store: Store, query: Query, explain: bool, terms: frozenset = frozenset()) -> None:
         self.store, self.query, self.explain = store, query, explain
+        self._postings: dict[tuple[str, str], dict[int, float]] | None = None
+        self._terms = terms
         self.trace: list[str] = []
-        self._all_text: dict[int, float] | None = None
         self.order = nearest_first_key if query.area is not None and query.area.kind == "point" else order_key
         self.centre: tuple[float, float] | None = None
         # A name word that many places share ("espace", "médiathèque") does not name one place.
@@ -336,40 +345,34 @@ class _Search:
     def text_scores(self, positions: set[int] | None) -> dict[int, float]:
         """BM25F scores of the query's words, over ``positions`` (None: every place).
 
-        The scores over every place are kept: later calls on a subset read them instead
-        of asking whoosh again.
+        Each (field, stem) the index holds is read once per search, all its places with their
+        scores (a directory has a few thousand places at most); later calls only add them up.
         """
         if not self.query.words or positions == set():
             return {}
-        if self._all_text is not None:
-            return self._all_text if positions is None else \
-                {p: s for p, s in self._all_text.items() if p in positions}
-        terms = [(name, stem) for word in self.query.words for stem in stems(word) for name in TEXT_FIELDS]
-        if not terms:
-            return {}
-        searcher = self.store.searcher
-        if positions is None:
-            query = Or([Term(name, stem) for name, stem in terms])
-            self._all_text = dict(searcher.search(query, limit=None).items())
-            return self._all_text
-        # A few candidates: walk each term's postings to them (skip_to), rather than let whoosh
-        # score every document holding a common word and filter afterwards.
-        wanted = sorted(positions)
         scores: dict[int, float] = {}
-        for name, stem in terms:
-            if (name, stem) not in searcher.reader():
-                continue
-            matcher = searcher.postings(name, stem)
-            for doc in wanted:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < doc:
-                    matcher.skip_to(doc)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == doc:
-                    scores[doc] = scores.get(doc, 0.0) + matcher.score()
+        for postings in self.postings().values():
+            for doc, score in postings.items():
+                if positions is None or doc in positions:
+                    scores[doc] = scores.get(doc, 0.0) + score
         return scores
+
+    def postings(self) -> dict[tuple[str, str], dict[int, float]]:
+        if self._postings is None:
+            searcher = self.store.searcher
+            self._postings = {}
+            for word in self.query.words:
+                for stem in stems(word):
+                    for name in TEXT_FIELDS:
+                        key = (name, stem)
+                        if key in self._postings or key not in (self._terms or searcher.reader()):
+                            continue
+                        matcher = searcher.postings(name, stem)
+                        found = self._postings[key] = {}
+                        while matcher.is_active():
+                            found[matcher.id()] = matcher.score()
+                            matcher.next()
+        return self._postings
 
 
 def _nearest_meeting(farther: list[Assessment]) -> list[Assessment]:

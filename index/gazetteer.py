@@ -256,6 +256,13 @@ class Gazetteer:
                     self._localities[key].append(locality)
         # Every commune and département name, sorted, for word-prefix questions.
         self._sorted_names = sorted(set(self._primary) | set(self._secondary) | set(self._departement_names))
+        # First words of every name, to skip at once the word runs of a message that start none.
+        self._name_starts = frozenset(
+            " ".join(key.split()[:n]) for key in (*self._sorted_names, *self._aliases, *self._localities)
+            for n in (1, 2))
+        self._departement_word_starts = frozenset(
+            w[:k] for names, _ in self._departement_words for w in names[0] for k in range(1, len(w) + 1)
+        ) | {s for shorts in _SHORTHANDS.values() for s in shorts}
 
     # -- communes -------------------------------------------------------------------------
 
@@ -328,6 +335,12 @@ class Gazetteer:
         ranked = sorted(scored.values(), key=lambda cs: (-cs[1], -cs[0].population, cs[0].insee))
         return ranked[:limit]
 
+    def may_start_a_name(self, folded: str) -> bool:
+        """Could a place name (commune, département, alias, locality) begin with these words? Only
+        the first two count: False means no name does, a cheap test before the real lookups."""
+        words = folded.split()
+        return " ".join(words[:2]) in self._name_starts or words[0] in self._departement_word_starts
+
     def aliases(self, folded: str) -> list[Alias]:
         """The names people use that ``folded`` is (« tlse », « les po »), from aliases.tsv."""
         return list(self._aliases.get(folded, ()))
@@ -375,12 +388,12 @@ class Gazetteer:
             code = "0" + code
         return self._departement_by_code.get(code)
 
-    def departement_named(self, folded: str) -> Departement | None:
+    def departement_named(self, folded: str, typos: bool = True) -> Departement | None:
         """The département that ``folded`` names, by code, name, short form or near-miss spelling.
 
         "31", "9", "2a"; "haute garonne", "l herault", "les hautes pyrenees"; "tarn garonne",
         "hte garonne", "h garonne", "pyr or", "p o", "b du r"; "herrault". None when nothing
-        or more than one département fits ("corse", "h s").
+        or more than one département fits ("corse", "h s"). Without ``typos``, no near-miss spelling.
         """
         folded = folded.strip()
         if not folded:
@@ -389,7 +402,7 @@ class Gazetteer:
             return found
         if code := self._departement_names.get(folded):
             return self._departement_by_code[code]
-        return self._departement_abbreviated(folded) or self._departement_fuzzy(folded)
+        return self._departement_abbreviated(folded) or (self._departement_fuzzy(folded) if typos else None)
 
     def departement_bbox(self, code: str) -> tuple[float, float, float, float] | None:
         """(min_lat, min_lon, max_lat, max_lon) around the département's town halls, padded 0.1°."""
@@ -447,6 +460,11 @@ class Gazetteer:
                 names.setdefault(spelling, dep.code)
             self._departement_words.append(((bare.split(), _content_words(bare)), dep.code))
         self._departement_names = names
+        self._longest_departement = max((len(n) for n in names), default=0)
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for name in names:
+            by_length[len(name)].append(name)
+        self._departement_names_by_length = dict(by_length)
 
     def _departement_abbreviated(self, folded: str) -> Departement | None:
         """Word-by-word short forms: "hte garonne", "pyr or", "p o", "b du r"; None when ambiguous.
@@ -459,7 +477,7 @@ class Gazetteer:
             words = words[1:]
         content = _content_words(" ".join(words))
         # One short word alone is too common in running text: "par" is no Paris, "vos" no Vosges.
-        if len(content) < 2:
+        if len(content) < 2 or not all(w in self._departement_word_starts for w in content):
             return None
         for query, index in ((words, 0), (content, 1)):
             matches = {
@@ -474,12 +492,13 @@ class Gazetteer:
 
     def _departement_fuzzy(self, folded: str) -> Departement | None:
         """A near-miss spelling of a full name ("herrault"); None for short or ambiguous text."""
-        if len(folded) < 5 or folded.isdigit():  # "pari" is a word, not a misspelt Paris
-            return None
-        found = process.extract(
-            folded, list(self._departement_names), scorer=fuzz.ratio,
-            score_cutoff=DEPARTEMENT_FUZZY_CUTOFF, limit=None,
-        )
+        if len(folded) < 5 or folded.isdigit() or len(folded) > self._longest_departement + 3:
+            return None  # "pari" is a word, not a misspelt Paris
+        size = len(folded)
+        nearby = [n for length in range(self._min_length(size, DEPARTEMENT_FUZZY_CUTOFF),
+                                        self._max_length(size, DEPARTEMENT_FUZZY_CUTOFF) + 1)
+                  for n in self._departement_names_by_length.get(length, ())]
+        found = process.extract(folded, nearby, scorer=fuzz.ratio, score_cutoff=DEPARTEMENT_FUZZY_CUTOFF, limit=None)
         if not found:
             return None
         codes = {self._departement_names[key] for key, score, _ in found if score == found[0][1]}

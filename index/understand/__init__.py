@@ -56,16 +56,18 @@ def _read(message: str, lexicon: Lexicon, lat: float | None, lon: float | None, 
     text = (message or "")[:MAX_CHARACTERS]
     if not _valid_point(lat, lon):
         lat = lon = None
-    capitals, clauses = _shapes(text)
-    reading = Reading(words=fold(text).split(), lexicon=lexicon, lat=lat, lon=lon, today=today % 7,
+    ascii_text = unidecode(text)  # once: fold() of ASCII text is cheap
+    capitals, clauses = _shapes(ascii_text)
+    reading = Reading(words=fold(ascii_text).split(), lexicon=lexicon, lat=lat, lon=lon, today=today % 7,
                       capitals=capitals, clauses=clauses)
     for step in STEPS:
         step(reading)
     return reading
 
 
-def _shapes(text: str) -> tuple[tuple[bool, ...], tuple[int, ...]]:
-    """Per folded word of ``text``: whether it was typed with a capital, and its clause number.
+def _shapes(ascii_text: str) -> tuple[tuple[bool, ...], tuple[int, ...]]:
+    """Per folded word of ``ascii_text`` (already transliterated): whether it was typed with a
+    capital, and its clause number.
 
     ``fold`` transliterates, lowercases and splits on every non-alphanumeric character; doing
     the same without lowercasing gives the same words in the same order. A clause ends at
@@ -74,7 +76,7 @@ def _shapes(text: str) -> tuple[tuple[bool, ...], tuple[int, ...]]:
     capitals: list[bool] = []
     clauses: list[int] = []
     clause = 0
-    for piece in _CLAUSE_OR_WORD.findall(unidecode(text)):
+    for piece in _CLAUSE_OR_WORD.findall(ascii_text):
         if piece[0].isalnum():
             capitals.append(piece[0].isupper())
             clauses.append(clause)

@@ -60,6 +60,8 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         self.longest = max(len(k) for k in self.exact)
+        self.exact_firsts = frozenset(k[0] for k in self.exact)
+        self.sound_firsts = frozenset(k[0] for k in self.sounds)
         self.single_words = sorted({k[0] for k in self.exact if len(k) == 1 and len(k[0]) >= 5})
         self._word_sounds: dict[str, str] = {}
         for w in sorted(self.directory_words, key=len):
@@ -88,11 +90,11 @@ class Lexicon:
         """Folded names of listed communes that sound like ``phrase`` ("montoban", "lourde")."""
         return self._listed_by_sound.get(" ".join(sound(w) for w in phrase.split()), [])
 
-    def listed_commune_like(self, phrase: str, prefix_chars: bool = False) -> list[str]:
+    def listed_commune_like(self, phrase: str, prefix_chars: bool = False, fuzzy: bool = True) -> list[str]:
         """Folded names of listed communes ``phrase`` stands for, most places first: same sound
         ("montoban"), the first words of a longer name ("ramonville", "saint" for hundreds), or a
-        typo of them ("ramonvile"); with ``prefix_chars``, the first letters of a name too
-        ("castel (82)"). The caller decides what an ambiguous answer is worth."""
+        typo of them ("ramonvile", unless not ``fuzzy``); with ``prefix_chars``, the first letters
+        of a name too ("castel (82)"). The caller decides what an ambiguous answer is worth."""
         same = self.listed_sounding(phrase)
         if same:
             return same
@@ -105,8 +107,10 @@ class Lexicon:
             end = bisect.bisect_left(self._listed_sorted, phrase + "{")  # "{" sorts after every letter
             if start < end:
                 return self._listed_sorted[start:end]
+        if not fuzzy or len(phrase) < 6:
+            return []
         hit = process.extractOne(phrase, self._starts, scorer=fuzz.ratio, score_cutoff=88)
-        return self._listed_by_start[hit[0]] if hit and len(phrase) >= 6 else []
+        return self._listed_by_start[hit[0]] if hit else []
 
     def fuzzy_vocabulary_word(self, word: str) -> str | None:
         """A single vocabulary word this one is a typo of ("ateleir" -> "atelier")."""

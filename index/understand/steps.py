@@ -128,18 +128,24 @@ class Reading:
         for k in range(i, i + n):
             self.claimed[k] = True
 
-    def ngrams(self, longest: int):
-        """(start, length, words) of unclaimed runs, longest first, left to right."""
-        for n in range(min(longest, len(self.words)), 0, -1):
-            for i in range(len(self.words) - n + 1):
-                if self.free(i, n):
+    def ngrams(self, longest: int, starts=None):
+        """(start, length, words) of the runs unclaimed now, longest first, left to right; with
+        ``starts``, only runs whose first word is one of them."""
+        size = len(self.words)
+        free_run = [0] * (size + 1)  # free_run[i]: unclaimed words from i on
+        for i in range(size - 1, -1, -1):
+            free_run[i] = 0 if self.claimed[i] else free_run[i + 1] + 1
+        for n in range(min(longest, size), 0, -1):
+            for i in range(size - n + 1):
+                if free_run[i] >= n and (starts is None or self.words[i] in starts):
                     yield i, n, tuple(self.words[i:i + n])
 
     def match_phrases(self, phrases) -> list[tuple[int, int]]:
         """Claim each unclaimed run of words that is one of ``phrases``, longest first; (start, length) of each."""
         found = []
         longest = max(len(p) for p in phrases)
-        for i, n, gram in list(self.ngrams(longest)):
+        firsts = {p[0] for p in phrases}
+        for i, n, gram in list(self.ngrams(longest, firsts)):
             if gram in phrases and self.free(i, n):
                 found.append((i, n))
                 self.claim(i, n)
@@ -244,7 +250,7 @@ def concepts(r: Reading) -> None:
     """Needs named by the vocabulary's own phrases."""
     lex = r.lexicon
     found = []
-    for i, n, gram in list(r.ngrams(lex.longest)):
+    for i, n, gram in list(r.ngrams(lex.longest, lex.exact_firsts)):
         sense = lex.exact.get(gram)
         if sense and r.free(i, n):
             found.append((i, n, sense))
@@ -257,6 +263,8 @@ def misspelt_concepts(r: Reading) -> None:
     lex = r.lexicon
     found = []
     for i, n, gram in list(r.ngrams(lex.longest)):
+        if sound(gram[0]) not in lex.sound_firsts:
+            continue
         sense = lex.sounds.get(tuple(sound(w) for w in gram))
         if sense and r.free(i, n) and not (n == 1 and len(gram[0]) < 4):
             found.append((i, n, sense))
@@ -346,10 +354,13 @@ def places(r: Reading) -> None:
     weighed by its cues (``evidence``); the best is where the person has to go."""
     found: list[Candidate] = []
     taken = [False] * len(r.words)
+    gaz = r.lexicon.gazetteer
     for i, n, gram in list(r.ngrams(6)):
         if any(taken[i:i + n]) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
             continue
         phrase = " ".join(gram)
+        if n > 1 and not gaz.may_start_a_name(phrase) and not GLUED_SAINT.match(gram[0]):
+            continue
         if n == 1 and (len(phrase) < 3 or phrase.isdigit()):
             continue
         candidate = _exact_candidate(r, i, n, phrase) or _alias_candidate(r, i, n, phrase) \
@@ -439,7 +450,7 @@ def _short_name_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate 
         return None
     gaz, lex = r.lexicon.gazetteer, r.lexicon
     beside = _departements_beside(r, i, n)
-    names = lex.listed_commune_like(phrase, prefix_chars=bool(beside))
+    names = lex.listed_commune_like(phrase, prefix_chars=bool(beside), fuzzy=False)
     communes = [c for name in names for c in gaz.communes_named(name)[:1]]
     if beside:
         communes = [c for c in communes if c.departement in beside]
@@ -566,7 +577,7 @@ def misspelt_places(r: Reading) -> None:
             if fold(guess[0].name) != phrase:
                 r.notes.append(f"« {phrase} » lu comme {guess[0].name}")
             return
-        dep = _departement(r, i, n, phrase)
+        dep = _departement(r, i, n, phrase, typos=True)
         if dep:
             r.departements.append(dep.code)
             r.claim(i, n)
@@ -595,10 +606,10 @@ def _said_as_place(r: Reading, ctx: Context, i: int) -> bool:
     return r.capitals[i] or (j >= 0 and (r.words[j] in PLACE_WORDS_BEFORE or r.words[j] in PERSON_MARKERS))
 
 
-def _departement(r: Reading, i: int, n: int, phrase: str) -> Departement | None:
+def _departement(r: Reading, i: int, n: int, phrase: str, typos: bool = False) -> Departement | None:
     """The département ``phrase`` names, unless it is one word of a place's name (« Cap Nord »)
     for a département where the directory lists nothing, and not said as one (« dans le Nord »)."""
-    dep = r.lexicon.gazetteer.departement_named(phrase)
+    dep = r.lexicon.gazetteer.departement_named(phrase, typos=typos)
     if dep and n == 1 and phrase in r.lexicon.directory_words and not r.lexicon.listed_departements.get(dep.code) \
             and not (i and r.words[i - 1] in DEPT_CONTEXT):
         return None
