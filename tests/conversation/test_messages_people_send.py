@@ -4,8 +4,12 @@ misspellings, audiences, small talk and needs or places out of scope. Phrasings 
 
 from __future__ import annotations
 
+import pytest
+
+from index.conversation.followup import small_talk
 from index.normalise import fold
 from index.spatial import haversine_km
+from index.vocabulary import SMALL_TALK
 
 CASTRES = (43.6060, 2.2400)
 
@@ -128,6 +132,12 @@ def test_small_talk_gets_a_short_answer_and_leaves_the_search_as_it_was(conversa
         assert reply.kind == "small_talk" and not reply.cards, text
     more = conversation.handle("s1", "plus")
     assert more.cards and not {c.id for c in more.cards} & {c.id for c in first.cards}
+
+
+@pytest.mark.parametrize(("kind", "phrase"), [(k, p) for k, ps in SMALL_TALK.items() for p in ps])
+def test_every_small_talk_phrase_asks_nothing(kind, phrase):
+    assert small_talk(f"{phrase} !") == kind
+    assert small_talk(f"{phrase} atelier informatique") == ""
 
 
 def test_oui_after_a_shared_position_does_not_search_again(conversation):
