@@ -4,9 +4,10 @@
 
 Builds the directory (default: ../shared/data/rhinocc/lieux-geocodes.csv) into a temporary
 home, runs each query file through ``orienteur search --jsonl`` (the run format of
-``score.py``) and prints score.py's table for each. queries-heldout.jsonl was written
-without looking at the code's rules, in the dev file's style: a drop there that the dev
-file does not show is fitting, not progress. Not collected by pytest; not run by CI.
+``score.py``) and prints score.py's table for each. Our held-out files were written by
+someone who had seen neither the code nor the dev files: queries-heldout.jsonl in the
+short-query style, queries-heldout-chat.jsonl in the chat style. A drop there that the
+dev files do not show is fitting, not progress. Not collected by pytest; not run by CI.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT.parent / "shared" / "bench"
-QUERY_FILES = (BENCH / "queries-dev.jsonl", ROOT / "tests" / "bench" / "queries-heldout.jsonl")
+QUERY_FILES = (
+    BENCH / "queries-dev.jsonl",
+    BENCH / "queries-dev-chat.jsonl",
+    ROOT / "tests" / "bench" / "queries-heldout.jsonl",
+    ROOT / "tests" / "bench" / "queries-heldout-chat.jsonl",
+)
 
 
 def main() -> int:
@@ -31,7 +37,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "ORIENTEUR_HOME": home, "ORIENTEUR_LOG_LEVEL": "WARNING"}
         subprocess.run([*orienteur, "build", "--source", args.source], env=env, check=True, cwd=ROOT)
-        for queries in QUERY_FILES:
+        for queries in (q for q in QUERY_FILES if q.is_file()):
             run = Path(home) / f"{queries.stem}.run.jsonl"
             with open(queries, "rb") as stdin, open(run, "wb") as stdout:
                 subprocess.run([*orienteur, "search", "--jsonl", "--limit", "20"], stdin=stdin, stdout=stdout,
