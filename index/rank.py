@@ -40,6 +40,8 @@ class Assessment:
     """Share of the query's loose words found in the place's name words (``Entry.name_words``)."""
     named: bool = False
     """The user named this place: all the loose words, a rare one among them, are in its name."""
+    lead_met: int = 0
+    """How many of the services and labels asked the place meets: more first, within a tier."""
     restricted: bool = False
     """Reserved to an audience the question did not ask for (young people only): ranked after the
     places open to everyone that meet the same needs."""
@@ -107,6 +109,7 @@ def needs(assessment: Assessment, query: Query) -> None:
         if status == MET:
             assessment.reasons.append(what_it_offers(entry, concept))
     assessment.lead = max(lead, default=MET)
+    assessment.lead_met = lead.count(MET)
     statuses.append(assessment.lead)
     if query.days:
         status = days_status(entry, query)
@@ -163,9 +166,15 @@ def score_audience(a: Assessment, query: Query) -> None:
     a.restricted = bool(entry.specific_publics) and not entry.publics & (GENERIC_PUBLICS | asked) and a.name < 0.99
 
 
+CONTEXT_WORDS = 3
+"""Words left over beyond which, next to a need understood, they are the story told around it
+(« ne maîtrise pas internet », « en ligne »), not what a place should be named or described by."""
+
+
 def score_text(a: Assessment, query: Query) -> None:
     if query.words:
-        a.add_score("texte", a.text, 1.0)
+        ceiling = 0.3 if query.concepts and len(query.words) > CONTEXT_WORDS else 1.0
+        a.add_score("texte", a.text * ceiling, ceiling)
 
 
 def score_distance(a: Assessment, query: Query) -> None:
@@ -200,11 +209,12 @@ def assess(a: Assessment, query: Query) -> Assessment:
 
 def order_key(a: Assessment) -> tuple:
     """Sort key, best first: a named place, then needs met, then score, then nearer."""
-    return (-int(a.named), -a.tier, a.restricted, -a.score,
+    return (-int(a.named), -a.tier, a.restricted, -a.lead_met, -a.score,
             a.distance_km if a.distance_km is not None else float("inf"), a.entry.place.id)
 
 
 def nearest_first_key(a: Assessment) -> tuple:
     """Sort key around a point ("autour de moi"): a named place, then needs met, then nearer, then score."""
-    return (-int(a.named), -a.tier, a.restricted, a.distance_km if a.distance_km is not None else float("inf"),
+    return (-int(a.named), -a.tier, a.restricted, -a.lead_met,
+            a.distance_km if a.distance_km is not None else float("inf"),
             -a.score, a.entry.place.id)

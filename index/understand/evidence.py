@@ -29,6 +29,8 @@ PERSON_MARKERS = frozenset({
     "installees", "domicilie", "domiciliee", "originaire",
 })
 """Words that say where the person lives (« elle habite Y », « installée à Lunel »)."""
+ANYWHERE = ("n", "importe", "ou")
+"""« n'importe où dans Toulouse »: the area the person will go to, as much as where they live."""
 ASKER_MARKERS = frozenset({"suis", "travaille", "bosse", "ecris", "poste", "depuis", "appelle", "sommes"})
 """First-person words of the asker's own situation (« je suis au CCAS de X », « je travaille à X »)."""
 PERSON_REACH = 4
@@ -65,7 +67,8 @@ class Candidate:
     score: float = 0.0
     cues: list[str] = field(default_factory=list)
     role: str = ""
-    """"personne" (where the person lives), "demandeur" (the asker's own place) or ""."""
+    """"personne" (where the person lives), "partout" (« n'importe où dans X »), "demandeur" (the
+    asker's own place) or ""."""
     named: bool = False
     """Clearly said as a place, whoever's it is: its words are not searched as text."""
     locality: Locality | None = None
@@ -147,7 +150,9 @@ def weigh(c: Candidate, ctx: Context, listed: dict[str, int], listed_departement
     if ordinary:
         return  # « habite le centre-ville »: a word, whoever's it would be
     c.role = role_of(ctx, c.start)
-    if c.role == "personne":
+    if c.role == "partout":
+        c.add("n'importe où", PERSON + 1.5)
+    elif c.role == "personne":
         c.add("lieu de la personne", PERSON)
     elif c.role == "demandeur":
         c.add("lieu du demandeur", ASKER)
@@ -158,6 +163,8 @@ def role_of(ctx: Context, i: int) -> str:
     « je suis … » earlier in the clause."""
     words, clause = ctx.words, ctx.clauses[i]
     for k in range(i - 1, max(-1, i - 1 - PERSON_REACH), -1):
+        if tuple(words[max(0, k - 2):k + 1]) == ANYWHERE:
+            return "partout"
         if words[k] in PERSON_MARKERS:
             return "personne"
     for k in range(i - 1, max(-1, i - 1 - ASKER_REACH), -1):

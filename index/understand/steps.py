@@ -485,7 +485,8 @@ def _settle(r: Reading, found: list[Candidate]) -> None:
         weigh(c, ctx, lex.directory_communes, lex.listed_departements, beside)
     found = [c for c in found if not (c.departement and c.start in qualifiers)]
     for spot in [c for c in found if c.locality]:  # « Pissevin Nîmes »: the commune says where the quartier is
-        same = [c for c in found if not c.locality and c.communes and spot.communes[0] in c.communes]
+        same = [c for c in found if not c.locality and c.communes and spot.communes[0] in c.communes
+                and (spot.end <= c.start <= spot.end + 2 or c.end <= spot.start <= c.end + 2)]
         if same:
             spot.add("commune nommée", max(c.score for c in same))
             found = [c for c in found if c not in same]
@@ -506,6 +507,8 @@ def _settle(r: Reading, found: list[Candidate]) -> None:
         if c.named or c in winners:
             r.claim(c.start, c.length)
             _claim_article(r, c.start)
+        if c.role == "demandeur" and c not in winners:
+            _claim_askers_words(r, c)
     for c in winners:
         if c.locality and len(winners) == 1:
             r.locality = c.locality
@@ -517,6 +520,16 @@ def _settle(r: Reading, found: list[Candidate]) -> None:
         if c.how in {"faute", "nom court"}:
             r.notes.append(f"« {' '.join(r.words[c.start:c.end])} » lu comme {c.label()}")
     _prefer_listed(r)
+
+
+def _claim_askers_words(r: Reading, c: Candidate) -> None:
+    """« je suis à l'accueil du CCAS de Sète »: the words before the asker's own place, in its
+    clause, tell about the asker; they are neither searched nor said as understood."""
+    k = c.start - 1
+    while k >= 0 and r.clauses[k] == r.clauses[c.start]:
+        if not r.claimed[k]:
+            r.claim(k)
+        k -= 1
 
 
 def _weigh_misspelling(r: Reading, c: Candidate, phrase: str) -> None:
