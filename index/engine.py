@@ -20,7 +20,17 @@ from index.analysis import stems
 from index.errors import IndexUnavailable
 from index.facets import Entry
 from index.home import Home
-from index.rank import MET, UNKNOWN, UNMET, Assessment, assess, name_match, nearest_first_key, order_key
+from index.rank import (
+    LEAD_FACETS,
+    MET,
+    UNKNOWN,
+    UNMET,
+    Assessment,
+    assess,
+    name_match,
+    nearest_first_key,
+    order_key,
+)
 from index.spatial import haversine_km
 from index.store import TEXT_FIELDS, Store, open_store
 from index.understand import Area, Query, parse
@@ -39,7 +49,9 @@ NEAR_KM = (1.5, 12.0)
 FEW, FAR_KM = 3, 30.0
 """Where fewer than FEW places lie within those bounds, the radius grows to reach FEW, up to FAR_KM."""
 AROUND_COUNT = 400
-"""Places looked at around an area when nothing just around it answers."""
+"""Places looked at around an area when nothing just around it answers…"""
+FIRST_AROUND, FEW_AROUND = 60, 10
+"""…the FIRST_AROUND nearest first, all AROUND_COUNT only when fewer than FEW_AROUND of those meet the need."""
 OUTSIDE_KM = 50.0
 """An area with no listed place within this distance is outside the served directory."""
 MAX_CANDIDATES = 2000
@@ -237,9 +249,14 @@ class _Search:
                  len(partial))
         hits = near_met + unknown + partial + near_lead
         if not hits:  # nothing just around: the nearest places meeting the main need, however far
-            farther = self.around(exclude, None)
-            hits = _nearest_meeting(farther) or [a for a in farther if a.tier == UNKNOWN] \
-                or sorted(assessed, key=self.order) or farther
+            keep = self.meeting_the_main_need()
+            farther = self.around(exclude, None, FIRST_AROUND, keep)
+            if len(_nearest_meeting(farther)) < FEW_AROUND:
+                farther = self.around(exclude, None, AROUND_COUNT, keep)
+            hits = _nearest_meeting(farther)
+            if not hits:
+                farther = self.around(exclude, None) if keep is not None else farther
+                hits = [a for a in farther if a.tier == UNKNOWN] or sorted(assessed, key=self.order) or farther
         return self.results(hits, widened=True, area_empty=not inside)
 
     def near_band(self, radius: float | None) -> float:
@@ -305,9 +322,18 @@ class _Search:
                     chosen.add(pos)
         return [store.entries[p] for p in sorted(chosen)]
 
-    def around(self, exclude: set[int], within_km: float | None) -> list[Assessment]:
+    def meeting_the_main_need(self) -> set[int] | None:
+        """Positions of the places with one of the services or labels asked; None when none was."""
+        lead = [c for c in self.query.concepts if c.facet in LEAD_FACETS]
+        if not lead:
+            return None
+        return {pos for c in lead for code in c.codes for pos in self.store.by_code.get((c.facet, code), ())}
+
+    def around(self, exclude: set[int], within_km: float | None, count: int = AROUND_COUNT,
+               keep: set[int] | None = None) -> list[Assessment]:
         """Places outside the area, assessed, nearest to its centre first: those within ``within_km``,
-        or (None) the ``AROUND_COUNT`` nearest. A département's centre is its places' mean point."""
+        or (None) the ``count`` nearest, only those in ``keep`` when given. A département's centre
+        is its places' mean point."""
         store = self.store
         centre = self.centre
         if centre is None and self.query.area and self.query.area.kind == "departement":
@@ -323,8 +349,9 @@ class _Search:
         if centre is None or within_km == 0:
             return []
         self.centre = centre
-        found = store.grid.within(*centre, within_km) if within_km else store.grid.nearest(*centre, AROUND_COUNT)
-        assessed = self.assess([store.entries[pos] for pos, _ in found if pos not in exclude], inside=False)
+        found = store.grid.within(*centre, within_km) if within_km else store.grid.nearest(*centre, count)
+        assessed = self.assess([store.entries[pos] for pos, _ in found
+                                if pos not in exclude and (keep is None or pos in keep)], inside=False)
         return sorted(assessed, key=lambda a: (a.distance_km if a.distance_km is not None else 1e9, -a.score))
 
     def assess(self, entries: list[Entry], inside: bool) -> list[Assessment]:

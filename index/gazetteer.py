@@ -263,6 +263,8 @@ class Gazetteer:
         self._departement_word_starts = frozenset(
             w[:k] for names, _ in self._departement_words for w in names[0] for k in range(1, len(w) + 1)
         ) | {s for shorts in _SHORTHANDS.values() for s in shorts}
+        self.name_first_words = frozenset(key.split()[0] for key in self._name_starts) | self._departement_word_starts
+        """Words some place name of several words may begin with (département abbreviations too)."""
 
     # -- communes -------------------------------------------------------------------------
 

@@ -22,6 +22,10 @@ FACET_TERMS = (("labels", LABELS), ("services", SERVICES), ("publics", PUBLICS))
 """Facets in the order a phrase claimed by two of them is given to: labels first."""
 
 
+CORRECTIONS_KEPT = 20000
+"""Spelling corrections remembered (the fuzzy lookup is the costly part of a long message)."""
+
+
 @dataclass(frozen=True)
 class Sense:
     facet: str
@@ -66,9 +70,11 @@ class Lexicon:
         self._word_sounds: dict[str, str] = {}
         for w in sorted(self.directory_words, key=len):
             self._word_sounds.setdefault(sound(w), w)
-        self._words_by_len: dict[int, list[str]] = defaultdict(list)
+        self._words_by_start: dict[tuple[int, int, str], list[str]] = defaultdict(list)
         for w in self.directory_words:
-            self._words_by_len[len(w)].append(w)
+            self._words_by_start[(len(w), 0, w[0])].append(w)
+            if len(w) > 1:
+                self._words_by_start[(len(w), 1, w[1])].append(w)
         # Communes the directory lists, by sound and by their first words: "montoban", "ramonville".
         self._listed_by_sound: dict[str, list[str]] = defaultdict(list)
         self._listed_by_start: dict[str, list[str]] = defaultdict(list)
@@ -79,6 +85,7 @@ class Lexicon:
                 self._listed_by_start[" ".join(words[:n])].append(name)
         self._starts = sorted(self._listed_by_start)
         self._listed_sorted = sorted(self.directory_communes)
+        self._corrections: dict[str, str] = {}
 
     @classmethod
     def build(cls, words: Iterable[str] = (), communes: Mapping[str, int] | None = None,
@@ -119,15 +126,28 @@ class Lexicon:
         hit = process.extractOne(word, self.single_words, scorer=fuzz.ratio, score_cutoff=85)
         return hit[0] if hit else None
 
+    def clear_caches(self) -> None:
+        """Forget remembered corrections (a benchmark measuring new messages calls this)."""
+        self._corrections.clear()
+
     def correct_word(self, word: str) -> str:
         """The directory's own spelling of ``word`` when it has none of its own ("mision" -> "mission")."""
         if word in self.directory_words or len(word) < 4 or word.isdigit():
             return word
+        if word not in self._corrections:
+            if len(self._corrections) >= CORRECTIONS_KEPT:
+                self._corrections.clear()
+            self._corrections[word] = self._correct(word)
+        return self._corrections[word]
+
+    def _correct(self, word: str) -> str:
         by_sound = self._word_sounds.get(sound(word))
         if by_sound:
             return by_sound
         if len(word) < 7:  # short words are too close to each other: "matin" is not "martin"
             return word
-        nearby = [w for n in range(len(word) - 2, len(word) + 3) for w in self._words_by_len.get(n, ())]
-        hit = process.extractOne(word, nearby, scorer=fuzz.ratio, score_cutoff=88)
+        # One typo leaves the first or the second letter in place: only those words are compared.
+        nearby = {w for n in range(len(word) - 2, len(word) + 3)
+                  for key in ((n, 0, word[0]), (n, 1, word[1])) for w in self._words_by_start.get(key, ())}
+        hit = process.extractOne(word, sorted(nearby), scorer=fuzz.ratio, score_cutoff=88)
         return hit[0] if hit else word

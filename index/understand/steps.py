@@ -128,17 +128,20 @@ class Reading:
         for k in range(i, i + n):
             self.claimed[k] = True
 
-    def ngrams(self, longest: int, starts=None):
+    def ngrams(self, longest: int, starts=None, multi_starts=None):
         """(start, length, words) of the runs unclaimed now, longest first, left to right; with
-        ``starts``, only runs whose first word is one of them."""
-        size = len(self.words)
+        ``starts``, only runs whose first word is one of them; with ``multi_starts``, only runs of
+        one word or starting with one of them."""
+        words, size = self.words, len(self.words)
         free_run = [0] * (size + 1)  # free_run[i]: unclaimed words from i on
         for i in range(size - 1, -1, -1):
             free_run[i] = 0 if self.claimed[i] else free_run[i + 1] + 1
+        firsts = [i for i in range(size) if free_run[i] and (starts is None or words[i] in starts)]
+        multi = firsts if multi_starts is None else [i for i in firsts if words[i] in multi_starts]
         for n in range(min(longest, size), 0, -1):
-            for i in range(size - n + 1):
-                if free_run[i] >= n and (starts is None or self.words[i] in starts):
-                    yield i, n, tuple(self.words[i:i + n])
+            for i in firsts if n == 1 else multi:
+                if free_run[i] >= n:
+                    yield i, n, tuple(words[i:i + n])
 
     def match_phrases(self, phrases) -> list[tuple[int, int]]:
         """Claim each unclaimed run of words that is one of ``phrases``, longest first; (start, length) of each."""
@@ -355,11 +358,11 @@ def places(r: Reading) -> None:
     found: list[Candidate] = []
     taken = [False] * len(r.words)
     gaz = r.lexicon.gazetteer
-    for i, n, gram in list(r.ngrams(6)):
+    for i, n, gram in list(r.ngrams(6, multi_starts=gaz.name_first_words)):
         if any(taken[i:i + n]) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
             continue
         phrase = " ".join(gram)
-        if n > 1 and not gaz.may_start_a_name(phrase) and not GLUED_SAINT.match(gram[0]):
+        if n > 1 and not gaz.may_start_a_name(phrase):
             continue
         if n == 1 and (len(phrase) < 3 or phrase.isdigit()):
             continue
@@ -536,10 +539,13 @@ def _weigh_misspelling(r: Reading, c: Candidate, phrase: str) -> None:
     """A name read by its sound (« beziere » sounds like Bessières) may be closer in spelling to
     another commune (Béziers): take the closest, and ask back when two are close."""
     lex, guess = r.lexicon, c.communes[0]
-    scored = [(x, s) for x, s in lex.gazetteer.fuzzy_communes(phrase, limit=10, cutoff=TYPO_CUTOFF)
+    own = fuzz.ratio(phrase, fold(guess.name))
+    # Only readings as close as this one matter: the narrower cutoff keeps the lookup cheap.
+    cutoff = max(TYPO_CUTOFF, own - CLOSE_READINGS)
+    scored = [(x, s) for x, s in lex.gazetteer.fuzzy_communes(phrase, limit=10, cutoff=cutoff)
               if _worth_guessing(lex, x)]
     if not any(x.insee == guess.insee for x, _ in scored):
-        scored.append((guess, fuzz.ratio(phrase, fold(guess.name))))
+        scored.append((guess, own))
     best = max(scored, key=lambda xs: (xs[1], xs[0].population))[0]
     if best.insee != guess.insee:
         c.communes = [best]

@@ -82,20 +82,29 @@ def figures(name: str, timings: list[float]) -> None:
     print(f"{name:12} median {statistics.median(ordered):6.3f} ms   p99 {p99:6.3f} ms   max {ordered[-1]:6.3f} ms")
 
 
-def timed(call, items) -> list[float]:
+def timed(call, items, repeat: int, lexicon) -> list[float]:
+    """Milliseconds per item, the best of ``repeat`` runs (other engineers share the machine:
+    the best run is the one the scheduler did not interrupt); fold's cache and the lexicon's
+    corrections are emptied before each run, so every message is new to them."""
     out = []
     for item in items:
-        started = time.perf_counter()
-        call(item)
-        out.append((time.perf_counter() - started) * 1000)
+        best = float("inf")
+        for _ in range(repeat):
+            fold.cache_clear()
+            lexicon.clear_caches()
+            started = time.perf_counter()
+            call(item)
+            best = min(best, (time.perf_counter() - started) * 1000)
+        out.append(best)
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300, help="messages (at most 2000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per message, the best kept (1-10)")
     args = parser.parse_args()
-    count = max(10, min(args.count, 2000))
+    count, repeat = max(10, min(args.count, 2000)), max(1, min(args.repeat, 10))
     if not REAL_CSV.is_file():
         sys.exit(f"{REAL_CSV} is missing: the benchmark runs on the real directory")
     with tempfile.TemporaryDirectory() as tmp:
@@ -106,12 +115,11 @@ def main() -> None:
               f"{len(engine.store.entries)} places")
         for text in texts[:20]:  # warm up the gazetteer, the analyzer and the caches once
             engine.search(parse(text, lexicon))
-        fold.cache_clear()  # every message below is new to the fold cache
-        figures("token scan", timed(lambda t: token_scan(t, lexicon), texts))
-        fold.cache_clear()
-        figures("parse", timed(lambda t: parse(t, lexicon, today=2), texts))
+        print(f"best of {repeat} runs per message")
+        figures("token scan", timed(lambda t: token_scan(t, lexicon), texts, repeat, lexicon))
+        figures("parse", timed(lambda t: parse(t, lexicon, today=2), texts, repeat, lexicon))
         queries = [parse(t, lexicon, today=2) for t in texts]
-        figures("search", timed(engine.search, queries))
+        figures("search", timed(engine.search, queries, repeat, lexicon))
 
 
 if __name__ == "__main__":
