@@ -238,7 +238,8 @@ class _Search:
             return self.results(met + unknown + partial, widened=False, area_empty=False)
         band = self.near_band(radius)
         exclude = {e.pos for e in inside}
-        near = self.around(exclude, band)
+        keep = self.meeting_the_main_need()  # only those can come from around the area
+        near = self.around(exclude, band, keep=keep)
         near_met = [a for a in near if (a.tier == MET or a.named) and not excluded(a)]
         near_lead = [a for a in near if a.lead == MET and not (a.tier == MET or a.named)] \
             + [a for a in near if a.tier == MET and excluded(a)]
@@ -249,13 +250,13 @@ class _Search:
                  len(partial))
         hits = near_met + unknown + partial + near_lead
         if not hits:  # nothing just around: the nearest places meeting the main need, however far
-            keep = self.meeting_the_main_need()
             farther = self.around(exclude, None, FIRST_AROUND, keep)
             if len(_nearest_meeting(farther)) < FEW_AROUND:
                 farther = self.around(exclude, None, AROUND_COUNT, keep)
             hits = _nearest_meeting(farther)
-            if not hits:
-                farther = self.around(exclude, None) if keep is not None else farther
+            if not hits:  # none near enough: the nearest that do not say
+                farther = self.around(exclude, None, AROUND_COUNT, self.silent_on_the_main_need()) \
+                    if keep is not None else farther
                 hits = [a for a in farther if a.tier == UNKNOWN] or sorted(assessed, key=self.order) or farther
         return self.results(hits, widened=True, area_empty=not inside)
 
@@ -328,6 +329,12 @@ class _Search:
         if not lead:
             return None
         return {pos for c in lead for code in c.codes for pos in self.store.by_code.get((c.facet, code), ())}
+
+    def silent_on_the_main_need(self) -> set[int]:
+        """Positions of the places that document none of the facets of the services and labels asked."""
+        facets = {c.facet for c in self.query.concepts if c.facet in LEAD_FACETS}
+        return {e.pos for e in self.store.entries
+                if not ("services" in facets and e.services) and not ("labels" in facets and (e.labels or e.described))}
 
     def around(self, exclude: set[int], within_km: float | None, count: int = AROUND_COUNT,
                keep: set[int] | None = None) -> list[Assessment]:
