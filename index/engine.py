@@ -134,9 +134,9 @@ class Engine:
                 log.exception("index refresh failed")
 
     def parse(self, text: str, lat: float | None = None, lon: float | None = None,
-              today: int | None = None) -> Query:
+              today: int | None = None, previous: Area | None = None) -> Query:
         weekday = date.today().weekday() if today is None else today
-        return parse(text, self.store.lexicon, lat=lat, lon=lon, today=weekday)
+        return parse(text, self.store.lexicon, lat=lat, lon=lon, today=weekday, previous=previous)
 
     def ask(self, text: str, lat: float | None = None, lon: float | None = None,
             today: int | None = None) -> Results:

@@ -347,6 +347,12 @@ class Gazetteer:
         """The names people use that ``folded`` is (« tlse », « les po »), from aliases.tsv."""
         return list(self._aliases.get(folded, ()))
 
+    def stations_in(self, insee: str) -> list[Locality]:
+        """The railway stations of the commune ``insee`` (« Gare Matabiau » counted once)."""
+        found = {(x.lat, x.lon): x for key in self._localities for x in self._localities[key]
+                 if x.insee == insee and x.kind == "gare"}
+        return sorted(found.values(), key=lambda x: x.name)
+
     def localities(self, folded: str) -> list[Locality]:
         """Neighbourhoods, stations and landmarks named ``folded`` (« paillade », « matabiau »)."""
         return list(self._localities.get(folded, ()))

@@ -87,7 +87,8 @@ class Conversation:
             return Reply(replies.NOT_THAT if talk == "no" and pending else replies.SMALL_TALK[talk], kind="small_talk")
         where = location or session.recent_location(now)
         try:
-            query = self.engine.parse(text, *(where or (None, None)), today=self.today())
+            query = self.engine.parse(text, *(where or (None, None)), today=self.today(),
+                                      previous=session.query.area if session.query else None)
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
         if query.off_topic and not (query.concepts or query.days or query.wifi):

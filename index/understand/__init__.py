@@ -26,9 +26,10 @@ __all__ = ["Area", "Concept", "Lexicon", "Query", "explain", "parse"]
 
 
 def parse(message: str, lexicon: Lexicon, lat: float | None = None, lon: float | None = None,
-          today: int = 0) -> Query:
-    """Understand ``message``; ``today`` is the weekday (0 = Monday) that "aujourd'hui" means."""
-    reading = _read(message, lexicon, lat, lon, today)
+          today: int = 0, previous: Area | None = None) -> Query:
+    """Understand ``message``; ``today`` is the weekday (0 = Monday) that "aujourd'hui" means,
+    ``previous`` the area of the conversation's last search (« plus près de la gare »)."""
+    reading = _read(message, lexicon, lat, lon, today, previous)
     names, words = leftover_words(reading)
     return Query(
         area=area_of(reading),
@@ -52,14 +53,15 @@ def explain(message: str, lexicon: Lexicon, lat: float | None = None, lon: float
     return [f"lieu : {c.describe()}" for c in _read(message, lexicon, lat, lon, today).candidates]
 
 
-def _read(message: str, lexicon: Lexicon, lat: float | None, lon: float | None, today: int) -> Reading:
+def _read(message: str, lexicon: Lexicon, lat: float | None, lon: float | None, today: int,
+          previous: Area | None = None) -> Reading:
     text = (message or "")[:MAX_CHARACTERS]
     if not _valid_point(lat, lon):
         lat = lon = None
     ascii_text = unidecode(text)  # once: fold() of ASCII text is cheap
     capitals, clauses = _shapes(ascii_text)
     reading = Reading(words=fold(ascii_text).split(), lexicon=lexicon, lat=lat, lon=lon, today=today % 7,
-                      capitals=capitals, clauses=clauses)
+                      capitals=capitals, clauses=clauses, previous=previous)
     for step in STEPS:
         step(reading)
     return reading

@@ -22,6 +22,9 @@ FACET_TERMS = (("labels", LABELS), ("services", SERVICES), ("publics", PUBLICS))
 """Facets in the order a phrase claimed by two of them is given to: labels first."""
 
 
+ABBREVIATED_TOWN = 20000
+"""Inhabitants from which a town is known well enough to be written in a few letters."""
+ABBREVIATION_LENGTH = (3, 6)
 CORRECTIONS_KEPT = 20000
 """Spelling corrections remembered (the fuzzy lookup is the costly part of a long message)."""
 
@@ -86,12 +89,32 @@ class Lexicon:
         self._starts = sorted(self._listed_by_start)
         self._listed_sorted = sorted(self.directory_communes)
         self._corrections: dict[str, str] = {}
+        self._towns = [name for name in self.directory_communes
+                       if max((c.population for c in self.gazetteer.communes_named(name)
+                               if self.listed_departements.get(c.departement)), default=0) >= ABBREVIATED_TOWN]
 
     @classmethod
     def build(cls, words: Iterable[str] = (), communes: Mapping[str, int] | None = None,
               departements: Mapping[str, int] | None = None, gazetteer: Gazetteer | None = None) -> Lexicon:
         return cls(gazetteer=gazetteer or load_gazetteer(), directory_words=frozenset(words),
                    directory_communes=dict(communes or {}), listed_departements=dict(departements or {}))
+
+    def abbreviated(self, word: str) -> list[str]:
+        """Listed towns ``word`` abbreviates the way people write them, keeping letters of the name
+        in order, its first and last among them, with at most one vowel (« tlse » for Toulouse,
+        « nrbne » for Narbonne): only towns of ``ABBREVIATED_TOWN`` inhabitants or more, where
+        the directory has places."""
+        if not (ABBREVIATION_LENGTH[0] <= len(word) <= ABBREVIATION_LENGTH[1]) or word in self.directory_words \
+                or sum(ch in "aeiouy" for ch in word) > 1 or not word.isalpha():
+            return []
+        found = []
+        for name in self._towns:
+            letters = name.replace(" ", "")
+            if letters[0] == word[0] and letters[-1] == word[-1]:
+                rest = iter(letters)
+                if all(ch in rest for ch in word):  # the letters of ``word``, in order
+                    found.append(name)
+        return found
 
     def listed_sounding(self, phrase: str) -> list[str]:
         """Folded names of listed communes that sound like ``phrase`` ("montoban", "lourde")."""

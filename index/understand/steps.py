@@ -94,6 +94,8 @@ class Reading:
     postcode_at: int = -1
     departement_at: dict[int, str] = field(default_factory=dict)
     """Positions of département numbers (« le 31 », « (82) »): they may qualify a commune beside them."""
+    previous: Area | None = None
+    """The area of the conversation's last search: « la gare » is its station."""
     capitals: tuple[bool, ...] = ()
     """Per word: typed with a capital (« Foix »)."""
     clauses: tuple[int, ...] = ()
@@ -365,15 +367,17 @@ def places(r: Reading) -> None:
         if n > 1 and not gaz.may_start_a_name(phrase):
             continue
         if n == 1 and (len(phrase) < 3 or phrase.isdigit()):
-            continue
-        candidate = _exact_candidate(r, i, n, phrase) or _alias_candidate(r, i, n, phrase) \
-            or _short_name_candidate(r, i, n, phrase)
+            candidate = _alias_candidate(r, i, n, phrase)  # « les PO »: only a name people use
+        else:
+            candidate = _exact_candidate(r, i, n, phrase) or _alias_candidate(r, i, n, phrase) \
+                or _short_name_candidate(r, i, n, phrase)
         if candidate:
             found.append(candidate)
             for k in range(i, i + n):
                 taken[k] = True
     if r.postcode_at >= 0:
         found.append(Candidate(r.postcode_at, 1, list(r.postcode_communes), how="code postal"))
+    found += _station_of_the_previous_area(r, taken)
     found += [Candidate(i, 1, departement=code, how="numéro") for i, code in r.departement_at.items()]
     _settle(r, found)
 
@@ -446,6 +450,23 @@ def _split_glued(rest: str) -> list[str]:
     return found
 
 
+STATION_WORDS = frozenset({"gare", "gares"})
+
+
+def _station_of_the_previous_area(r: Reading, taken: list[bool]) -> list[Candidate]:
+    """« plus près de la gare » after a search in Toulouse: the station of that commune, when the
+    message names no other place and the commune has one station."""
+    previous, gaz = r.previous, r.lexicon.gazetteer
+    if previous is None or len(previous.insee) != 1 or any(taken):
+        return []
+    stations = gaz.stations_in(previous.insee[0])
+    commune = gaz.commune(previous.insee[0])
+    for i, w in enumerate(r.words):
+        if w in STATION_WORDS and r.free(i) and len(stations) == 1 and commune:
+            return [Candidate(i, 1, [commune], how="quartier", locality=stations[0])]
+    return []
+
+
 def _short_name_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | None:
     """A listed commune by the start of its name (« Ramonville », « Lézignan », « Bagnères (65) »)
     or its sound (« montoban »): only when one listed commune fits, a département beside it counted."""
@@ -457,9 +478,18 @@ def _short_name_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate 
     communes = [c for name in names for c in gaz.communes_named(name)[:1]]
     if beside:
         communes = [c for c in communes if c.departement in beside]
+    if not communes and n == 1:
+        return _abbreviation_candidate(r, i, phrase)
     if len(communes) != 1:
         return None
     return Candidate(i, n, communes, how="faute" if lex.listed_sounding(phrase) else "nom court")
+
+
+def _abbreviation_candidate(r: Reading, i: int, word: str) -> Candidate | None:
+    """« Tlse »: a large listed town written with a few of its letters, when only one fits."""
+    gaz = r.lexicon.gazetteer
+    towns = [c for name in r.lexicon.abbreviated(word) for c in gaz.communes_named(name)[:1]]
+    return Candidate(i, 1, towns, how="abréviation") if len(towns) == 1 else None
 
 
 def _departements_beside(r: Reading, i: int, n: int) -> set[str]:
@@ -696,7 +726,8 @@ def area_of(r: Reading) -> Area | None:
         folded = tuple(fold(c.name) for c in communes)
         if r.locality is not None:
             spot = r.locality
-            return Area("point", f"{spot.name} ({first.name})", insee=(first.insee,), communes=folded,
+            label = spot.name if fold(first.name) in fold(spot.name) else f"{spot.name} ({first.name})"
+            return Area("point", label, insee=(first.insee,), communes=folded,
                         departements=(first.departement,), lat=spot.lat, lon=spot.lon,
                         radius_km=r.radius_km or max(spot.radius_km, NEIGHBOURHOOD_KM), strict=False)
         if r.commune_mode == "around":

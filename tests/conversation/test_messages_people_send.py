@@ -77,6 +77,22 @@ def test_short_glued_and_numbered_names_are_understood(conversation):
     assert conversation.handle("n4", "Bagnères (65) wifi").understood.endswith("Bagnères-de-Bigorre")
 
 
+def test_neighbourhoods_and_the_station_of_the_town_just_searched_are_places(conversation):
+    reply = conversation.handle("n5", "aide pour la CAF à la Paillade")
+    assert reply.understood.endswith("La Paillade (Montpellier)")
+    assert reply.cards and all(haversine_km(43.632, 3.818, c.lat, c.lon) < 3 for c in reply.cards)
+    conversation.handle("n6", "atelier informatique Toulouse")
+    reply = conversation.handle("n6", "plutôt près de la gare")
+    assert reply.understood == "atelier informatique · Toulouse Matabiau"
+    assert reply.cards and all(haversine_km(43.6112, 1.4536, c.lat, c.lon) < 3 for c in reply.cards)
+
+
+def test_names_people_use_from_the_names_data(conversation):
+    assert conversation.handle("n7", "un fablab sur Tlse").understood.endswith("Toulouse")
+    assert conversation.handle("n8", "france services dans les PO").understood.endswith("Pyrénées-Orientales (66)")
+    assert conversation.handle("n9", "ordi en libre accès à Carca").understood.endswith("Carcassonne")
+
+
 # -- misspellings -----------------------------------------------------------------------
 
 def test_phonetic_misspellings_of_communes_and_needs_are_understood(conversation):

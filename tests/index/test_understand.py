@@ -191,3 +191,13 @@ def test_query_keeps_no_text_as_typed(lexicon):
     q = ask(lexicon, "Bonjour, je suis à la MDS de Muret, elle habite Lherm")
     assert not hasattr(q, "text")
     assert "Bonjour" not in repr(q) and "MDS" not in repr(q)
+
+
+def test_a_large_town_written_with_a_few_of_its_letters_is_understood(lexicon):
+    assert ask(lexicon, "aide caf tlse").area.communes == ("toulouse",)
+    assert ask(lexicon, "ordi prpgn svp").area.communes == ("perpignan",)
+
+
+@pytest.mark.parametrize("word", ["cv", "rdv", "pdf", "sms", "tel", "mail", "doc"])
+def test_everyday_abbreviations_are_not_towns(lexicon, word):
+    assert ask(lexicon, f"aide pour mon {word}").area is None
