@@ -140,6 +140,24 @@ SMALL_TALK: dict[str, tuple[str, ...]] = {
 SMALL_TALK_FILLERS = frozenset({"svp", "stp", "vous", "a", "tous", "toutes", "encore", "beaucoup", "bien", "et",
                                 "madame", "monsieur", "ah", "oh", "eh", "bah", "alors", "donc"})
 
+# Cues of where a place named in a message stands (index.understand.evidence weighs them).
+PLACE_WORDS_BEFORE = frozenset({
+    "a", "au", "aux", "sur", "dans", "vers", "de", "du", "d", "pres", "cote", "secteur", "habite", "habitent",
+    "vit", "vivent", "reside", "resident", "en", "chez", "quartier", "commune", "ville", "proche", "autour",
+    "environs", "alentours", "coin", "region",
+})
+"""A word right before a name (articles skipped) that introduces a place: « à », « sur », « du côté de »."""
+PERSON_MARKERS = frozenset({
+    "habite", "habitent", "habitant", "habitante", "vit", "vivent", "reside", "resident", "residant", "residente",
+    "demenage", "demenagee", "emmenage", "emmenager", "emmenagee", "installe", "installee", "installes",
+    "installees", "domicilie", "domiciliee", "originaire",
+})
+"""Words that say where the person lives (« elle habite Y », « installée à Lunel »)."""
+ANYWHERE = ("n", "importe", "ou")
+"""« n'importe où dans Toulouse »: the area the person will go to, as much as where they live."""
+ASKER_MARKERS = frozenset({"suis", "travaille", "bosse", "ecris", "poste", "depuis", "appelle", "sommes"})
+"""First-person words of the asker's own situation (« je suis au CCAS de X », « je travaille à X »)."""
+
 SERVICE_LABELS = {t.code: t.label for t in SERVICES}
 PUBLIC_LABELS = {t.code: t.label for t in PUBLICS}
 LABEL_LABELS = {t.code: t.label for t in LABELS}

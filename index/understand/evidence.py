@@ -15,24 +15,9 @@ from dataclasses import dataclass, field
 
 from index.gazetteer import Commune, Locality
 from index.normalise import fold
+from index.vocabulary import ANYWHERE, ASKER_MARKERS, PERSON_MARKERS, PLACE_WORDS_BEFORE
 
-PLACE_WORDS_BEFORE = frozenset({
-    "a", "au", "aux", "sur", "dans", "vers", "de", "du", "d", "pres", "cote", "secteur", "habite", "habitent",
-    "vit", "vivent", "reside", "resident", "en", "chez", "quartier", "commune", "ville", "proche", "autour",
-    "environs", "alentours", "coin", "region",
-})
-"""A word right before a name (articles skipped) that introduces a place: « à », « sur », « du côté de »."""
 ARTICLES = frozenset({"l", "la", "le", "les"})
-PERSON_MARKERS = frozenset({
-    "habite", "habitent", "habitant", "habitante", "vit", "vivent", "reside", "resident", "residant", "residente",
-    "demenage", "demenagee", "emmenage", "emmenager", "emmenagee", "installe", "installee", "installes",
-    "installees", "domicilie", "domiciliee", "originaire",
-})
-"""Words that say where the person lives (« elle habite Y », « installée à Lunel »)."""
-ANYWHERE = ("n", "importe", "ou")
-"""« n'importe où dans Toulouse »: the area the person will go to, as much as where they live."""
-ASKER_MARKERS = frozenset({"suis", "travaille", "bosse", "ecris", "poste", "depuis", "appelle", "sommes"})
-"""First-person words of the asker's own situation (« je suis au CCAS de X », « je travaille à X »)."""
 PERSON_REACH = 4
 """Words before a name in which a person marker counts."""
 ASKER_REACH = 12
@@ -50,8 +35,8 @@ ORDINARY_WORD = -2.5
 HOW_POINTS = {"code postal": 2.0, "quartier": 1.0, "abréviation": 0.5, "nom court": 0.5}
 """Points for how the mention was read: a postcode is typed only as a place."""
 MIN_SCORE = 1.0
-TIE = 0.5
-"""Candidates within this of the best are kept together only when said as alternatives (« X ou Y »)."""
+ALTERNATIVE_GAP = 2.5
+"""An alternative (« sur Marvejols ou à Mende ») is kept unless this much weaker than the best."""
 
 
 @dataclass
@@ -186,7 +171,7 @@ def choose(candidates: list[Candidate], words: tuple[str, ...]) -> list[Candidat
     best = max(kept, key=lambda c: c.score)
     chosen = [best]
     for c in sorted(kept, key=lambda c: c.start):
-        if c is best or c.score < best.score - TIE - 2.0:
+        if c is best or c.score < best.score - ALTERNATIVE_GAP:
             continue
         if _alternatives(words, best, c) or _alternatives(words, c, best):
             chosen.append(c)

@@ -18,16 +18,7 @@ from rapidfuzz import fuzz
 from index.gazetteer import Commune, Departement, Locality
 from index.normalise import fold, sound
 from index.places import DAYS
-from index.understand.evidence import (
-    PERSON_MARKERS,
-    PLACE_WORDS_BEFORE,
-    Candidate,
-    Context,
-    choose,
-    weigh,
-    word_before,
-)
-from index.understand.evidence import SHORT_MESSAGE as SHORT_MESSAGE_WORDS
+from index.understand.evidence import SHORT_MESSAGE, Candidate, Context, choose, weigh, word_before
 from index.understand.lexicon import Lexicon
 from index.understand.query import Area, Concept
 from index.vocabulary import (
@@ -35,6 +26,8 @@ from index.vocabulary import (
     AGE_PUBLICS,
     DEVICE_WORDS,
     OUT_OF_SCOPE,
+    PERSON_MARKERS,
+    PLACE_WORDS_BEFORE,
     STOP_WORDS,
     TEXT_SYNONYMS,
 )
@@ -598,7 +591,7 @@ def misspelt_places(r: Reading) -> None:
         return
     gaz, lex = r.lexicon.gazetteer, r.lexicon
     ctx = r.context()
-    sentence = ctx.content_words > SHORT_MESSAGE_WORDS
+    sentence = ctx.content_words > SHORT_MESSAGE
     for i, n, gram in list(r.ngrams(4)):
         if not r.free(i, n) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
             continue

@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.understand import Query, parse
-from index.understand.evidence import ASKER_MARKERS, PERSON_MARKERS, PLACE_WORDS_BEFORE
-from index.vocabulary import OUT_OF_SCOPE
+from index.vocabulary import ASKER_MARKERS, OUT_OF_SCOPE, PERSON_MARKERS, PLACE_WORDS_BEFORE
 
 
 @pytest.fixture(scope="module")
