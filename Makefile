@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SAMPLE_HOME := $(CURDIR)/.cache/home-sample
+RUN_HOME := $(CURDIR)/.cache/home
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -16,14 +16,17 @@ $(BIN)/.installed: pyproject.toml
 
 setup: $(BIN)/.installed
 
-# Build the bundled sample (data/) into a private home and serve the web chat on it.
+# Build the real directory into a private home and serve the web chat on it: the hub's file,
+# fetched fresh, or the dated snapshot in data/ when the hub cannot be reached.
 run: setup
-	ORIENTEUR_HOME=$(SAMPLE_HOME) $(BIN)/orienteur build
-	ORIENTEUR_HOME=$(SAMPLE_HOME) $(BIN)/orienteur serve
+	ORIENTEUR_HOME=$(RUN_HOME) $(BIN)/orienteur build
+	ORIENTEUR_HOME=$(RUN_HOME) $(BIN)/orienteur serve
 
 # Chromium (Debian's, for Playwright) and axe-core (from npm) for the browser tests.
+# apt waits up to 10 minutes for another program holding the package manager's lock, not failing at once.
+APT := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 browser-deps:
-	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
+	@command -v chromium >/dev/null || ($(APT) update -qq && $(APT) install -y -qq chromium)
 	@[ -f $(AXE) ] || npm install --no-save --silent --prefix .cache/npm axe-core@4
 
 lint: setup

@@ -27,6 +27,7 @@ from bot import handlers
 from bot.limits import ChatRateLimiter
 from index.conversation import Conversation
 from index.settings import Settings
+from webchat.middlewares import body_deadline_middleware  # the same deadline as the web chat's
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +138,9 @@ async def receive(request: web.Request) -> web.Response:
         if not isinstance(body, dict):
             raise TypeError(f"a JSON {type(body).__name__}, not an object")
         update = Update.de_json(body, application.bot)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        log.warning("webhook body is not an update: %s", exc)
+    # RecursionError: JSON nested thousands deep; OverflowError, OSError: a date no clock can hold (1e20).
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, OverflowError, OSError) as exc:
+        log.warning("webhook body is not an update (%s)", type(exc).__name__)
         raise web.HTTPBadRequest() from None
     await application.update_queue.put(update)
     return web.Response()
@@ -149,9 +151,10 @@ async def health(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def webhook_app(application: Application, path: str, secret: str) -> web.Application:
-    """The aiohttp app receiving Telegram's POSTs at ``path``."""
-    app = web.Application(client_max_size=1024 * 1024)
+def webhook_app(application: Application, path: str, secret: str,
+                body_timeout: float = Settings.body_timeout) -> web.Application:
+    """The aiohttp app receiving Telegram's POSTs at ``path``; a body must arrive within ``body_timeout`` s."""
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[body_deadline_middleware(body_timeout)])
     app[APPLICATION] = application
     app[SECRET] = secret
     app.router.add_post(path, receive)
@@ -160,9 +163,9 @@ def webhook_app(application: Application, path: str, secret: str) -> web.Applica
 
 
 async def serve_webhook(application: Application, url: str, path: str, secret: str, listen: str, port: int,
-                        stop: asyncio.Event) -> None:
+                        stop: asyncio.Event, body_timeout: float = Settings.body_timeout) -> None:
     """Register ``url`` with Telegram and serve updates on ``listen:port`` until ``stop`` is set."""
-    runner = web.AppRunner(webhook_app(application, path, secret))
+    runner = web.AppRunner(webhook_app(application, path, secret, body_timeout))
     async with application:
         await on_start(application)
         await application.start()

@@ -130,4 +130,5 @@ async def _webhook(settings: Settings, conversation: Conversation, url: str, lis
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     application = build_application(settings, conversation, polling=False)
-    await serve_webhook(application, url, urlsplit(url).path or "/", secret, listen, port, stop)
+    await serve_webhook(application, url, urlsplit(url).path or "/", secret, listen, port, stop,
+                        settings.body_timeout)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -59,11 +60,13 @@ from telegram.ext import (
 from bot import render
 from bot.render import Outgoing
 from index.conversation import MAX_MESSAGE, Conversation, Reply, replies
+from index.engine import MAX_HITS
 
 log = logging.getLogger(__name__)
 
 INLINE_PAGE = 10
 """Cards per inline answer; Telegram asks for the next page with ``offset``."""
+INLINE_OFFSET = re.compile(r"[0-9]{1,3}")
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
 """Seconds between attempts to send after a network error: about 30 s in all."""
 
@@ -196,14 +199,15 @@ async def gate(update: Update, context: Context) -> None:
 async def start(update: Update, context: Context) -> None:
     """/start: the welcome and three example questions as buttons (/start aide: the help)."""
     if context.args and context.args[0] == "aide":
-        await answer(update, context, [render.plain(replies.HELP)])
+        await help_command(update, context)
         return
     await answer(update, context, [render.welcome()])
 
 
 async def help_command(update: Update, context: Context) -> None:
-    """/aide: how to ask."""
-    await answer(update, context, [render.plain(replies.HELP)])
+    """/aide: how to ask, and where the data comes from."""
+    about = conversation_of(context).attribution()
+    await answer(update, context, [render.plain(f"{replies.HELP}\n\n{about}" if about else replies.HELP)])
 
 
 async def near(update: Update, context: Context) -> None:
@@ -319,7 +323,10 @@ async def inline_query(update: Update, context: Context) -> None:
         return
     text = " ".join(query.query.split())[:MAX_MESSAGE]
     conversation = conversation_of(context)
-    offset = int(query.offset) if query.offset.isdigit() else 0
+    offset = inline_offset(query.offset)
+    if offset is None:  # not an offset this bot gave: no page, rather than a guess
+        await deliver(lambda: query.answer([], cache_time=30, next_offset=""), "answerInlineQuery", RETRY_DELAYS[:2])
+        return
     where = (query.location.latitude, query.location.longitude) if query.location else None
     cards, more = [], False
     shared = render.SHARE_QUERY.fullmatch(text)
@@ -337,6 +344,16 @@ async def inline_query(update: Update, context: Context) -> None:
     await deliver(lambda: query.answer(render.inline_results(cards), cache_time=30, is_personal=where is not None,
                                        next_offset=next_offset, button=button),
                   "answerInlineQuery", RETRY_DELAYS[:2])
+
+
+def inline_offset(text: str) -> int | None:
+    """The offset of an inline query: "" is the first page, a number up to ``MAX_HITS`` the one this
+    bot gave as ``next_offset``; anything else (-5, ², 1e9) is None."""
+    if not text:
+        return 0
+    if not INLINE_OFFSET.fullmatch(text) or int(text) > MAX_HITS:
+        return None
+    return int(text)
 
 
 # -- errors -----------------------------------------------------------------------------------

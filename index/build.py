@@ -47,5 +47,7 @@ def build_version(home: Home, loaded: Loaded, extra_meta: dict | None = None) ->
         ],
         **(extra_meta or {}),
     }
-    build(loaded.places, target, meta)
+    problems = [{"source": source_name(loc), "line": p.line, "id": p.id, "reason": p.reason}
+                for loc, r in loaded.reports for p in r.warnings]
+    build(loaded.places, target, meta, problems)
     return target

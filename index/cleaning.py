@@ -22,6 +22,10 @@ _SMALL_WORDS = frozenset(
 )
 _ELIDED = frozenset({"d", "l"})
 _WORD_SPLIT = re.compile(r"([\s\-]+)")
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+"""Characters that reorder the text around them (a right-to-left override makes « exe.txt »
+read « txt.exe »), as a regular-expression class body: never meant in a directory."""
+_INVISIBLE = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}]")
 
 
 def city_case(name: str) -> str:
@@ -226,6 +230,12 @@ def unique(values: Iterable[str]) -> tuple[str, ...]:
 
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _BLOCK_TAG = re.compile(r"<(?:br|/p|/li|/div|hr)\s*/?>", re.IGNORECASE)
+
+
+def visible(text: str) -> str:
+    """``text`` without bidi controls and control characters (newlines and tabs kept): what a
+    directory value may show, so a name cannot reorder or hide what a card says."""
+    return _INVISIBLE.sub("", text)
 
 
 def strip_html(text: str) -> str:

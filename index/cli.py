@@ -18,11 +18,14 @@ from pathlib import Path
 
 import click
 
-from index.conversation import Conversation
+from index.asked import AskedLog
+from index.conversation import Conversation, replies
 from index.engine import Engine
 from index.errors import BuildError, OrienteurError, RebuildLocked, RebuildRefused, SourceError
 from index.home import Home
+from index.logs import EscapingFormatter
 from index.rebuild import RebuildReport, rollback, run_rebuild, status
+from index.report import build_report, csvfiles, html
 from index.settings import Settings
 from index.sources import read_source
 from index.sources.report import format_report
@@ -36,8 +39,10 @@ REBUILD_WAIT = 600.0
 
 
 def configure_logging(level: str) -> None:
-    logging.basicConfig(stream=sys.stderr, level=level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """One stderr handler whose lines cannot be forged by what they print (``index.logs``)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level.upper(), handlers=[handler])
     # httpx logs every request URL at INFO, and the Bot API's URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -210,7 +215,8 @@ def ask_command(ctx, text, lat, lon, explain) -> None:
     """Print the reply the bot and the web chat would give to one message."""
     settings = settings_of(ctx)
     engine = ensure_index(settings)
-    conversation = Conversation.from_settings(engine, settings)
+    # Not counted among what people asked: a maintainer trying a question is not someone helped.
+    conversation = Conversation(engine, page_size=settings.page_size)
     reply = conversation.handle("cli", text, _location(lat, lon))
     click.echo(reply.text)
     for card in reply.cards:
@@ -248,6 +254,30 @@ def export_command(ctx: click.Context, fmt: str, out: str | None) -> None:
         click.echo(f"  {note}", err=True)
     if len(report.notes) > 20:
         click.echo(f"  … and {len(report.notes) - 20} more notes", err=True)
+
+
+@main.command("report")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True),
+              help="HTML file to write (default: stdout).")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False), help="Also write the parts as CSV files here.")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3660),
+              help="Days of questions counted in part 3.")
+@click.pass_context
+def report_command(ctx: click.Context, out: str | None, csv_dir: str | None, days: int) -> None:
+    """Where the served directory fails people: rows to fix, communes far from help, questions unanswered."""
+
+    settings = settings_of(ctx)
+    engine = ensure_index(settings)
+    report = build_report(engine.store, AskedLog.from_settings(settings), days)
+    page = html.render(report)
+    if out:
+        Path(out).write_text(page, encoding="utf-8")
+        click.echo(f"Report on version {report.version} written to {out}", err=True)
+    else:
+        click.echo(page)
+    if csv_dir:
+        for path in csvfiles.write(report, Path(csv_dir)):
+            click.echo(f"  {path}", err=True)
 
 
 @main.command("settings")
@@ -296,6 +326,9 @@ def _echo_outcome(settings: Settings, outcome, as_json: bool = False) -> None:
                f"in {outcome.seconds:.1f} s.")
     for reason in outcome.overridden:
         click.echo(f"  forced past: {reason}")
+    for source in outcome.sources:
+        for line in source.get("skipped_rows", []):
+            click.echo(f"  {source['location']}: {line}")
     for line in outcome.changes.lines():
         click.echo(f"  {line}")
     home = Path(settings.home).expanduser()
@@ -369,6 +402,10 @@ def rollback_command(ctx, wait) -> None:
     click.echo(f"Rolled back: now serving version {served} (was {left}).")
 
 
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 @main.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @click.pass_context
@@ -385,6 +422,11 @@ def status_command(ctx, as_json) -> None:
         for s in info["sources"]:
             click.echo(f"Source:   {s['location']} ({s.get('format', '?')}, {s.get('rows', '?')} rows, "
                        f"{s.get('places', '?')} places, {s.get('skipped', '?')} skipped)")
+        data = info["data"]
+        click.echo(f"Data:     {replies.attribution(data['publisher'], data['date'], data['sample'])} "
+                   f"(dated {data['date']}, {_days(data['age_days'])} old)")
+        if data["fallback"]:
+            click.echo(f"          the snapshot stood in for an unreachable source: {data['fallback']['reason']}")
         c = info["changes"]
         if c:
             click.echo(f"Changes:  +{c['added']} added, -{c['removed']} removed, ~{c['changed']} changed "

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from index.analysis import stems
+from index.asked import understood
 from index.errors import IndexUnavailable
 from index.facets import Entry
 from index.home import Home
@@ -181,7 +182,8 @@ class Engine:
         results.took_ms = (time.perf_counter() - started) * 1000
         results.version = store.version
         if not results.hits or results.widened:
-            notfound.info("%s", query.describe())
+            # What was understood only: the words typed may name the person helped.
+            notfound.info("%s", understood(query, results))
         return results
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from index.build import Loaded, build_version, merge_results
 from index.changes import ChangeReport, diff
+from index.datasource import fetch_or_fallback, served_source, source_date
 from index.engine import Engine
 from index.errors import BuildError, IndexUnavailable, OrienteurError, RebuildRefused, SourceError
 from index.fetch import Fetched, fetch
@@ -44,6 +45,7 @@ from index.lock import rebuild_lock
 from index.places import Place
 from index.settings import Settings
 from index.sources import RawSource, ReadResult, read, source_name
+from index.sources.report import problem_line
 from index.store import META_FILE, open_store, read_places
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ CHANGES_FILE = "changes.json"
 LAST_REPORT = "last-rebuild.json"
 DOWNLOADS = "downloads"
 """Folder of the home keeping the last answer of each source URL (``index.fetch``)."""
+SKIPPED_SHOWN = 5
+"""Skipped rows named in a report (line, id, reason), so a loss is never silent."""
 SMOKE_PROBES = 5
 """Places whose names are searched in a new version before it is served."""
 SMOKE_SECONDS = 3.0
@@ -77,6 +81,8 @@ class RebuildReport:
     forced: bool = False
     overridden: list[str] = field(default_factory=list)
     """Refusal reasons ``force`` overrode."""
+    fallback: dict | None = None
+    """The source URL that could not be reached and the snapshot read instead (``index.datasource``)."""
     places: int | None = None
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     seconds: float = 0.0
@@ -88,7 +94,8 @@ class RebuildReport:
             changes = self.changes.to_dict() if full else {"summary": self.changes.summary()}
         return {"status": self.status, "served": self.served, "previous": self.previous,
                 "message": self.message, "sources": self.sources, "changes": changes,
-                "forced": self.forced, "overridden": self.overridden, "places": self.places,
+                "forced": self.forced, "overridden": self.overridden, "fallback": self.fallback,
+                "places": self.places,
                 "started_at": self.started_at, "seconds": self.seconds}
 
     def summary(self) -> str:
@@ -127,6 +134,10 @@ def run_rebuild(settings: Settings, sources: list[str] | None = None, force: boo
             report.message = str(exc)
             report.served = _served_name(home)
             raise
+        except Exception as exc:  # a bug still leaves a report saying what broke, and the old version
+            report.message = f"unexpected {type(exc).__name__}: {exc}"
+            report.served = _served_name(home)
+            raise
         finally:
             report.seconds = round(time.perf_counter() - started, 3)
             _write_json(home.path / LAST_REPORT, report.to_dict(full=False))
@@ -143,7 +154,16 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
     meta = _meta(current) if current else {}
     report.previous = current.name if current else None
 
-    fetched = [_fetch(loc, home, settings) for loc in locations]
+    # The snapshot stands in for the configured source only: a source named for this run is meant.
+    snapshot = settings.snapshot if locations == settings.sources else ""
+    fetched, fallback = fetch_or_fallback(locations, lambda loc: _fetch(loc, home, settings), snapshot)
+    said = f"{fallback.message()}; " if fallback else ""
+    report.fallback = fallback and {"url": fallback.url, "snapshot": fallback.snapshot, "reason": fallback.reason}
+    if fallback and current and not force and list(meta.get("fingerprints", {})) == [fallback.url]:
+        # What is served came from that URL, fresher than the snapshot: keep it.
+        report.status, report.served, report.places = "unchanged", current.name, meta.get("places")
+        report.message = f"{fallback.reason}; still serving version {current.name}, fetched from it before"
+        return
     fingerprints = {f.location: f.fingerprint for f in fetched}
     report.sources = [{"location": f.location, "fingerprint": f.fingerprint, "bytes": len(f.data),
                        "not_modified": f.not_modified} for f in fetched]
@@ -151,7 +171,7 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
     same = list(meta.get("fingerprints", {}).items()) == list(fingerprints.items())
     if current and same and not force and not unreadable:
         report.status, report.served, report.places = "unchanged", current.name, meta.get("places")
-        report.message = f"the sources are unchanged; still serving version {current.name}"
+        report.message = f"{said}the sources are unchanged; still serving version {current.name}"
         return
     if unreadable:
         log.warning("the served version %s does not open with this code (%s): rebuilding; losses are "
@@ -159,8 +179,9 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
 
     results = [(f.location, _read(f)) for f in fetched]
     for source, (_, result) in zip(report.sources, results, strict=True):
-        source.update(format=result.format, rows=result.rows, places=len(result.places),
-                      skipped=len(result.skipped), warnings=len(result.warnings))
+        source.update(format=result.format, rows=result.rows, records=result.expected,
+                      places=len(result.places), skipped=len(result.skipped), warnings=len(result.warnings),
+                      skipped_rows=[problem_line(p) for p in result.skipped[:SKIPPED_SHOWN]])
     places = merge_results(results)
     changes = diff(old, places)
     report.changes = changes
@@ -176,7 +197,8 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
     report.overridden = reasons
 
     extra = {"fingerprints": fingerprints, "changes": changes.summary(), "previous": report.previous,
-             "forced": force, "overridden": reasons}
+             "forced": force, "overridden": reasons, "fallback": report.fallback,
+             "source_dates": {f.location: source_date(f.location) for f in fetched}}
     version = build_version(home, Loaded(places=places, reports=results), extra)
     try:
         _write_json(version / CHANGES_FILE, changes.to_dict())
@@ -187,7 +209,7 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
     home.install(version)
     home.prune(settings.keep_versions, stale_after=0)
     report.status, report.served, report.places = "rebuilt", version.name, len(places)
-    report.message = f"now serving version {version.name}"
+    report.message = f"{said}now serving version {version.name}"
 
 
 def _served_places(current: Path | None) -> tuple[list[Place], str]:
@@ -218,6 +240,10 @@ def _read(fetched: Fetched) -> ReadResult:
         result = read(RawSource(data=fetched.data, name=source_name(loc), location=loc))
     except SourceError as exc:
         raise SourceError(f"{loc}: {exc}", exc.line) from None
+    except (RecursionError, MemoryError, ValueError, TypeError) as exc:
+        # A reader that breaks on a file was beaten by the file: a source problem, named, not a crash.
+        log.warning("reading %s failed", loc, exc_info=True)
+        raise SourceError(f"{loc}: the file could not be read ({type(exc).__name__}: {exc})") from None
     if not result.places:
         first = f" (line {result.skipped[0].line}: {result.skipped[0].reason})" if result.skipped else ""
         raise SourceError(f"{loc}: no usable place in {result.rows} rows{first}")
@@ -233,6 +259,9 @@ def _row_refusals(results: list[tuple[str, ReadResult]], settings: Settings) -> 
             reasons.append(f"{loc}: {bad} of {result.rows} rows are unusable ({bad / result.rows:.0%}, more than "
                            f"ORIENTEUR_MAX_BAD_ROWS={settings.max_bad_rows:g}); first, line {example.line}: "
                            f"{example.reason}")
+        if result.missing:
+            reasons.append(f"{loc}: the reader read {result.rows} rows of the {result.expected} records the file "
+                           f"holds; {result.missing} were lost (see the skipped rows for where reading stopped)")
         cut = [p for p in result.skipped if p.reason.startswith("truncated")]
         if cut:
             reasons.append(f"{loc}: the file ends in the middle of a row (line {cut[-1].line}: {cut[-1].reason}); "
@@ -364,6 +393,7 @@ def status(settings: Settings) -> dict:
         "built_at": meta.get("built_at"),
         "places": meta.get("places"),
         "sources": meta.get("sources", []),
+        "data": served_source(meta).to_dict() if current else None,
         "changes": changes.summary() if changes else meta.get("changes"),
         "versions": [p.name for p in home.versions()],
         "previous": (home.previous().name if current and home.previous() else None),

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 PLACES_FILE = "entries.pickle"
 META_FILE = "meta.json"
+ROW_PROBLEMS_FILE = "row-problems.json"
+"""The readers' warnings on the rows kept: [{"source", "line", "id", "reason"}]."""
 WHOOSH_DIR = "whoosh"
 TEXT_FIELDS = {"name": 4.0, "organisation": 1.5, "kind": 1.0, "text": 0.7}
 """Searched fields and their weights: a word in a place's name says most."""
@@ -58,8 +60,11 @@ def _document(place: Place) -> dict[str, str]:
     return {"id": place.id, "name": place.name, "organisation": place.organisation, "kind": kind, "text": text}
 
 
-def build(places: list[Place], directory: Path, meta: dict) -> dict:
-    """Write a version of ``places`` into ``directory`` (created, must be empty); returns its meta."""
+def build(places: list[Place], directory: Path, meta: dict, row_problems: list[dict] | None = None) -> dict:
+    """Write a version of ``places`` into ``directory`` (created, must be empty); returns its meta.
+
+    ``row_problems`` (the readers' warnings on kept rows) are kept beside, for ``orienteur report``.
+    """
     started = time.perf_counter()
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -81,6 +86,7 @@ def build(places: list[Place], directory: Path, meta: dict) -> dict:
         raise BuildError(f"whoosh could not index the places: {exc}") from exc
     with open(directory / PLACES_FILE, "wb") as fh:
         pickle.dump([derive(i, p) for i, p in enumerate(places)], fh, protocol=pickle.HIGHEST_PROTOCOL)
+    (directory / ROW_PROBLEMS_FILE).write_text(json.dumps(row_problems or [], ensure_ascii=False), encoding="utf-8")
     meta = {**meta, "places": len(places), "build_seconds": round(time.perf_counter() - started, 3)}
     # Written last: a folder with meta.json is a complete version.
     tmp = directory / (META_FILE + ".tmp")
@@ -127,6 +133,14 @@ def read_entries(directory: Path) -> list[Entry]:
     finally:
         if enabled:
             gc.enable()
+
+
+def read_row_problems(directory: Path) -> list[dict] | None:
+    """The warnings kept with a version, or None for a version built without them."""
+    try:
+        return json.loads((Path(directory) / ROW_PROBLEMS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def read_places(directory: Path) -> list[Place]:

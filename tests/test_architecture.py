@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import re
+import subprocess
 
 from index.settings import Settings
 from tests.support.homes import ROOT
@@ -35,3 +37,11 @@ def test_every_setting_is_documented_in_the_readme():
 def test_secrets_do_not_show_in_repr():
     settings = Settings.from_env({}, telegram_token="123:secret", admin_token="hunter2")
     assert "secret" not in repr(settings) and "hunter2" not in repr(settings)
+
+
+def test_make_test_waits_for_the_package_managers_lock_instead_of_failing():
+    """``make test`` installs Chromium with apt when it is missing; with another program holding
+    the lock (an upgrade, another engineer's install), apt must wait for it, not stop at once."""
+    dry_run = subprocess.run(["make", "-n", "browser-deps"], cwd=ROOT, capture_output=True, text=True, check=True)
+    calls = re.findall(r"apt-get[^&|)]*", dry_run.stdout)
+    assert calls and all(re.search(r"-o DPkg::Lock::Timeout=\d+", call) for call in calls), calls

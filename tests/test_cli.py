@@ -9,7 +9,10 @@ import sys
 
 import pytest
 
+from index.asked import FILE, Asked, AskedLog
+from index.settings import SAMPLE_SOURCE
 from tests.support.homes import REAL_CSV, ROOT
+from tests.support.http_source import closed_port
 
 ORIENTEUR = [sys.executable, "-m", "index.cli"]
 
@@ -22,11 +25,29 @@ def run(args: list[str], home, stdin: str | None = None, **env) -> subprocess.Co
 
 
 def test_search_builds_the_sample_on_first_use(tmp_path):
-    done = run(["search", "atelier", "--json"], tmp_path / "home")
+    done = run(["search", "atelier", "--json"], tmp_path / "home", ORIENTEUR_SOURCE=str(SAMPLE_SOURCE))
     assert done.returncode == 0, done.stderr
     assert "building it from" in done.stderr
     out = json.loads(done.stdout)
     assert out["results"] and all(r["id"].startswith("Ex_") for r in out["results"])
+
+
+def test_first_use_serves_the_real_snapshot_when_the_hub_is_unreachable(tmp_path):
+    """A fresh install with the default settings and no way to the hub: the real directory, from
+    the dated snapshot, and status says whose data it is, of when, and why the snapshot."""
+    home = tmp_path / "home"
+    unreachable = f"http://127.0.0.1:{closed_port()}/rhinocc.csv"
+    done = run(["build"], home, ORIENTEUR_SOURCE=unreachable)
+    assert done.returncode == 0, done.stderr
+    assert "845 places" in done.stdout
+    status = run(["status"], home, ORIENTEUR_SOURCE=unreachable)
+    assert "Données : RhinOcc, Hub pour l'inclusion numérique en Occitanie · données de novembre 2026" \
+        in status.stdout
+    assert "rhinocc-lieux-2026-11-30.csv" in status.stdout
+    assert "the snapshot stood in for an unreachable source" in status.stdout
+    assert "cannot reach the server" in status.stdout
+    info = json.loads(run(["status", "--json"], home).stdout)
+    assert info["data"]["date"] == "2026-11-30" and info["data"]["fallback"]["url"] == unreachable
 
 
 def test_build_then_search_jsonl_writes_only_result_lines(tmp_path):
@@ -94,3 +115,18 @@ def test_build_refuses_an_unusable_source_and_keeps_nothing_half_built(tmp_path)
     done = run(["build", "--source", str(empty)], home)
     assert done.returncode == 1 and "empty" in done.stderr
     assert not (home / "current").exists()
+
+
+def test_report_writes_the_page_and_the_csv_files_of_the_served_version(tmp_path):
+    home = tmp_path / "home"
+    assert run(["build", "--source", str(REAL_CSV)], home).returncode == 0
+    run(["ask", "démarches caf narbonne"], home)  # a maintainer's try: not counted
+    AskedLog(home / FILE).record(Asked(need="Espace de co-working", area="Tournefeuille", outcome="far"))
+    done = run(["report", "--out", str(tmp_path / "report.html"), "--csv", str(tmp_path / "csv"), "--days", "7"],
+               home)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "845 lieux" in page and "Sur les 7 derniers jours : 1 question" in page
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == [
+        "demandes-sans-reponse.csv", "lignes-a-corriger.csv", "loin-de-l-aide.csv"]
+    assert "Espace de co-working,Tournefeuille,far,1" in (tmp_path / "csv" / "demandes-sans-reponse.csv").read_text()

@@ -32,7 +32,7 @@ import pytest
 from index.home import Home
 from index.lock import LOCK_FILE
 from index.rebuild import LAST_REPORT
-from index.settings import Settings
+from index.settings import SAMPLE_SOURCE, Settings
 from index.sources import read_source
 from index.store import META_FILE, is_complete
 from tests.support.homes import REAL_CSV, RHINOCC, ROOT
@@ -81,15 +81,15 @@ def free_port() -> int:
 class Server:
     """``orienteur serve`` on a free port, over ``home``; its output is shown if it dies."""
 
-    def __init__(self, home: Path, log: Path) -> None:
-        self.home, self.log_path = home, log
+    def __init__(self, home: Path, log: Path, **env: str) -> None:
+        self.home, self.log_path, self.env = home, log, env
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Server:
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([*ORIENTEUR, "serve", "--port", str(self.port)], stdout=self.log,
-                                     stderr=subprocess.STDOUT, env=environ(self.home), cwd=ROOT)
+                                     stderr=subprocess.STDOUT, env=environ(self.home, **self.env), cwd=ROOT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -115,9 +115,12 @@ class Server:
         self.log.flush()
         return self.log_path.read_text(errors="replace")[-4000:]
 
-    def get(self, path: str, timeout: float = 10) -> tuple[int, dict]:
+    def get(self, path: str, timeout: float = 10, data: bytes | None = None,
+            headers: dict[str, str] | None = None) -> tuple[int, dict]:
+        """GET ``path`` (POST with ``data``): the status and the JSON answer."""
+        request = urllib.request.Request(self.base + path, data=data, headers=headers or {})
         try:
-            with urllib.request.urlopen(self.base + path, timeout=timeout) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as exc:
             with exc:
@@ -540,3 +543,94 @@ def test_status_tells_the_version_its_source_and_the_last_run(tmp_path):
     assert f"Source:   {CURRENT} (rhinocc, 845 rows, 845 places, 0 skipped)" in done.stdout
     assert "Changes:  +845 added, -0 removed, ~0 changed (0 -> 845 places)" in done.stdout
     assert "Last run: rebuilt at" in done.stdout
+
+
+# --- sources that lie or stall (the hardening attack) ------------------------------------------
+
+
+def cut_on_a_row(data: bytes, keep: int = 300_231) -> int:
+    """Where to cut ``data`` near ``keep`` bytes, just after a row: a file that looks whole."""
+    return data.index(b"\n", keep) + 1
+
+
+@pytest.mark.slow
+def test_download_cut_short_is_refused_never_kept_and_the_whole_one_then_built(served, tmp_path):
+    _, _, files, _ = served
+    home = tmp_path / "home"
+    assert rebuild_report(home, files.url("/file"))["places"] == 845
+    files.cut = cut_on_a_row(files.body)
+    try:
+        for args in ((), ("--force",)):  # forcing cannot make a cut download whole
+            done = rebuild(home, "--source", files.url("/short"), *args)
+            assert done.returncode == 1, done.stdout + done.stderr
+            assert f"the server announced {len(files.body)} bytes but sent {files.cut}" in done.stderr
+            assert "Nothing changed" in done.stderr
+        assert not list((home / "downloads").glob("*.body")) or \
+            all(b.stat().st_size == len(files.body) for b in (home / "downloads").glob("*.body"))
+        files.cut = len(files.body)
+        whole = rebuild_report(home, files.url("/short"))
+        assert whole["places"] == 845 and not whole["sources"][0]["not_modified"]
+    finally:
+        files.cut = 0
+
+
+@pytest.mark.slow
+def test_trickling_source_is_cut_at_the_download_timeout(served, tmp_path):
+    _, _, files, _ = served
+    started = time.monotonic()
+    done = subprocess.run([*ORIENTEUR, "rebuild", "--source", files.url("/trickle")], capture_output=True,
+                          text=True, env=environ(tmp_path / "home", ORIENTEUR_DOWNLOAD_TIMEOUT="2"), cwd=ROOT,
+                          timeout=30)
+    assert done.returncode == 1
+    assert "did not finish within 2 s (ORIENTEUR_DOWNLOAD_TIMEOUT)" in done.stderr
+    assert time.monotonic() - started < 10  # 2 s of download and a process start, not the server's pace
+
+
+@pytest.mark.slow
+def test_admin_rebuild_from_a_trickling_source_answers_within_the_timeout(served, tmp_path):
+    _, _, files, _ = served
+    home = tmp_path / "home"
+    rebuild_report(home, SAMPLE_SOURCE)
+    # No snapshot to stand in: the answer is the download's own failure, not a rebuild from it.
+    with Server(home, tmp_path / "serve.log", ORIENTEUR_SOURCE=files.url("/trickle"), ORIENTEUR_SNAPSHOT="",
+                ORIENTEUR_DOWNLOAD_TIMEOUT="2", ORIENTEUR_ADMIN_TOKEN="s3cret-token") as server:
+        started = time.monotonic()
+        status, body = server.get("/admin/rebuild", timeout=30, data=b'{"force": true}',
+                                  headers={"Authorization": "Bearer s3cret-token",
+                                           "Content-Type": "application/json"})
+        assert time.monotonic() - started < 5
+        assert status == 422 and "did not finish within 2 s" in body["error"]
+        # The lock was let go: the next run is refused for its source again, not for a held lock.
+        assert server.get("/admin/rebuild", timeout=30, data=b"{}",
+                          headers={"Authorization": "Bearer s3cret-token"})[0] == 422
+
+
+@pytest.mark.slow
+def test_load_with_rebuilds_from_lying_sources_fails_no_request_and_keeps_the_version(served, tmp_path):
+    home, server, files, _ = served
+    version = server.status()["version"]  # earlier tests of this module may have moved it
+    files.cut = cut_on_a_row(files.body)
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 5000 + "]" * 5000)
+    clients = [Client(server) for _ in range(4)]
+    for client in clients:
+        client.start()
+    try:
+        lies = {files.url("/short"): "announced 352830 bytes but sent",
+                files.url("/trickle"): "did not finish within 2 s",
+                str(nested): "nested too deeply"}
+        for source, cause in lies.items():
+            done = rebuild(home, "--source", source, "--force", ORIENTEUR_DOWNLOAD_TIMEOUT="2")
+            assert done.returncode == 1 and cause in done.stderr, done.stderr
+            last = json.loads((home / LAST_REPORT).read_text())
+            assert last["status"] == "failed" and cause in last["message"]
+            assert last["served"] == version
+        time.sleep(0.5)
+    finally:
+        files.cut = 0
+        for client in clients:
+            client.finish()
+    assert [f for c in clients for f in c.failures] == [], server.output()
+    assert {v for c in clients for v in c.versions} == {version}
+    assert sum(c.requests for c in clients) > 40
+    assert server.status()["version"] == version

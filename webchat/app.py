@@ -14,7 +14,12 @@ from aiohttp import web
 
 from index.conversation import Conversation
 from index.settings import Settings
-from webchat.middlewares import error_middleware, rate_limit_middleware, security_headers_middleware
+from webchat.middlewares import (
+    body_deadline_middleware,
+    error_middleware,
+    rate_limit_middleware,
+    security_headers_middleware,
+)
 from webchat.ratelimit import RateLimiter
 from webchat.routes import setup_routes
 from webchat.typedefs import CONVERSATION, LIMITER, PAGE, SETTINGS, WATCHER
@@ -32,8 +37,10 @@ def create_app(settings: Settings, conversation: Conversation, *, clock: Callabl
     """
     app = web.Application(
         client_max_size=MAX_BODY,
-        # Outermost first: headers go on every answer, errors included; the limiter answers in JSON too.
-        middlewares=[security_headers_middleware, error_middleware, rate_limit_middleware],
+        # Outermost first: headers go on every answer, errors included; the limiter answers in JSON too,
+        # before any body is read.
+        middlewares=[security_headers_middleware, error_middleware, rate_limit_middleware,
+                     body_deadline_middleware(settings.body_timeout)],
     )
     app[SETTINGS] = settings
     app[CONVERSATION] = conversation

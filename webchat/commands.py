@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import click
 from aiohttp import web
-from aiohttp.abc import AbstractAccessLogger
 
 from index.cli import ensure_index, settings_of
 from index.conversation import Conversation
+from webchat.accesslog import PathAccessLogger
 from webchat.app import create_app
-
-
-class PathAccessLogger(AbstractAccessLogger):
-    """One line per request with the path only: a query string (``/api/search?q=…``) may say who is helped."""
-
-    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info('%s "%s %s" %s %.3fs', request.remote, request.method, request.path,
-                         response.status, time)
 
 
 @click.command("serve")

@@ -1,11 +1,14 @@
-"""Cross-cutting answers: security headers on everything, errors as JSON, a rate limit per address."""
+"""Cross-cutting answers: security headers on everything, errors as JSON, a rate limit per address,
+and a deadline on reading a request's body (the bot's webhook server uses that one too)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
+from aiohttp.typedefs import Handler, Middleware
 
 from index.conversation import replies
 from index.errors import IndexUnavailable
@@ -41,6 +44,7 @@ MESSAGES = {
     401: replies.WEB_UNAUTHORIZED,
     404: replies.WEB_NOT_FOUND,
     405: replies.WEB_METHOD_NOT_ALLOWED,
+    408: replies.WEB_TOO_SLOW,
     413: replies.WEB_TOO_LARGE,
     429: replies.TOO_MANY_REQUESTS,
 }
@@ -51,11 +55,15 @@ LIMITED = ("/api/", "/admin/")
 @web.middleware
 async def security_headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     response = await handler(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    _secure(response)
     if request.path.startswith(LIMITED) or request.path == "/healthz":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def _secure(response: web.StreamResponse) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
 
 
 def error_response(status: int, message: str, code: str, headers=None) -> web.Response:
@@ -92,6 +100,42 @@ def client_address(request: web.Request, proxies: frozenset[str]) -> str:
     while hops and hops[-1] in proxies:
         hops.pop()
     return hops[-1] if hops else address
+
+
+def body_deadline_middleware(seconds: float) -> Middleware:
+    """Read each request's body within ``seconds`` in all, before any handler sees it.
+
+    A client announcing a body and sending it slowly, or never, would otherwise hold its
+    connection (and a file descriptor) for as long as it likes: it gets a 408 and the
+    connection is closed. A client that leaves mid-body gets nothing, and no traceback is logged.
+    """
+
+    @web.middleware
+    async def body_deadline(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.body_exists:
+            try:
+                async with asyncio.timeout(seconds):
+                    await request.read()  # kept by aiohttp: the handler's read() or json() reuses it
+            except TimeoutError:
+                log.info("request body not received within %g s: %s %s", seconds, request.method, request.path)
+                return await _answer_and_hang_up(request, error_response(408, replies.WEB_TOO_SLOW, "body_timeout"))
+            except (ConnectionError, asyncio.IncompleteReadError):
+                return await _answer_and_hang_up(request, web.Response(status=400))  # nobody is left to read it
+        return await handler(request)
+
+    return body_deadline
+
+
+async def _answer_and_hang_up(request: web.Request, response: web.Response) -> web.Response:
+    """Send ``response`` and close the connection at once: aiohttp would otherwise linger, reading
+    what is left of the body for up to 10 s, which is what a stalling client wants."""
+    response.force_close()
+    _secure(response)  # sent from here, before the outer middleware could add them
+    with contextlib.suppress(ConnectionError):
+        await response.prepare(request)
+        await response.write_eof()
+    request.protocol.force_close()
+    return response
 
 
 @web.middleware

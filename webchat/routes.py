@@ -17,4 +17,5 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/search", views.search, name="search")
     app.router.add_get("/api/places/{id}", views.place, name="place")
     app.router.add_post("/admin/rebuild", views.rebuild, name="rebuild")
+    app.router.add_get("/admin/report", views.report, name="report")
     app.router.add_static("/static/", STATIC, name="static", append_version=True)

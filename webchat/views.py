@@ -8,20 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import html
 import json
 import logging
 import math
 import re
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from index.asked import AskedLog
 from index.conversation import MAX_MESSAGE, Reply, replies
+from index.datasource import public_name, served_source
 from index.engine import MAX_HITS
 from index.errors import OrienteurError, RebuildLocked, RebuildRefused, SourceError
+from index.fetch import is_url
 from index.places import DAYS
+from index.report import build_report
+from index.report.html import render as render_report
+from index.settings import Settings
 from webchat.typedefs import CONVERSATION, PAGE, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -68,6 +74,14 @@ class BadRequest(web.HTTPBadRequest):
         self.message, self.code = message, code
 
 
+class Forbidden(web.HTTPForbidden):
+    """A 403 whose French ``message`` the error middleware puts in the JSON body."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(reason="Forbidden")
+        self.message, self.code = message, code
+
+
 def render_page(app: web.Application) -> str:
     """The chat page: the template with its strings as a JSON data block and versioned asset URLs."""
     template = (STATIC / "index.html").read_text(encoding="utf-8")
@@ -82,8 +96,9 @@ def render_page(app: web.Application) -> str:
 
 
 async def index(request: web.Request) -> web.Response:
-    """The one-page chat."""
-    return web.Response(text=request.app[PAGE], content_type="text/html", headers={"Cache-Control": "no-cache"})
+    """The one-page chat, its footer saying whose data is served and of when (it changes with a rebuild)."""
+    page = request.app[PAGE].replace("{{attribution}}", html.escape(request.app[CONVERSATION].attribution()))
+    return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-cache"})
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -93,20 +108,19 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def status(request: web.Request) -> web.Response:
-    """The index being served: version, number of places, when it was built, from which sources."""
-    meta = request.app[CONVERSATION].engine.store.meta
-    sources = [{"name": _source_name(str(s.get("location", ""))), "format": s.get("format", ""),
+    """The index being served: version, number of places, when it was built, from which sources, and
+    the data's date and age (``data``: a snapshot standing in for an unreachable hub says so)."""
+    conversation = request.app[CONVERSATION]
+    meta = conversation.engine.store.meta
+    sources = [{"name": public_name(str(s.get("location", ""))), "format": s.get("format", ""),
                 "places": s.get("places")} for s in meta.get("sources", []) if isinstance(s, dict)]
+    served = served_source(meta)
+    fallback = served.fallback and {"url": public_name(str(served.fallback.get("url", ""))),
+                                    "snapshot": public_name(str(served.fallback.get("snapshot", "")))}
+    data = {"publisher": served.publisher, "date": served.date, "age_days": served.age_days,
+            "fallback": fallback, "attribution": conversation.attribution()}
     return web.json_response({"version": meta.get("version"), "places": meta.get("places"),
-                              "built_at": meta.get("built_at"), "sources": sources})
-
-
-def _source_name(location: str) -> str:
-    """A source as the public may see it: a URL without credentials or query, a file by its name only."""
-    parts = urlsplit(location)
-    if parts.scheme in ("http", "https") and parts.hostname:
-        return f"{parts.scheme}://{parts.hostname}{parts.path}"
-    return Path(location).name
+                              "built_at": meta.get("built_at"), "sources": sources, "data": data})
 
 
 async def strings(request: web.Request) -> web.Response:
@@ -161,8 +175,8 @@ async def place(request: web.Request) -> web.Response:
     return web.json_response(card.to_dict())
 
 
-async def rebuild(request: web.Request) -> web.Response:
-    """Run the rebuild job (``{sources?, force?}``) for a bearer of the admin token; 404 when there is none."""
+def _require_admin(request: web.Request) -> None:
+    """Let only a bearer of the admin token through; 404 when no token is configured."""
     token = request.app[SETTINGS].admin_token
     if not token:
         # No token configured: the endpoint does not exist, rather than answering to an empty secret.
@@ -172,17 +186,52 @@ async def rebuild(request: web.Request) -> web.Response:
     # Constant-time comparison, so the token cannot be guessed byte by byte from response times.
     if scheme.lower() != "bearer" or not hmac.compare_digest(credentials.strip().encode(), token.encode()):
         raise web.HTTPUnauthorized(reason="Unauthorized", headers={"WWW-Authenticate": 'Bearer realm="orienteur"'})
+
+
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; " \
+    "frame-ancestors 'none'"
+"""The report is one page with its CSS inline and no script: it may style itself and do nothing else."""
+
+
+async def report(request: web.Request) -> web.Response:
+    """The maintainers' report (``?days=N`` of questions, 30 by default) on the version served now."""
+    _require_admin(request)
+    days = _integer(request.query.get("days"), "days", 30, 1, 3660)
+    settings, store = request.app[SETTINGS], request.app[CONVERSATION].engine.store
+
+    def make() -> str:
+        asked = AskedLog.from_settings(settings)
+        try:
+            return render_report(build_report(store, asked, days))
+        finally:
+            if asked:
+                asked.close()
+
+    page = await asyncio.to_thread(make)  # a second of CPU: off the event loop
+    return web.Response(text=page, content_type="text/html",
+                        headers={"Content-Security-Policy": REPORT_CSP, "Cache-Control": "no-store"})
+
+
+async def rebuild(request: web.Request) -> web.Response:
+    """Run the rebuild job (``{sources?, force?}``) for a bearer of the admin token; 404 when there is none."""
+    _require_admin(request)
     body = await _json_object(request, empty_ok=True)
     sources = body.get("sources")
     if sources is not None and not (isinstance(sources, list) and sources
                                     and all(isinstance(s, str) and s.strip() for s in sources)):
         raise BadRequest("« sources » doit être une liste de chemins ou d'adresses.", "bad_sources")
+    settings = request.app[SETTINGS]
+    if sources is not None and (unknown := [s for s in sources if not allowed_source(s, settings)]):
+        # A token leak must not turn into reading any file the service can read (/etc/shadow).
+        log.warning("admin rebuild refused: %d source(s) neither configured nor in ORIENTEUR_REBUILD_FOLDER",
+                    len(unknown))
+        raise Forbidden(replies.WEB_FORBIDDEN_SOURCE, "source_not_allowed")
     force = body.get("force", False)
     if not isinstance(force, bool):
         raise BadRequest("« force » doit valoir true ou false.", "bad_force")
     from index.rebuild import run_rebuild  # written beside this front end; imported when first needed
 
-    settings, engine = request.app[SETTINGS], request.app[CONVERSATION].engine
+    engine = request.app[CONVERSATION].engine
     try:
         report = await asyncio.to_thread(run_rebuild, settings, sources, force)
     except RebuildLocked as exc:
@@ -196,6 +245,18 @@ async def rebuild(request: web.Request) -> web.Response:
     return web.json_response(report.to_dict())
 
 
+def allowed_source(source: str, settings: Settings) -> bool:
+    """May ``POST /admin/rebuild`` name ``source``? One of ``ORIENTEUR_SOURCE``, or a file inside
+    ``ORIENTEUR_REBUILD_FOLDER`` (after resolving links and ``..``); nothing else, URLs included."""
+    source = source.strip()
+    if source in settings.sources:
+        return True
+    if not settings.rebuild_folder or is_url(source) or "://" in source:
+        return False
+    folder = Path(settings.rebuild_folder).expanduser().resolve()
+    return Path(source).expanduser().resolve().is_relative_to(folder)
+
+
 def _reply(reply: Reply, **extra) -> web.Response:
     status = 503 if reply.kind == "unavailable" else 200
     return web.json_response({**reply.to_dict(), **extra}, status=status)
@@ -207,7 +268,7 @@ async def _json_object(request: web.Request, empty_ok: bool = False) -> dict:
         return {}
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested thousands deep
         raise BadRequest("Le corps de la demande doit être un objet JSON.", "bad_json") from None
     if not isinstance(body, dict):
         raise BadRequest("Le corps de la demande doit être un objet JSON.", "bad_json")

@@ -12,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from index.asked import AskedLog
 from index.cards import Card
 from index.conversation import replies
 from index.conversation.followup import is_more, is_refinement, refine, small_talk
 from index.conversation.session import SessionStore
+from index.datasource import served_source
 from index.engine import Engine, Results
 from index.errors import IndexUnavailable
 from index.rank import Assessment
@@ -49,17 +51,29 @@ class Reply:
                 "kind": self.kind, "understood": self.understood, "total": self.total, "offset": self.offset}
 
 
+Observer = Callable[[Query, Results], None]
+"""Told of each new question of a conversation (not its next pages, not the stateless searches
+typed letter by letter in inline mode): ``index.asked`` counts what was understood."""
+
+
 class Conversation:
     def __init__(self, engine: Engine, page_size: int = 3, sessions: SessionStore | None = None,
-                 today: Callable[[], int] = lambda: date.today().weekday()) -> None:
-        self.engine, self.page_size, self.today = engine, page_size, today
+                 today: Callable[[], int] = lambda: date.today().weekday(), observer: Observer | None = None) -> None:
+        self.engine, self.page_size, self.today, self.observer = engine, page_size, today, observer
         self.sessions = sessions if sessions is not None else SessionStore()
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings) -> Conversation:
-        """The conversation every front end runs: page size and session bounds from the settings."""
+        """The conversation every front end runs: page size and session bounds from the settings, and
+        the count of what was asked unless it is switched off."""
+        asked = AskedLog.from_settings(settings)
         return cls(engine, page_size=settings.page_size,
-                   sessions=SessionStore(settings.max_sessions, settings.session_ttl))
+                   sessions=SessionStore(settings.max_sessions, settings.session_ttl),
+                   observer=asked.record_search if asked else None)
+
+    def _observe(self, query: Query, results: Results) -> None:
+        if self.observer is not None:
+            self.observer(query, results)
 
     def position(self, key: str) -> tuple[Query | None, int]:
         """Conversation ``key``'s current search and how many of its places were shown (to tell
@@ -128,6 +142,14 @@ class Conversation:
             return Reply(replies.NOT_UNDERSTOOD, kind="not_understood")
         return self._reply(query, self.engine.search(query), offset, limit)
 
+    def attribution(self) -> str:
+        """Who publishes the served data and its month, for the front ends to show; "" with no index."""
+        try:
+            served = served_source(self.engine.store.meta)
+        except IndexUnavailable:
+            return ""
+        return replies.attribution(served.publisher, served.date, served.sample)
+
     def card(self, place_id: str) -> Card | None:
         """The card of one place of the current index, or None."""
         entry = self.engine.store.by_id.get(place_id)
@@ -140,9 +162,9 @@ class Conversation:
             results = self.engine.search(session.query)
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
+        if session.offset == 0:
+            self._observe(session.query, results)
         reply = self._reply(session.query, results, session.offset, self.page_size, intro)
-        if session.offset and not reply.cards:
-            return Reply(replies.NO_MORE, kind="no_more", understood=reply.understood, total=reply.total)
         session.offset += len(reply.cards)
         return reply
 
@@ -162,6 +184,8 @@ class Conversation:
         understood = query.describe()
         if not hits:
             return Reply(replies.nothing_found(query), kind="none", understood=understood)
+        if not page:  # a page past the last one: said so, never « (101 sur 100) »
+            return Reply(replies.NO_MORE, kind="no_more", understood=understood, total=total, offset=offset)
         if results.widened and offset == 0:
             text, kind = replies.widened(query, results.area_empty, inside=page[0].inside), "widened"
         else:

@@ -247,7 +247,10 @@ WEB_BAD_REQUEST = "Demande incorrecte."
 WEB_NOT_FOUND = "Page ou lieu introuvable."
 WEB_METHOD_NOT_ALLOWED = "Cette adresse n'accepte pas cette méthode."
 WEB_TOO_LARGE = "Demande trop volumineuse."
+WEB_TOO_SLOW = "La demande est arrivée trop lentement ; renvoyez-la."
 WEB_UNAUTHORIZED = "Authentification requise."
+WEB_FORBIDDEN_SOURCE = ("Source non autorisée : seules celles d'ORIENTEUR_SOURCE et les fichiers du dossier "
+                        "ORIENTEUR_REBUILD_FOLDER peuvent être reconstruits.")
 WEB_QUESTION_MISSING = "Écrivez une question ou touchez « Autour de moi »."
 
 # Telegram
@@ -264,3 +267,21 @@ INLINE_NOTHING = "Aucun lieu trouvé : demandez-moi en privé"
 # Web chat (continued).
 WEB_SKIP_TO_QUESTION = "Aller à la question"
 WEB_PRINT_HINT = "Pour remettre une fiche : cochez « À imprimer » sur les lieux choisis, puis « Imprimer »."
+
+# Attribution of the served data: the web chat's footer, the bot's /aide, `orienteur status`.
+SAMPLE_DATA = "exemple fictif, ces lieux n'existent pas"
+
+
+def month_year(day: str) -> str:
+    """« novembre 2026 » for ``"2026-11-30"``; "" when it is not an ISO day."""
+    if len(day) < 7 or not day[:4].isdigit() or not day[5:7].isdigit() or not 1 <= int(day[5:7]) <= 12:
+        return ""
+    return f"{MONTHS[int(day[5:7]) - 1]} {day[:4]}"
+
+
+def attribution(publisher: str, day: str, sample: bool = False) -> str:
+    """« Données : RhinOcc, … · données de novembre 2026 » (« d'avril », « d'octobre », « d'août »)."""
+    when = month_year(day)
+    dated = (f"données d'{when}" if when[:1] in "aeiouy" else f"données de {when}") if when else ""
+    who = f"Données : {SAMPLE_DATA if sample else publisher}" if (sample or publisher) else ""
+    return " · ".join(p for p in (who, dated) if p)

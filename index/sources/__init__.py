@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.errors import SourceError
+from index.fetch import fetch
 from index.places import Place
 
 
@@ -45,6 +46,13 @@ class ReadResult:
     format: str = ""
     rows: int = 0
     """Rows (records) seen in the file, usable or not."""
+    expected: int | None = None
+    """Records the file holds, counted apart from the reader (None: not counted); ``missing``
+    says how many the reader did not see."""
+
+    @property
+    def missing(self) -> int:
+        return 0 if self.expected is None else max(0, self.expected - self.rows)
 
     @property
     def skipped(self) -> list[RowProblem]:
@@ -77,13 +85,9 @@ def _readers() -> tuple[Reader, ...]:
 
 
 def load_raw(location: str | Path, name: str | None = None) -> RawSource:
-    """Read a local file's bytes (URLs are fetched by ``index.fetch``)."""
-    path = Path(location)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return RawSource(data=data, name=name or source_name(str(path)), location=str(path))
+    """Read a local file as the rebuild does (``index.fetch``: size cap, gzip, UTF-16)."""
+    fetched = fetch(str(location))
+    return RawSource(data=fetched.data, name=name or source_name(str(location)), location=str(location))
 
 
 def source_name(location: str) -> str:

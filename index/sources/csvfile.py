@@ -4,7 +4,9 @@
 (``,`` ``;`` tab ``|``) and reads the header; ``CsvTable.rows()`` then yields
 ``(line, row)`` for each record, ``line`` being the physical line where the record starts
 and ``row`` a dict keyed by the header, or a fatal ``RowProblem`` for a ragged or truncated
-record. It knows no directory format: readers decide what the columns mean.
+record, or one with a cell over ``MAX_CELL`` characters (one bad row: the rest is still read).
+``CsvTable.record_count()`` counts the records apart from the csv module, so that a reader
+that stops early is caught. It knows no directory format: readers decide what the columns mean.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from index.sources import RowProblem
 DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE = 65536  # bytes looked at to tell text from binary
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # never in CSV text
+MAX_CELL = 131072
+"""Characters a cell may hold (the csv module's own default limit): a larger one is a quote left
+open or a hostile file, and makes its row a bad one. The csv module's limit is raised past the
+file's size instead, because reaching it stops the module for the rest of the file."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,28 @@ class CsvTable:
         if pending:
             yield self._row(*pending, id_positions, last=True)
 
+    def record_count(self) -> int:
+        """The records after the header as ``rows()`` should see them, counted with a regular
+        expression rather than the csv module: a check that no record went missing."""
+        d = re.escape(self.delimiter)
+        cell = rf'(?:"(?:[^"]|"")*"?[^{d}\r\n]*|[^{d}\r\n]*)'
+        records = re.compile(rf"{cell}(?:{d}{cell})*(?:\r\n|\n|\r|\Z)")
+        count, seen_header = 0, False
+        for match in records.finditer(self.text):
+            record = match.group()
+            if not record:
+                break  # the empty match at the very end
+            content = record.replace('"', "").replace(self.delimiter, "").strip()
+            if not seen_header:
+                seen_header = bool(content)
+            elif content or self.delimiter in record:
+                count += 1
+        return count
+
     def _records(self) -> Iterator[tuple[int, list[str]]]:
         """Non-blank records after the header, with the physical line each starts on."""
+        # Past the file's size: a cell over the module's limit would end the reading (see MAX_CELL).
+        csv.field_size_limit(max(csv.field_size_limit(), len(self.text) + 1))
         reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
         end = 0
         seen_header = False
@@ -78,6 +104,10 @@ class CsvTable:
             record = record[:width]  # trailing empty cells
         record_id = _first(record, id_positions)
         fields = len(record)
+        largest = max(map(len, record), default=0)
+        if largest > MAX_CELL:
+            return RowProblem(line, f"a cell of {largest} characters, more than the {MAX_CELL} allowed "
+                                    "(a quote left open?)", record_id[:100])
         if last and self._open_quote_from(line):
             return RowProblem(
                 line,

@@ -79,9 +79,11 @@ def read(raw: RawSource) -> ReadResult:
 def read_standard(raw: RawSource, departement_bbox: rows.BBoxLookup | None = None) -> ReadResult:
     """``read`` with the département boxes given (None: points are only checked against France)."""
     if _is_json(raw.data):
-        records, fmt, unit = _json_records(raw.data), FORMAT_JSON, "record"
+        records, fmt, unit, expected = _json_records(raw.data), FORMAT_JSON, "record", None
     else:
-        records, fmt, unit = _csv_records(raw.data), FORMAT_CSV, "line"
+        table = _standard_table(raw.data)
+        records, fmt, unit = table.rows(id_columns=("id",)), FORMAT_CSV, "line"
+        expected = table.record_count()
     return rows.collect(
         records,
         lambda values, line: _Record(values, line, departement_bbox),
@@ -89,6 +91,7 @@ def read_standard(raw: RawSource, departement_bbox: rows.BBoxLookup | None = Non
         fmt,
         unit=unit,
         no_rows="the file holds no places",
+        expected=expected,
     )
 
 
@@ -111,6 +114,9 @@ def _json_records(data: bytes) -> Iterator[tuple[int, dict[str, Any]] | RowProbl
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno) from None
+    except RecursionError:
+        raise SourceError("JSON nested too deeply to be a directory (arrays or objects hundreds of "
+                          "levels deep)") from None
     records = _records_of(document)
     if records is None:
         raise SourceError(
@@ -150,11 +156,11 @@ def _flatten_feature(record: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _csv_records(data: bytes) -> Iterator[tuple[int, dict[str, Any]] | RowProblem]:
+def _standard_table(data: bytes) -> csvfile.CsvTable:
     table = csvfile.parse(data)
     if not {"id", "nom"} <= set(table.header):
         raise SourceError("not the national standard: the CSV header has no 'id' or no 'nom' column", line=1)
-    yield from table.rows(id_columns=("id",))
+    return table
 
 
 # -- one record ----------------------------------------------------------------------------------

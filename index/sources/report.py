@@ -27,10 +27,13 @@ def format_report(result: ReadResult, location: str, limit: int | None = 50) -> 
 def summary(result: ReadResult, location: str) -> str:
     """The header line: format, rows, places kept, rows skipped, warnings."""
     kind = FORMAT_NAMES.get(result.format, result.format or "unknown format")
-    return (
+    line = (
         f"{location}: {kind}, {_count(result.rows, 'row')}, {_count(len(result.places), 'place')} kept, "
         f"{len(result.skipped)} skipped, {_count(len(result.warnings), 'warning')}"
     )
+    if result.missing:
+        line += f"; the file holds {result.expected} records: {result.missing} were not read"
+    return line
 
 
 def problem_line(problem: RowProblem) -> str:

@@ -78,6 +78,7 @@ def read_rhinocc(raw: RawSource, departement_bbox: rows.BBoxLookup | None = None
         raw.name,
         READER.name,
         no_rows="the file has a header but no data rows",
+        expected=table.record_count(),
     )
 
 

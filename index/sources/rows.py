@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from index import cleaning
 from index.errors import SourceError
 from index.places import Place
 from index.sources import ReadResult, RowProblem
@@ -48,7 +49,7 @@ class Row:
     def get(self, *names: str) -> str:
         """The first non-empty of these fields, as text."""
         for name in names:
-            text = self.text(self.values.get(name))
+            text = cleaning.visible(self.text(self.values.get(name))).strip()
             if text:
                 return text
         return ""
@@ -82,10 +83,12 @@ def collect(
     *,
     unit: str = "line",
     no_rows: str,
+    expected: int | None = None,
 ) -> ReadResult:
     """Every record as a ``Place`` or a ``RowProblem``; a repeated id is skipped, naming the ``unit``
-    (line, record) where it was first seen; ``SourceError(no_rows)`` when there was no record at all."""
-    result = ReadResult(places=[], format=fmt)
+    (line, record) where it was first seen; ``SourceError(no_rows)`` when there was no record at all.
+    ``expected`` is the file's own count of its records, kept for the rebuild to compare."""
+    result = ReadResult(places=[], format=fmt, expected=expected)
     first_seen: dict[str, int] = {}
     for item in records:
         result.rows += 1

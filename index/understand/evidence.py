@@ -32,8 +32,9 @@ KEYWORDS = 0.5
 """A short message is keywords: each word is there for a reason (« paris », « foix »)."""
 ORDINARY_WORD = -2.5
 """A single lower-case word with no cue in a sentence: "vieux", "rue", "orange" are words first."""
-HOW_POINTS = {"code postal": 2.0, "quartier": 1.0, "abréviation": 0.5, "nom court": 0.5}
-"""Points for how the mention was read: a postcode is typed only as a place."""
+HOW_POINTS = {"code postal": 2.0, "quartier": 1.0, "abréviation": 0.5, "nom court": 0.5, "faute": -0.5}
+"""Points for how the mention was read: a postcode is typed only as a place; a name read by its
+sound (« allée » sounds like Alès) is less sure than one spelt right."""
 MIN_SCORE = 1.0
 ALTERNATIVE_GAP = 2.5
 """An alternative (« sur Marvejols ou à Mende ») is kept unless this much weaker than the best."""
@@ -128,7 +129,7 @@ def weigh(c: Candidate, ctx: Context, listed: dict[str, int], listed_departement
     if HOW_POINTS.get(c.how):
         c.add(c.how, HOW_POINTS[c.how])
     ordinary = c.length == 1 and not (prepositioned or capital) and ctx.content_words > SHORT_MESSAGE \
-        and c.how not in {"code postal", "abréviation"}
+        and c.how not in {"code postal", "abréviation"} and not _served_by_its_name(c, ctx, listed, listed_departements)
     if ordinary:
         c.add("mot ordinaire", ORDINARY_WORD)
     c.named = c.score >= MIN_SCORE
@@ -141,6 +142,16 @@ def weigh(c: Candidate, ctx: Context, listed: dict[str, int], listed_departement
         c.add("lieu de la personne", PERSON)
     elif c.role == "demandeur":
         c.add("lieu du demandeur", ASKER)
+
+
+def _served_by_its_name(c: Candidate, ctx: Context, listed: dict[str, int], listed_departements: dict[str, int]) -> bool:
+    """The word is the very name of a place the directory serves (« gers », « tournefeuille »): a
+    name first, even lower-case in a sentence; a word that is only a variant or a commune with
+    nothing listed (« ville », « vieux ») is a word first."""
+    word = " ".join(ctx.words[c.start:c.end])
+    if c.departement:
+        return bool(listed_departements.get(c.departement))
+    return c.how == "nom" and any(fold(x.name) == word and listed.get(word) for x in c.communes)
 
 
 def role_of(ctx: Context, i: int) -> str:

@@ -38,7 +38,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ROOT.parent / "shared" / "bench" / "queries-dev.jsonl"
 REAL_CSV = ROOT.parent / "shared" / "data" / "rhinocc" / "lieux-geocodes.csv"
-SAMPLE_CSV = ROOT / "data" / "rhinocc-exemple.csv"
+SAMPLE_CSV = ROOT / "data" / "exemple" / "rhinocc-exemple-fictif.csv"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
+import logging
 import os
 import signal
 import socket
@@ -18,6 +20,7 @@ from bot.app import SECRET_HEADER, build_application, serve_webhook, webhook_app
 from index.cli import main
 from index.conversation import replies
 from tests.support.fake_telegram import TOKEN
+from tests.support.raw_http import stalled_post
 
 SECRET = "s3cret-for-tests_0123456789"
 
@@ -91,7 +94,8 @@ async def test_orienteur_bot_polls_as_a_real_process_and_stops_on_sigint(fake, a
         since = fake.mark()
         fake.command(8001, "/aide")
         [reply] = await fake.wait_sent(8001, 1, since)
-        assert reply["text"] == html.escape(replies.HELP)
+        assert reply["text"].startswith(html.escape(replies.HELP))
+        assert html.escape("Données : exemple fictif, ces lieux n'existent pas") in reply["text"]
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
@@ -138,3 +142,28 @@ async def test_webhook_app_refuses_a_missing_secret(aiohttp_client, bot_settings
     assert (await client.post("/hook", json={"update_id": 1})).status == 403
     assert (await client.post("/hook", json=[1, 2], headers={SECRET_HEADER: SECRET})).status == 400
     assert (await client.get("/hook")).status == 200
+
+
+async def test_webhook_answers_a_body_that_never_finishes_with_408_and_closes(aiohttp_client, bot_settings,
+                                                                              conversation):
+    client = await aiohttp_client(webhook_app(build_application(bot_settings, conversation, polling=False),
+                                              "/hook", SECRET, body_timeout=1.0))
+    started = asyncio.get_running_loop().time()
+    answer = await stalled_post(client.port, "/hook", headers={SECRET_HEADER: SECRET})
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert asyncio.get_running_loop().time() - started < 3  # answered and closed, not held for 5 s
+
+
+@pytest.mark.parametrize("body", [
+    b"[" * 5000 + b"]" * 5000,
+    b'{"update_id": 1, "message": ' + b"{\"a\":" * 5000 + b"1" + b"}" * 5000 + b"}",
+    json.dumps({"update_id": 2, "message": {"message_id": 1, "date": 1e20, "text": "x",
+                                            "chat": {"id": 5, "type": "private"}}}).encode(),
+])
+async def test_webhook_answers_nested_json_and_impossible_dates_with_400(aiohttp_client, bot_settings,
+                                                                           conversation, caplog, body):
+    client = await aiohttp_client(webhook_app(build_application(bot_settings, conversation, polling=False),
+                                              "/hook", SECRET))
+    response = await client.post("/hook", data=body, headers={SECRET_HEADER: SECRET})
+    assert response.status == 400
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

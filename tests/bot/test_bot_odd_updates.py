@@ -37,9 +37,12 @@ async def answers(fake, chat: int, push) -> list[str]:
     since = fake.mark()
     push()
     fake.command(chat, "/aide@" + fake.bot["username"] if chat < 0 else "/aide")
-    await fake.wait_for(lambda: html.escape(replies.HELP) in [m["text"] for m in fake.sent(chat, since)])
+    def is_help(text: str) -> bool:
+        return text.startswith(html.escape(replies.HELP))
+
+    await fake.wait_for(lambda: any(is_help(m["text"]) for m in fake.sent(chat, since)))
     texts = [m["text"] for m in fake.sent(chat, since)]
-    return texts[:texts.index(html.escape(replies.HELP))]
+    return texts[:next(i for i, t in enumerate(texts) if is_help(t))]
 
 
 @pytest.mark.parametrize(("content", "expected"), [

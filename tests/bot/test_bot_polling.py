@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
+
+import pytest
 
 from index.conversation import replies
 
@@ -65,7 +68,9 @@ async def test_aide_explains_how_to_ask(fake, bot_app):
     since = fake.mark()
     fake.command(5003, "/aide")
     [help_] = await fake.wait_sent(5003, 1, since)
-    assert help_["text"] == html.escape(replies.HELP)
+    assert help_["text"] == html.escape(replies.HELP + "\n\n" + bot_app.bot_data.conversation.attribution())
+    assert help_["text"].endswith(html.escape("Données : RhinOcc, Hub pour l'inclusion numérique en Occitanie · "
+                                              "données de " + replies.month_year(date.today().isoformat())))
 
 
 async def test_proche_asks_for_the_location_with_a_keyboard_button(fake, bot_app):
@@ -134,7 +139,8 @@ async def test_plus_of_an_older_search_gets_a_short_note(fake, bot_app):
     assert note["text"] == replies.STALE_BUTTON
     fake.command(5008, "/aide")
     await fake.wait_sent(5008, 1, since)
-    assert [m["text"] for m in fake.sent(5008, since)] == [html.escape(replies.HELP)]
+    [help_] = [m["text"] for m in fake.sent(5008, since)]
+    assert help_.startswith(html.escape(replies.HELP))
 
 
 async def test_a_follow_up_refines_the_previous_search(fake, bot_app):
@@ -214,4 +220,12 @@ async def test_start_aide_deep_link_sends_the_help(fake, bot_app):
     since = fake.mark()
     fake.command(5014, "/start aide")
     [help_] = await fake.wait_sent(5014, 1, since)
-    assert help_["text"] == html.escape(replies.HELP)
+    assert help_["text"] == html.escape(replies.HELP + "\n\n" + bot_app.bot_data.conversation.attribution())
+
+
+@pytest.mark.parametrize("offset", ["-5", "²", "1e9", "99999999999999999999", "101"])
+async def test_inline_query_with_an_offset_never_given_gets_no_page(fake, bot_app, offset):
+    since = fake.mark()
+    fake.inline("atelier gers", offset=offset)
+    [answer] = await fake.wait_sent(None, 1, since, method="answerInlineQuery")
+    assert answer["results"] == [] and answer.get("next_offset", "") == ""

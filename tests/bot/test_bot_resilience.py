@@ -26,7 +26,7 @@ async def test_a_429_is_waited_out_and_the_reply_still_arrives(fake, bot_app):
     since = fake.mark()
     fake.command(7001, "/aide")
     [refused, sent] = await fake.wait_sent(7001, 2, since)
-    assert refused["text"] == sent["text"] == HELP
+    assert refused["text"] == sent["text"] and sent["text"].startswith(HELP)
     times = [c.at for c in fake.calls[since:] if c.method == "sendMessage"]
     assert times[1] - times[0] >= 1.0, "the bot waited retry_after before asking again"
 
@@ -46,7 +46,7 @@ async def test_bad_gateway_while_sending_is_retried(fake, bot_app):
     since = fake.mark()
     fake.command(7201, "/aide")
     sent = await fake.wait_sent(7201, 3, since)
-    assert [m["text"] for m in sent] == [HELP] * 3  # two refused, the third delivered
+    assert len(sent) == 3 and all(m["text"].startswith(HELP) for m in sent)  # two refused, the third delivered
 
 
 async def test_the_api_down_for_a_few_seconds_then_back(fake, bot_app):
@@ -57,7 +57,7 @@ async def test_the_api_down_for_a_few_seconds_then_back(fake, bot_app):
     assert fake.sent(7301, since) == []
     fake.down = False
     [reply] = await fake.wait_sent(7301, 1, since, timeout=10)
-    assert reply["text"] == HELP
+    assert reply["text"].startswith(HELP)
 
 
 async def test_the_api_server_stopped_and_started_again(fake, api, bot_app, aiohttp_server):
@@ -68,7 +68,7 @@ async def test_the_api_server_stopped_and_started_again(fake, api, bot_app, aioh
     await asyncio.sleep(2)
     await aiohttp_server(fake.make_app(), host="127.0.0.1", port=port)
     [reply] = await fake.wait_sent(7401, 1, since, timeout=10)
-    assert reply["text"] == HELP
+    assert reply["text"].startswith(HELP)
 
 
 async def test_a_rebuilt_index_is_served_without_restart(fake, bot_settings, sample_home, real_home, tmp_path):

@@ -1,4 +1,9 @@
+import csv
+import io
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from index.errors import SourceError
 from index.sources import RowProblem
@@ -106,3 +111,33 @@ def test_header_of_reads_only_the_beginning():
     data = b"nom,n_ref\n" + b"x,y\n" * 100_000
     assert header_of(data, limit=1000) == ("nom", "n_ref")
     assert header_of(b"\x00\x00") == ()
+
+
+def test_oversized_cell_is_one_bad_row_and_the_next_rows_are_read():
+    data = b"id,text\n1,a\n2," + b"x" * 200_000 + b"\n3,c\n"
+    rows = rows_of(data, id_columns=("id",))
+    assert rows[0] == (2, {"id": "1", "text": "a"})
+    assert rows[1] == RowProblem(3, "a cell of 200000 characters, more than the 131072 allowed (a quote left open?)",
+                                 "2")
+    assert rows[2] == (4, {"id": "3", "text": "c"})
+
+
+@pytest.mark.parametrize("data", [
+    b'id,text\n1,"one\nline two"\n\n2,two\n',
+    b"id,text\r\n1,a\r\n2,b",
+    b"\n\nid;text\n1;a\n;\n  \n\"\"\n2;\"b;\"\"c\"\"\"\n",
+    b'id\ttext\n1\t5" screen\n\t\n2\tb\n',
+    b'id,text\n1,"cut inside',
+])
+def test_record_count_agrees_with_the_rows_read(data):
+    table = parse(data)
+    assert table.record_count() == len(list(table.rows()))
+
+
+@given(st.lists(st.lists(st.text(alphabet=st.sampled_from('ab ,;"\n\r\t'), max_size=6), min_size=2, max_size=2),
+                max_size=8))
+def test_record_count_agrees_with_the_rows_of_any_written_csv(records):
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([["id", "text"], *records])
+    table = parse(out.getvalue().encode())
+    assert table.record_count() == len(list(table.rows()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import os
@@ -181,6 +182,40 @@ def test_unusable_file_is_refused_even_when_forced(settings, home, tmp_path, con
     assert served(home) == before
     assert last_report(home)["status"] == "failed"
     assert reason in last_report(home)["message"]
+
+
+def test_cell_over_128_kib_is_one_bad_row_and_the_rest_of_the_file_is_read(settings, home, tmp_path):
+    header, rows = sample_rows()
+    rows[79] = {**rows[79], "presta_mediation_1": "x" * 200_000}  # the attack's oversized cell, on row 80 of 120
+    report = run_rebuild(settings, [write_csv(tmp_path / "big-cell.csv", header, rows)])
+    assert report.status == "rebuilt"
+    assert report.places == ROWS - 1
+    assert report.sources[0]["rows"] == report.sources[0]["records"] == ROWS
+    [skipped] = report.sources[0]["skipped_rows"]
+    assert re.fullmatch(r"line 81 \(Ref_\w+\): skipped: a cell of 200000 characters, more than the 131072 "
+                        r"allowed \(a quote left open\?\)", skipped)
+
+
+@pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, '{"lieux": ' + "[" * 5000 + "]" * 5000 + "}"])
+def test_deeply_nested_json_source_is_refused_by_name_and_the_index_kept(settings, home, tmp_path, text):
+    nested = tmp_path / "nested.json"
+    nested.write_text(text)
+    before = served(home)
+    with pytest.raises(SourceError, match="nested too deeply"):
+        run_rebuild(settings, [str(nested)], force=True)
+    assert served(home) == before
+    report = last_report(home)
+    assert report["status"] == "failed" and "nested too deeply" in report["message"]
+
+
+@pytest.mark.parametrize("pack", [gzip.compress, lambda data: data.decode("utf-8").encode("utf-16")],
+                         ids=["gzip", "utf-16"])
+def test_gzip_and_utf16_sources_are_built_like_the_plain_file(settings, home, tmp_path, source, pack):
+    packed = tmp_path / "packed.csv"
+    packed.write_bytes(pack(Path(source).read_bytes()))
+    report = run_rebuild(settings, [str(packed)])
+    assert report.status == "rebuilt" and report.places == ROWS
+    assert report.changes.summary()["changed"] == 0
 
 
 def test_keeps_keep_versions_and_rolls_back_one_at_a_time(settings, home):

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from index.errors import SourceError
 from index.places import DAYS
+from index.settings import SAMPLE_SOURCE
 from index.sources import RawSource, ReadResult, read, read_source
 from index.sources.report import format_report
 from index.sources.rhinocc import READER, read_rhinocc, sniff
@@ -18,7 +19,7 @@ from index.sources.rhinocc import READER, read_rhinocc, sniff
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 RHINOCC = SHARED / "data" / "rhinocc"
 JUDGE = SHARED / "bench" / "judge.py"
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "rhinocc-exemple.csv"
+SAMPLE = SAMPLE_SOURCE
 
 needs_data = pytest.mark.skipif(not RHINOCC.is_dir(), reason="shared RhinOcc data absent")
 
@@ -336,7 +337,7 @@ def test_any_bytes_give_a_result_or_a_source_error(data, with_header):
 def test_bundled_sample_reads_cleanly():
     result = read_source(SAMPLE)
     assert len(result.places) >= 40
-    assert not result.problems, format_report(result, "rhinocc-exemple.csv")
+    assert not result.problems, format_report(result, SAMPLE.name)
     assert all(p.id.startswith("Ex_") for p in result.places)
     assert all(p.has_point for p in result.places)
     assert len({p.address.departement for p in result.places}) >= 8
@@ -360,3 +361,10 @@ def test_report_lists_skipped_rows_first_and_caps_its_length():
         "… and 3 more",
     ]
     assert len(format_report(result, "petit.csv", limit=None).splitlines()) == 7
+
+
+def test_bidi_and_control_characters_are_taken_out_of_names():
+    # A right-to-left override would show « Espace Numérique gpj.exe » as « Espace Numérique exe.jpg ».
+    result = read_rows([{"n_ref": "Ref_1", "nom": "Espace Numérique \u202egpj.exe\u202c\x07", "ville": "Foix"}])
+    [place] = result.places
+    assert place.name == "Espace Numérique gpj.exe"

@@ -9,12 +9,19 @@ urllib, and the rebuild runs in another process) and answers:
     /stream        ``server.big`` bytes with no Content-Length (chunk after chunk)
     /slow          waits ``server.delay`` seconds before answering
 
+and lies, as the hardening tests need:
+
+    /short         ``server.body``'s Content-Length and ETag, but only its first ``server.cut``
+                   bytes, then closes (a cut transfer)
+    /chunked-cut   ``server.body`` in chunks, closing after ``server.cut`` bytes without the last chunk
+    /trickle       ``server.body`` one byte every ``server.pace`` seconds (a stalling server)
+    /redirect      302 to ``server.location``
+
 ``server.hits`` records (path, If-None-Match) per request.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import socket
 import threading
@@ -55,6 +62,32 @@ class _Handler(BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 pass
             self.close_connection = True
+        elif self.path == "/short":
+            etag = '"' + hashlib.sha256(srv.body).hexdigest()[:16] + '"'
+            self.send_response(200)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", str(len(srv.body)))
+            self.end_headers()
+            self._write(srv.body[:srv.cut])
+            self.close_connection = True
+        elif self.path == "/chunked-cut":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for start in range(0, srv.cut, 4096):
+                piece = srv.body[start:min(start + 4096, srv.cut)]
+                self._write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            self.close_connection = True
+        elif self.path == "/trickle":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(srv.body)))
+            self.end_headers()
+            for byte in srv.body:
+                if srv.stopping.wait(srv.pace) or not self._write(bytes([byte])):
+                    break
+            self.close_connection = True
+        elif self.path == "/redirect":
+            self._send(302, b"moved", {"Location": srv.location})
         elif self.path == "/slow":
             time.sleep(srv.delay)
             self._send(200, srv.body)
@@ -67,8 +100,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self.wfile.write(body)
+        self._write(body)
+
+    def _write(self, data: bytes) -> bool:
+        """Send ``data`` now; False once the client has gone."""
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return False
+        return True
 
 
 class SourceServer(ThreadingHTTPServer):
@@ -79,6 +120,10 @@ class SourceServer(ThreadingHTTPServer):
         self.body = body
         self.big = 2_000_000
         self.delay = 5.0
+        self.cut = 0
+        self.pace = 0.5
+        self.location = ""
+        self.stopping = threading.Event()
         self.hits: list[tuple[str, str | None]] = []
         self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
 
@@ -90,6 +135,7 @@ class SourceServer(ThreadingHTTPServer):
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stopping.set()
         self.shutdown()
         self.server_close()
 

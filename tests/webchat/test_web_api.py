@@ -292,6 +292,16 @@ async def test_status_describes_the_served_index(client, real_engine):
     assert body["version"] == real_engine.store.version
     assert body["built_at"]
     assert body["sources"] == [{"name": "lieux-geocodes.csv", "format": "rhinocc", "places": 845}]
+    data = body["data"]
+    assert data["publisher"] == "RhinOcc, Hub pour l'inclusion numérique en Occitanie"
+    assert data["date"] == body["built_at"][:10] and data["age_days"] == 0 and data["fallback"] is None
+    assert data["attribution"] == f"Données : {data['publisher']} · données de {replies.month_year(data['date'])}"
+
+
+async def test_page_footer_says_whose_data_and_of_when(client):
+    page = await (await client.get("/")).text()
+    footer = re.search(r'<p id="attribution">(.*?)</p>', page).group(1)
+    assert footer.startswith("Données : RhinOcc, Hub pour l&#x27;inclusion numérique en Occitanie · données de ")
 
 
 async def test_healthz(client, real_engine):

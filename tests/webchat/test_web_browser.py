@@ -48,11 +48,11 @@ def find_free_port() -> int:
 class Server:
     """``orienteur serve`` in a subprocess; its output kept in a file and shown if it dies."""
 
-    def __init__(self, home: Path, log: Path) -> None:
+    def __init__(self, home: Path, log: Path, **settings: str) -> None:
         self.port = find_free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        env = {**os.environ, "ORIENTEUR_HOME": str(home), "ORIENTEUR_LOG_LEVEL": "INFO"}
+        env = {**os.environ, "ORIENTEUR_HOME": str(home), "ORIENTEUR_LOG_LEVEL": "INFO", **settings}
         command = [str(Path(sys.executable).with_name("orienteur")), "serve", "--port", str(self.port)]
         with open(log, "wb") as out:
             self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -84,8 +84,8 @@ class Server:
                 self.process.wait(10)
 
 
-def _serve(home: Path, log: Path):
-    server = Server(home, log)
+def _serve(home: Path, log: Path, **settings: str):
+    server = Server(home, log, **settings)
     try:
         server.wait()
         yield server

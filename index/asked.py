@@ -1,0 +1,180 @@
+"""What people asked, counted for the maintainers' report: need, area, day and outcome, nothing else.
+
+A question is kept as what the conversation understood of it (``understood``): the needs as
+the vocabulary's labels (« Aide aux démarches administratives en ligne »), the area as the
+gazetteer names it (a shared position only as its département), the day, and the outcome:
+
+- ``answered``: places inside the area meet the needs;
+- ``far``: none inside, only places around it or farther;
+- ``unconfirmed``: only places inside that do not say whether they offer it;
+- ``none``: no place at all.
+
+Never the words typed, a chat or session id, an address, a name or a position: the counts
+cannot lead back to a person. They live in ``$ORIENTEUR_HOME/asked.sqlite3`` as one row per
+(day, need, area, outcome) with a count, for ``ORIENTEUR_ASKED_DAYS`` days (older days are
+deleted on the first write of each day); ``ORIENTEUR_RECORD_ASKED=0`` records nothing.
+Several processes (web workers, the bot) write to it: SQLite in WAL mode with a busy timeout,
+one short transaction per question. A failure to record is logged and never costs an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from index.gazetteer import load_gazetteer
+from index.needs import need_of
+from index.settings import Settings
+from index.understand import Query
+
+if TYPE_CHECKING:  # the engine logs what it could not answer with ``understood``
+    from index.engine import Results
+
+log = logging.getLogger(__name__)
+
+FILE = "asked.sqlite3"
+OUTCOMES = ("answered", "far", "unconfirmed", "none")
+BUSY_MS = 5000
+"""How long a write waits for another process's write to finish, in milliseconds."""
+NO_NEED = ""
+"""The need of a question that named none (a place's name, an area alone)."""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS asked (
+    day TEXT NOT NULL,
+    need TEXT NOT NULL,
+    area TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (day, need, area, outcome)
+) WITHOUT ROWID
+"""
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question as understood: what is stored, and all that is stored."""
+
+    need: str
+    area: str
+    outcome: str
+
+
+def outcome(results: Results) -> str:
+    """How a search ended for the person asking (see the module docstring)."""
+    if not results.hits:
+        return "none"
+    if not results.widened:
+        return "answered"
+    return "unconfirmed" if results.hits[0].inside else "far"
+
+
+def understood(query: Query, results: Results) -> Asked:
+    """The question reduced to its need, its area and its outcome."""
+    needs = sorted({_need(c.facet, c.codes) or c.describe() for c in query.concepts}
+                   | ({"wifi"} if query.wifi else set()))
+    return Asked(need=" + ".join(needs) or NO_NEED, area=_area(query), outcome=outcome(results))
+
+
+def _need(facet: str, codes: frozenset[str]) -> str:
+    need = need_of(facet, codes)
+    return need.name if need else ""
+
+
+def _area(query: Query) -> str:
+    area = query.area
+    if area is None:
+        return ""
+    if not area.user_location:
+        return area.label
+    # A shared position is kept as its département only.
+    if area.lat is None or area.lon is None:
+        return "position partagée"
+    commune = load_gazetteer().nearest_commune(area.lat, area.lon)
+    return f"position partagée ({commune.departement})" if commune else "position partagée"
+
+
+@dataclass(frozen=True)
+class Count:
+    day: str
+    need: str
+    area: str
+    outcome: str
+    count: int
+
+
+class AskedLog:
+    """The counts in one SQLite file; ``record`` adds a question, ``counts`` reads the last days."""
+
+    def __init__(self, path: Path, keep_days: int = 90, today: Callable[[], date] = date.today) -> None:
+        self.path, self.keep_days, self.today = Path(path), keep_days, today
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        self._pruned: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AskedLog | None:
+        """The log of ``settings.home``, or None when recording is off."""
+        if not settings.record_asked:
+            return None
+        return cls(Path(settings.home).expanduser() / FILE, settings.asked_days)
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, check_same_thread=False,
+                                         isolation_level=None)
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, no fsync per question
+            connection.execute(SCHEMA)
+            self._connection = connection
+        return self._connection
+
+    def record(self, asked: Asked) -> None:
+        """Count one question for today; old days go on the first write of a day. Never raises."""
+        day = self.today().isoformat()
+        try:
+            with self._lock:
+                connection = self._connect()
+                with connection:
+                    connection.execute("BEGIN IMMEDIATE")
+                    connection.execute(
+                        "INSERT INTO asked (day, need, area, outcome, count) VALUES (?, ?, ?, ?, 1) "
+                        "ON CONFLICT (day, need, area, outcome) DO UPDATE SET count = count + 1",
+                        (day, asked.need, asked.area, asked.outcome))
+                    if self._pruned != day:
+                        connection.execute("DELETE FROM asked WHERE day < ?", (self._oldest(),))
+                        self._pruned = day
+        except sqlite3.Error as exc:
+            log.warning("could not count a question in %s: %s", self.path, exc)
+
+    def record_search(self, query: Query, results: Results) -> None:
+        """The conversation's hook: count a search by what was understood of it."""
+        self.record(understood(query, results))
+
+    def counts(self, days: int | None = None) -> list[Count]:
+        """The counts of the last ``days`` days (default: all kept), newest day first."""
+        if not self.path.is_file():
+            return []
+        since = (self.today() - timedelta(days=(days or self.keep_days) - 1)).isoformat()
+        with self._lock:
+            rows = self._connect().execute(
+                "SELECT day, need, area, outcome, count FROM asked WHERE day >= ? "
+                "ORDER BY day DESC, count DESC, need, area, outcome", (since,)).fetchall()
+        return [Count(*row) for row in rows]
+
+    def _oldest(self) -> str:
+        return (self.today() - timedelta(days=self.keep_days - 1)).isoformat()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None

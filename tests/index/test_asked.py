@@ -1,0 +1,95 @@
+"""What people asked is kept as need, area, day and outcome counts: never their words."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from datetime import date, timedelta
+
+from index.asked import FILE, Asked, AskedLog
+from index.conversation import Conversation
+from index.settings import Settings
+from tests.support.homes import ROOT
+
+SECRETS = ("Dupuis", "Marchetti", "Lebrasseur", "06 12 34 56 78", "0612345678", "0698765432", "Lilas",
+           "Peupliers", "43.184", "3.0039")
+"""A made-up name, phone numbers, street names and a position's digits, asked below."""
+QUESTIONS = (
+    "Mme Dupuis-Marchetti 06 12 34 56 78 démarches caf 12 rue des Lilas Narbonne",
+    "mon voisin Kévin Lebrasseur 0612345678 atelier informatique gers",
+    "Lebrasseur coworking tournefeuille 0698765432, 3 allée des Peupliers",
+)
+
+
+def asked_files(home) -> bytes:
+    return b"".join(p.read_bytes() for p in home.glob(FILE + "*"))
+
+
+def test_questions_are_counted_without_a_name_a_phone_an_address_or_a_position(real_engine, tmp_path, caplog):
+    settings = Settings.from_env({}, home=str(tmp_path))
+    conversation = Conversation.from_settings(real_engine, settings)
+    caplog.set_level(logging.DEBUG)
+    for n, text in enumerate(QUESTIONS):
+        conversation.handle(f"web:{n}", text)
+    conversation.handle("tg:42", "", (43.18412, 3.00391))  # a shared position, near Narbonne
+    conversation.handle("tg:42", "plus")
+
+    counts = AskedLog(tmp_path / FILE).counts(1)
+    assert sum(c.count for c in counts) == 4  # "plus" shows a page, it asks nothing new
+    assert {(c.need, c.area, c.outcome) for c in counts} == {
+        ("démarches", "Narbonne", "answered"), ("ateliers", "Gers (32)", "answered"),
+        ("Espace de co-working", "Tournefeuille", "far"), ("", "position partagée (11)", "answered")}
+    stored = asked_files(tmp_path)
+    logged = caplog.text
+    for secret in SECRETS:
+        assert secret.encode() not in stored and secret.lower().encode() not in stored.lower(), secret
+        assert secret.lower() not in logged.lower(), secret
+
+
+def test_the_same_question_twice_is_one_row_counted_twice(tmp_path):
+    log = AskedLog(tmp_path / FILE)
+    question = Asked(need="Fablab", area="Gers (32)", outcome="far")
+    log.record(question)
+    log.record(question)
+    log.record(Asked(need="Fablab", area="Gers (32)", outcome="answered"))
+    assert [(c.outcome, c.count) for c in log.counts()] == [("far", 2), ("answered", 1)]
+
+
+def test_days_older_than_the_retention_are_deleted(tmp_path):
+    today = date(2026, 11, 30)
+    clock = [today - timedelta(days=100)]
+    log = AskedLog(tmp_path / FILE, keep_days=90, today=lambda: clock[0])
+    log.record(Asked("Fablab", "Gers (32)", "none"))
+    clock[0] = today - timedelta(days=89)
+    log.record(Asked("Fablab", "Gers (32)", "none"))
+    clock[0] = today
+    log.record(Asked("Fablab", "Gers (32)", "none"))
+    rows = log.counts(1000)
+    assert sorted(c.day for c in rows) == ["2026-09-02", "2026-11-30"]
+
+
+def test_switched_off_nothing_is_recorded(real_engine, tmp_path):
+    settings = Settings.from_env({"ORIENTEUR_RECORD_ASKED": "0"}, home=str(tmp_path))
+    conversation = Conversation.from_settings(real_engine, settings)
+    conversation.handle("web:1", "fablab gers")
+    assert conversation.observer is None and not list(tmp_path.glob(FILE + "*"))
+
+
+WRITER = """
+import sys
+from index.asked import Asked, AskedLog
+log = AskedLog(sys.argv[1])
+for n in range(int(sys.argv[2])):
+    log.record(Asked("Fablab", "Gers (32)", "far"))
+"""
+
+
+def test_several_processes_count_into_one_file_without_losing_a_question(tmp_path):
+    path = tmp_path / FILE
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), "150"], cwd=ROOT, stderr=subprocess.PIPE,
+                                text=True) for _ in range(3)]
+    for proc in writers:
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0 and "could not count" not in err, err
+    assert [c.count for c in AskedLog(path).counts()] == [450]
