@@ -99,18 +99,19 @@ def needs(assessment: Assessment, query: Query) -> None:
 
     The services and labels asked are one leading need, met by any of them: « retraite en ligne,
     elle n'a pas d'ordinateur » asks for help with procedures, a place with computers too ranks
-    higher (``score_breadth``). Audiences, days and wifi are each a need of their own."""
+    higher (``score_breadth``). The audiences are one need, met by any of them; days and wifi
+    are each a need of their own."""
     entry = assessment.entry
-    statuses = []
-    lead = []
+    lead, audience = [], []
     for concept in query.concepts:
         status = concept_status(entry, concept)
-        (lead if concept.facet in LEAD_FACETS else statuses).append(status)
+        (lead if concept.facet in LEAD_FACETS else audience).append(status)
         if status == MET:
             assessment.reasons.append(what_it_offers(entry, concept))
     assessment.lead = max(lead, default=MET)
     assessment.lead_met = lead.count(MET)
-    statuses.append(assessment.lead)
+    # The audiences said describe one person (« un jeune qui cherche du travail »): one is enough.
+    statuses = [assessment.lead, max(audience, default=MET)]
     if query.days:
         status = days_status(entry, query)
         statuses.append(status)
@@ -157,6 +158,18 @@ def score_breadth(a: Assessment, query: Query) -> None:
         a.add_score("étendue", sum(shares) / len(shares) * 0.5, 0.5)
 
 
+SPECIALISED_SERVICES = frozenset({"W", "FL", "REP", "PRO"})
+"""Services of places for a specific use (coworking, fablab, repairs, vocational training)."""
+
+
+def score_help(a: Assessment, query: Query) -> None:
+    """With no service asked (« handicap visuel Toulouse », « pour les jeunes à Albi »), the person
+    needs help with the digital world: a coworking space or a fablab alone is not the answer."""
+    if not any(c.facet in LEAD_FACETS for c in query.concepts):
+        services = a.entry.services
+        a.add_score("aide", 0.0 if services and services <= SPECIALISED_SERVICES else 0.5, 0.5)
+
+
 def score_audience(a: Assessment, query: Query) -> None:
     """A place reserved to an audience (young people only) the question did not ask for ranks after
     those open to everyone."""
@@ -195,8 +208,8 @@ def score_richness(a: Assessment, query: Query) -> None:
     a.add_score("fiche", a.entry.richness * 0.3, 0.3)
 
 
-SCORERS: tuple[Scorer, ...] = (score_name, score_breadth, score_text, score_inside, score_distance, score_richness,
-                               score_audience)
+SCORERS: tuple[Scorer, ...] = (score_name, score_breadth, score_help, score_text, score_inside, score_distance,
+                               score_richness, score_audience)
 
 
 def assess(a: Assessment, query: Query) -> Assessment:

@@ -86,7 +86,11 @@ PUBLICS: tuple[Term, ...] = (
                                          "migrants", "réfugié", "réfugiés", "demandeur d'asile", "FLE",
                                          "allophone", "allophones")),
     Term("F", "Femmes", ("femme", "femmes")),
-    Term("H", "Personnes en situation de handicap", ("handicap", "handicapé", "handicapés", "PMR")),
+    Term("H", "Personnes en situation de handicap",
+         ("handicap", "handicapé", "handicapés", "handicapée", "handicapées", "PMR", "handicap visuel",
+          "handicap auditif", "handicap moteur", "handicap mental", "malvoyant", "malvoyants", "malvoyante",
+          "aveugle", "aveugles", "non voyant", "sourd", "sourds", "malentendant", "malentendants",
+          "fauteuil roulant", "situation de handicap")),
     # "Familles et/ou enfants" of the national data standard.
     Term("FAM", "Familles et enfants", ("famille", "familles", "enfant", "enfants", "parents")),
 )

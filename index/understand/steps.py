@@ -749,7 +749,10 @@ def leftover_words(r: Reading) -> tuple[list[str], list[str]]:
     """(name words, search words): unclaimed content words, corrected, and their text synonyms."""
     names = [r.lexicon.correct_word(w) for i, w in enumerate(r.words)
              if r.free(i) and w not in STOP_WORDS and not w.isdigit()]
-    words = list(dict.fromkeys(names))
+    # An audience is also looked for in the places' own words (« handicap », « jeunes »): few code it.
+    said = [w for c in r.concepts if c.facet == "publics" for w in fold(c.said).split()
+            if w not in STOP_WORDS and not w.isdigit() and w != "ans"]
+    words = list(dict.fromkeys(names + said))
     for w in names:
         words += [s for s in TEXT_SYNONYMS.get(w, ()) if s not in words]
     return names, words

@@ -133,6 +133,16 @@ def test_an_audience_ranks_but_does_not_filter_out_the_places_open_to_all(conver
     assert reply.total >= 5
 
 
+def test_audiences_said_together_are_one_need_any_of_them_enough(conversation):
+    reply = conversation.handle("a3", "mon fils de 20 ans est au chômage, il lui faut de l'aide à Nîmes")
+    assert reply.cards and {"Jeunes", "Demandeurs d'emploi"} & set(reply.cards[0].publics)
+
+
+def test_an_audience_alone_asks_for_help_not_for_a_coworking_space(conversation):
+    reply = conversation.handle("a4", "handicap visuel toulouse")
+    assert reply.cards and all(c.services != ("Espace de co-working",) for c in reply.cards)
+
+
 def test_a_youth_only_place_does_not_come_first_for_an_adults_question(conversation):
     reply = conversation.handle("a2", "une dame de 45 ans doit faire sa déclaration CAF à Carcassonne")
     first = reply.cards[0]
