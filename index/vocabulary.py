@@ -26,7 +26,8 @@ PROCEDURE_WORDS = ("démarches", "démarche", "démarches administratives", "dé
                    "administratives", "CAF", "CPAM", "ameli", "impôts", "impôt", "déclaration", "déclarer",
                    "retraite", "France Travail", "Pôle emploi", "ANTS", "carte grise", "permis", "MSA", "RSA",
                    "prime d'activité", "APL", "titre de séjour", "accès aux droits", "aide administrative",
-                   "papiers", "paperasse", "dossier administratif")
+                   "papiers", "paperasse", "dossier administratif", "naturalisation", "passeport",
+                   "carte d'identité", "carte vitale", "complémentaire santé", "actualisation", "actualiser")
 """Help with procedures online, simple or thorough (ACCDS, ACCDA)."""
 
 SERVICES: tuple[Term, ...] = (
@@ -45,7 +46,8 @@ SERVICES: tuple[Term, ...] = (
           "initiation", "apprendre", "débutant", "sensibilisation")),
     Term("ACCN", "Accompagnement individuel au numérique",
          ("accompagnement numérique", "aide informatique", "aide numérique", "conseiller numérique",
-          "médiateur numérique", "accompagnement individuel", "aide smartphone", "aide tablette")),
+          "médiateur numérique", "accompagnement individuel", "aide smartphone", "aide tablette", "tablette",
+          "tablettes", "smartphone", "smartphones", "téléphone portable")),
     Term("COMP", "Ateliers informatiques de montée en compétences",
          ("atelier", "ateliers", "atelier informatique", "atelier numérique", "cours", "cours d informatique",
           "initiation", "apprendre", "formation", "débutant", "bureautique", "compétences")),

@@ -36,7 +36,7 @@ HOW_POINTS = {"code postal": 2.0, "quartier": 1.0, "abréviation": 0.5, "nom cou
 """Points for how the mention was read: a postcode is typed only as a place; a name read by its
 sound (« allée » sounds like Alès) is less sure than one spelt right."""
 MIN_SCORE = 1.0
-ALTERNATIVE_GAP = 2.5
+ALTERNATIVE_GAP = 3.0
 """An alternative (« sur Marvejols ou à Mende ») is kept unless this much weaker than the best."""
 
 

@@ -147,6 +147,8 @@ class Lexicon:
         if len(word) < 5:
             return None
         hit = process.extractOne(word, self.single_words, scorer=fuzz.ratio, score_cutoff=85)
+        if hit and word in hit[0] and len(hit[0]) - len(word) > 1:
+            return None  # « prendre » is a word of its own, not « apprendre » mistyped; « marche » no « démarche »
         return hit[0] if hit else None
 
     def clear_caches(self) -> None:

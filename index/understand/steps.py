@@ -38,15 +38,15 @@ DAY_WORDS = {day: n for n, day in enumerate(DAYS)}
 SHORT_DAYS = {day[:3]: n for n, day in enumerate(DAYS)}
 """"sam", "mer": read as days only after "le" or "ouvert" ("mer" is also the sea)."""
 NEAR_ME = (("autour", "de", "moi"), ("pres", "de", "moi"), ("proche", "de", "moi"), ("a", "cote", "de", "moi"),
-           ("a", "proximite"), ("pres", "d", "ici"), ("pas", "loin"), ("dans", "le", "coin"), ("autour",),
-           ("ma", "position"), ("ici",), ("proximite",), ("alentours",))
+           ("pres", "d", "ici"), ("pas", "loin"), ("dans", "le", "coin"), ("ma", "position"), ("ici",))
 NEAR_OF = (("pres", "de"), ("pres", "d"), ("autour", "de"), ("autour", "d"), ("proche", "de"), ("proche", "d"),
            ("a", "cote", "de"), ("a", "cote", "d"), ("aux", "alentours", "de"), ("aux", "environs", "de"),
            ("vers",), ("non", "loin", "de"), ("pas", "loin", "de"), ("du", "cote", "de"), ("du", "cote", "d"),
            ("cote", "de"))
 NEAR_ME_UNLESS_OF = {("a", "cote"), ("le", "plus", "pres"), ("la", "plus", "proche"), ("le", "plus", "proche"),
-                     ("les", "plus", "proches"), ("plus", "pres"), ("plus", "proche"), ("au", "plus", "pres")}
-"""Near the user unless a place follows: « à côté ? » but « à côté de Figeac »."""
+                     ("les", "plus", "proches"), ("plus", "pres"), ("plus", "proche"), ("au", "plus", "pres"),
+                     ("autour",), ("a", "proximite"), ("proximite",), ("alentours",), ("aux", "alentours")}
+"""Near the user unless a place follows: « à côté ? » but « à côté de Figeac », « autour de Montpellier »."""
 LOOSE_OF = {("du", "cote", "de"), ("du", "cote", "d"), ("cote", "de")}
 """Phrases that point at a commune loosely: the commune itself first, its surroundings after."""
 WIFI_WORDS = {"wifi", "wi", "wiffi", "wify", "wiffy", "wfi"}
@@ -700,8 +700,12 @@ def _take_communes(r: Reading, i: int, communes: list[Commune]) -> None:
 
 
 def _claim_article(r: Reading, i: int) -> None:
-    if i and r.words[i - 1] in {"a", "au", "en", "dans", "l", "le", "la", "les", "sur", "de", "du"}:
-        r.claim(i - 1)
+    """The small words that introduced a place (« habite à la », « sur ») are part of saying it."""
+    k = i - 1
+    while k >= 0 and i - k <= 3 and (r.words[k] in {"a", "au", "en", "dans", "l", "le", "la", "les", "sur", "de", "du"}
+                                     or r.words[k] in PLACE_WORDS_BEFORE or r.words[k] in PERSON_MARKERS):
+        r.claim(k)
+        k -= 1
 
 
 STEPS: tuple[Step, ...] = (near_me, radius, days, wifi, ages, near_of, concepts, off_topic, postcodes,

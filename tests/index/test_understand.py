@@ -200,3 +200,19 @@ def test_a_large_town_written_with_a_few_of_its_letters_is_understood(lexicon):
 @pytest.mark.parametrize("word", ["cv", "rdv", "pdf", "sms", "tel", "mail", "doc"])
 def test_everyday_abbreviations_are_not_towns(lexicon, word):
     assert ask(lexicon, f"aide pour mon {word}").area is None
+
+
+def test_around_a_named_town_is_not_around_me(lexicon):
+    q = ask(lexicon, "un repair café autour de Montpellier ?")
+    assert not q.near_me and q.area.kind == "point" and q.area.label == "autour de Montpellier"
+    assert ask(lexicon, "un repair café autour ?").near_me
+
+
+def test_a_word_inside_a_longer_need_is_not_a_typo_of_it(lexicon):
+    q = ask(lexicon, "elle doit prendre rdv sur internet, et aller au marché à Rieumes")
+    assert not codes(q, "services") & {"COMP", "SENS", "ACCDS"}
+
+
+def test_the_words_that_introduced_the_place_are_not_echoed(lexicon):
+    q = ask(lexicon, "mon père habite Sète et a besoin d'aide avec sa tablette")
+    assert q.describe() == "tablette · Sète" and "ACCN" in codes(q, "services")
