@@ -28,6 +28,7 @@ from index.rank import (
     UNMET,
     Assessment,
     assess,
+    name_keys,
     name_match,
     nearest_first_key,
     order_key,
@@ -200,6 +201,7 @@ class _Search:
         # A name word that many places share ("espace", "médiathèque") does not name one place.
         limit = max(3, len(store.entries) // 200)
         self.rare_words = frozenset(w for w in query.name_words if store.name_df.get(w, 0) <= limit)
+        self.name_keys = name_keys(query.name_words)
         area = query.area
         if area is not None and area.lat is not None and area.lon is not None:
             self.centre = (area.lat, area.lon)
@@ -373,7 +375,7 @@ class _Search:
             if self.centre and e.place.has_point:
                 a.distance_km = haversine_km(self.centre[0], self.centre[1], e.place.lat, e.place.lon)
             a.text = text.get(e.pos, 0.0) / top
-            a.name, matched = name_match(e, q.name_words)
+            a.name, matched = name_match(e, self.name_keys)
             a.named = a.name >= 0.99 and bool(matched & self.rare_words)
             out.append(assess(a, q))
         return out

@@ -126,14 +126,20 @@ def needs(assessment: Assessment, query: Query) -> None:
     assessment.tier = min(statuses, default=MET)
 
 
-def name_match(entry: Entry, words: tuple[str, ...]) -> tuple[float, frozenset[str]]:
-    """Share of ``words`` (those of three letters or more) found in the place's name, by spelling
-    or sound, and which."""
-    words = tuple(w for w in words if len(w) >= 3)
-    if not words:
+def name_keys(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(word, sound) of the ``words`` of three letters or more: what ``name_match`` compares, worked
+    out once per search rather than once per place."""
+    return tuple((w, sound(w)) for w in words if len(w) >= 3)
+
+
+def name_match(entry: Entry, keys: tuple[tuple[str, str], ...]) -> tuple[float, frozenset[str]]:
+    """Share of the words of ``keys`` (``name_keys``) found in the place's name, by spelling or
+    sound, and which."""
+    if not keys:
         return 0.0, frozenset()
-    matched = frozenset(w for w in words if w in entry.name_words or sound(w) in entry.name_sounds)
-    return len(matched) / len(words), matched
+    names, sounds = entry.name_words, entry.name_sounds
+    matched = frozenset(w for w, s in keys if w in names or s in sounds)
+    return len(matched) / len(keys), matched
 
 
 Scorer = Callable[[Assessment, Query], None]
