@@ -52,8 +52,8 @@ FEW, FAR_KM = 3, 30.0
 """Where fewer than FEW places lie within those bounds, the radius grows to reach FEW, up to FAR_KM."""
 AROUND_COUNT = 400
 """Places looked at around an area when nothing just around it answers…"""
-FIRST_AROUND, FEW_AROUND = 60, 10
-"""…the FIRST_AROUND nearest first, all AROUND_COUNT only when fewer than FEW_AROUND of those meet the need."""
+FARTHER_MEETING = 60
+"""…or, when services or labels were asked, the nearest places offering one of them."""
 OUTSIDE_KM = 50.0
 """An area with no listed place within this distance is outside the served directory."""
 MAX_CANDIDATES = 2000
@@ -254,9 +254,7 @@ class _Search:
                  len(partial))
         hits = near_met + unknown + partial + near_lead
         if not hits:  # nothing just around: the nearest places meeting the main need, however far
-            farther = self.around(exclude, None, FIRST_AROUND, keep)
-            if len(_nearest_meeting(farther)) < FEW_AROUND:
-                farther = self.around(exclude, None, AROUND_COUNT, keep)
+            farther = self.around(exclude, None, FARTHER_MEETING if keep is not None else AROUND_COUNT, keep)
             hits = _nearest_meeting(farther)
             if not hits:  # none near enough: the nearest that do not say
                 farther = self.around(exclude, None, AROUND_COUNT, self.silent_on_the_main_need()) \
@@ -343,7 +341,7 @@ class _Search:
     def around(self, exclude: set[int], within_km: float | None, count: int = AROUND_COUNT,
                keep: set[int] | None = None) -> list[Assessment]:
         """Places outside the area, assessed, nearest to its centre first: those within ``within_km``,
-        or (None) the ``count`` nearest, only those in ``keep`` when given. A département's centre
+        or (None) the ``count`` nearest; only those in ``keep`` when given. A département's centre
         is its places' mean point."""
         store = self.store
         centre = self.centre
@@ -360,7 +358,13 @@ class _Search:
         if centre is None or within_km == 0:
             return []
         self.centre = centre
-        found = store.grid.within(*centre, within_km) if within_km else store.grid.nearest(*centre, count)
+        if within_km:
+            found = store.grid.within(*centre, within_km)
+        elif keep is not None:  # the places meeting the need, by distance: a few hundred at most
+            found = sorted(((pos, haversine_km(*centre, store.entries[pos].place.lat, store.entries[pos].place.lon))
+                            for pos in keep if store.entries[pos].place.has_point), key=lambda pd: pd[1])[:count]
+        else:
+            found = store.grid.nearest(*centre, count)
         assessed = self.assess([store.entries[pos] for pos, _ in found
                                 if pos not in exclude and (keep is None or pos in keep)], inside=False)
         return sorted(assessed, key=lambda a: (a.distance_km if a.distance_km is not None else 1e9, -a.score))
