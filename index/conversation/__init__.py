@@ -108,9 +108,9 @@ class Conversation:
         if query.off_topic and not (query.concepts or query.days or query.wifi):
             labels = [t.label for t in OUT_OF_SCOPE if t.code in query.off_topic]
             return Reply(replies.off_topic(labels), kind="out_of_scope")
-        if query.area and not query.area.user_location and not self.engine.covers(query.area):
-            return Reply(replies.outside(query.area.label, self.engine.coverage()), kind="outside",
-                         understood=query.describe())
+        if query.area and not self.engine.covers(query.area):
+            where = replies.YOUR_POSITION if query.area.user_location else query.area.label
+            return Reply(replies.outside(where, self.engine.coverage()), kind="outside", understood=query.describe())
         if query.doubt:
             session.pending = query
             return Reply(replies.did_you_mean(query.doubt), kind="did_you_mean", understood=query.describe())

@@ -106,6 +106,7 @@ SMALL_TALK = {
 }
 """Short answers to messages that ask nothing; the conversation stays as it was."""
 NOT_THAT = "D'accord. Écrivez la commune autrement, ou son code postal."
+YOUR_POSITION = "Votre position"
 COVERED = ("des ordinateurs en libre accès, de l'aide aux démarches en ligne (CAF, impôts, France Travail…), "
            "des ateliers numériques, des France Services, des fablabs et des espaces de coworking")
 

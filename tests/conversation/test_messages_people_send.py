@@ -184,6 +184,8 @@ def test_a_place_outside_the_directory_is_said_so_naming_what_it_covers(conversa
     reply = conversation.handle("o2", "atelier informatique à Lille")
     assert reply.kind == "outside" and not reply.cards
     assert "Lille" in reply.text and "Haute-Garonne (31)" in reply.text
+    reply = conversation.handle("o3", "atelier informatique", location=(48.8566, 2.3522))  # Paris
+    assert reply.kind == "outside" and reply.text.startswith("Votre position est en dehors")
 
 
 # -- what is said -----------------------------------------------------------------------
