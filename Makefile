@@ -6,7 +6,7 @@ RUN_HOME := $(CURDIR)/.cache/home
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint setup browser-deps bench
+.PHONY: run test lint setup browser-deps store-deps bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,16 @@ browser-deps:
 	@command -v chromium >/dev/null || ($(APT) update -qq && $(APT) install -y -qq chromium)
 	@[ -f $(AXE) ] || npm install --no-save --silent --prefix .cache/npm axe-core@4
 
+# Debian's redis-server, which the conversation-store tests start themselves on a private port.
+store-deps:
+	@command -v redis-server >/dev/null || command -v valkey-server >/dev/null || \
+		($(SUDO) apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		 $(SUDO) apt-get -o DPkg::Lock::Timeout=600 install -y -qq redis-server)
+
 lint: setup
 	$(BIN)/ruff check .
 
-test: setup browser-deps lint
+test: setup browser-deps store-deps lint
 	$(BIN)/pytest
 
 bench: setup

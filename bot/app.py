@@ -163,18 +163,22 @@ def webhook_app(application: Application, path: str, secret: str,
 
 
 async def serve_webhook(application: Application, url: str, path: str, secret: str, listen: str, port: int,
-                        stop: asyncio.Event, body_timeout: float = Settings.body_timeout) -> None:
-    """Register ``url`` with Telegram and serve updates on ``listen:port`` until ``stop`` is set."""
+                        stop: asyncio.Event, body_timeout: float = Settings.body_timeout, *,
+                        reuse_port: bool = False, register: bool = True) -> None:
+    """Serve updates on ``listen:port`` until ``stop`` is set, and (``register``) give Telegram ``url``.
+
+    Several workers share the port with ``reuse_port``; one of them registers the URL."""
     runner = web.AppRunner(webhook_app(application, path, secret, body_timeout))
     async with application:
         await on_start(application)
         await application.start()
         await runner.setup()
         try:
-            await web.TCPSite(runner, listen, port).start()
+            await web.TCPSite(runner, listen, port, reuse_port=reuse_port or None).start()
             # Listening first: Telegram may post as soon as it knows the URL.
-            await handlers.deliver(lambda: application.bot.set_webhook(
-                url, secret_token=secret, allowed_updates=Update.ALL_TYPES), "setWebhook")
+            if register:
+                await handlers.deliver(lambda: application.bot.set_webhook(
+                    url, secret_token=secret, allowed_updates=Update.ALL_TYPES), "setWebhook")
             log.info("webhook %s served on %s:%d%s", url, listen, port, path)
             await stop.wait()
         finally:

@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import signal
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
@@ -21,9 +22,11 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot.app import build_application, serve_webhook
-from index.cli import ensure_index, settings_of
+from index.cli import ensure_built, ensure_index, settings_of
 from index.conversation import Conversation
+from index.engine import Engine
 from index.settings import Settings
+from index.workers import run_workers, worker_count
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +95,10 @@ class Redact(logging.Filter):
 @click.option("--listen", default="127.0.0.1", show_default=True, help="Address the webhook server listens on.")
 @click.option("--port", default=8443, show_default=True, type=click.IntRange(1, 65535),
               help="Port the webhook server listens on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(0),
+              help="With --webhook: processes sharing the port (0: one per core). Polling runs one.")
 @click.pass_context
-def bot(ctx: click.Context, webhook: str | None, listen: str, port: int) -> None:
+def bot(ctx: click.Context, webhook: str | None, listen: str, port: int, workers: int) -> None:
     """Run the Telegram bot (ORIENTEUR_TELEGRAM_TOKEN), by long polling or with --webhook."""
     # Time periods as timedelta (PTB 22 otherwise warns on every 429, from RetryAfter's own __init__).
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -102,16 +107,27 @@ def bot(ctx: click.Context, webhook: str | None, listen: str, port: int) -> None
     if problem := settings_problem(settings, webhook):
         click.echo(problem, err=True)
         ctx.exit(2)
+    count = worker_count(workers)
+    if webhook is None and count > 1:
+        click.echo("--workers needs --webhook: Telegram gives updates to one poller only.", err=True)
+        ctx.exit(2)
     redact = Redact(settings.telegram_token)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redact)
-    conversation = Conversation.from_settings(ensure_index(settings), settings)
     try:
         if webhook is None:
-            application = build_application(settings, conversation)
+            application = build_application(settings, Conversation.from_settings(ensure_index(settings), settings))
             application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=5)
-        else:
-            asyncio.run(_webhook(settings, conversation, webhook, listen, port))
+            return
+        if not settings.webhook_secret:  # made up once, so that every worker checks the same one
+            settings = dataclasses.replace(settings, webhook_secret=secrets.token_urlsafe(32))
+            log.info("ORIENTEUR_WEBHOOK_SECRET is empty: using a secret made up for this run")
+        ensure_built(settings)
+        if count == 1:
+            asyncio.run(_webhook(settings, webhook, listen, port))
+        elif run_workers(lambda n: asyncio.run(_webhook(settings, webhook, listen, port, worker=n)), count,
+                         "bot worker"):
+            raise click.ClickException(f"the bot's workers could not serve {listen}:{port} (see the log above)")
     except InvalidToken:
         click.echo("Telegram refuse ce jeton (ORIENTEUR_TELEGRAM_TOKEN).\n"
                    "Telegram refused the token (ORIENTEUR_TELEGRAM_TOKEN).", err=True)
@@ -120,15 +136,17 @@ def bot(ctx: click.Context, webhook: str | None, listen: str, port: int) -> None
         raise click.ClickException(f"Telegram unreachable: {exc}") from None
 
 
-async def _webhook(settings: Settings, conversation: Conversation, url: str, listen: str, port: int) -> None:
-    secret = settings.webhook_secret
-    if not secret:
-        secret = secrets.token_urlsafe(32)
-        log.info("ORIENTEUR_WEBHOOK_SECRET is empty: using a secret made up for this run")
+async def _webhook(settings: Settings, url: str, listen: str, port: int, worker: int | None = None) -> None:
+    """One webhook server: its own engine; with ``worker`` one of several on the port (worker 0
+    registers the URL). Conversations are shared through the store."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    conversation = Conversation.from_settings(Engine(home=Path(settings.home).expanduser()), settings)
     application = build_application(settings, conversation, polling=False)
-    await serve_webhook(application, url, urlsplit(url).path or "/", secret, listen, port, stop,
-                        settings.body_timeout)
+    try:
+        await serve_webhook(application, url, urlsplit(url).path or "/", settings.webhook_secret, listen, port,
+                            stop, settings.body_timeout, reuse_port=worker is not None, register=not worker)
+    finally:
+        conversation.sessions.close()

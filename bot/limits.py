@@ -22,10 +22,10 @@ import datetime as dtm
 import logging
 import time
 import warnings
-from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from cachetools import LRUCache
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
@@ -74,7 +74,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         self.overall_rate, self.chat_rate, self.chat_burst = overall_rate, chat_rate, chat_burst
         self.group_rate, self.group_burst, self.max_retries, self.clock = group_rate, group_burst, max_retries, clock
         self._overall = Bucket(overall_rate, overall_rate, clock)
-        self._chats: OrderedDict[int | str, Bucket] = OrderedDict()
+        self._chats: LRUCache[int | str, Bucket] = LRUCache(MAX_CHATS)
         self._paused_until = 0.0
 
     async def initialize(self) -> None:
@@ -91,9 +91,6 @@ class ChatRateLimiter(BaseRateLimiter[int]):
             bucket = Bucket(*((self.group_rate, self.group_burst) if group else (self.chat_rate, self.chat_burst)),
                             clock=self.clock)
             self._chats[chat_id] = bucket
-            while len(self._chats) > MAX_CHATS:
-                self._chats.popitem(last=False)
-        self._chats.move_to_end(chat_id)
         return bucket
 
     async def _throttle(self, chat_id: int | str | None) -> None:

@@ -7,6 +7,7 @@ The rebuild job (``index.rebuild``) calls this between its checks; installing th
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,11 +35,15 @@ def merge_results(reports: list[tuple[str, ReadResult]]) -> list[Place]:
     return merge([(source_name(loc), result) for loc, result in reports])
 
 
-def build_version(home: Home, loaded: Loaded, extra_meta: dict | None = None) -> Path:
-    """Build ``loaded`` into a new version folder beside the served one; returns the folder (not yet served)."""
-    target = home.new_version_dir()
+def build_version(home: Home, loaded: Loaded, extra_meta: dict | None = None, reuse: bool = True) -> Path:
+    """Build ``loaded`` into a version folder beside the served one; returns the folder (not yet served).
+
+    The folder is named by content (``version_name``): the same places built by the same code
+    on any machine get the same name, and when that version is already here it is kept, with
+    this build's description (``Home.adopt``; ``reuse=False``: replaced, when found damaged).
+    """
+    staging = home.new_build_dir()
     meta = {
-        "version": target.name,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "sources": [
             {"location": loc, "format": r.format, "rows": r.rows, "places": len(r.places),
@@ -49,5 +54,9 @@ def build_version(home: Home, loaded: Loaded, extra_meta: dict | None = None) ->
     }
     problems = [{"source": source_name(loc), "line": p.line, "id": p.id, "reason": p.reason}
                 for loc, r in loaded.reports for p in r.warnings]
-    build(loaded.places, target, meta, problems)
-    return target
+    try:
+        meta = build(loaded.places, staging, meta, problems)
+        return home.adopt(staging, meta["version"], reuse)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

@@ -21,7 +21,15 @@ import click
 from index.asked import AskedLog
 from index.conversation import Conversation, replies
 from index.engine import Engine
-from index.errors import BuildError, OrienteurError, RebuildLocked, RebuildRefused, SourceError
+from index.errors import (
+    BuildError,
+    IndexUnavailable,
+    OrienteurError,
+    RebuildLocked,
+    RebuildRefused,
+    SourceError,
+    StaleFormat,
+)
 from index.home import Home
 from index.logs import EscapingFormatter
 from index.rebuild import RebuildReport, rollback, run_rebuild, status
@@ -29,6 +37,7 @@ from index.report import build_report, csvfiles, html
 from index.settings import Settings
 from index.sources import read_source
 from index.sources.report import format_report
+from index.store import check_format, read_meta
 from index.understand import explain as explain_places
 from index.watch import watch
 
@@ -84,12 +93,32 @@ def settings_of(ctx: click.Context) -> Settings:
 
 
 def ensure_index(settings: Settings) -> Engine:
-    """The engine over the served index, building it from the default source on first use."""
+    """The engine over the served index, built first when needed (see ``ensure_built``)."""
+    ensure_built(settings)
+    return Engine(home=Path(settings.home).expanduser())
+
+
+def ensure_built(settings: Settings) -> None:
+    """Build the index from the default source when none is served yet, and from its own sources
+    again when older code wrote it in a stored format this code does not read (before workers start)."""
     home = Home(Path(settings.home).expanduser())
-    if home.current() is None:
+    current = home.current()
+    if current is None:
         click.echo(f"No index yet in {settings.home}: building it from {', '.join(settings.sources)}…", err=True)
         _build(settings, settings.sources)
-    return Engine(home=Path(settings.home).expanduser())
+    else:
+        try:
+            meta = read_meta(current)
+            check_format(current, meta)
+        except StaleFormat as exc:
+            own = [s["location"] for s in meta.get("sources", [])
+                   if isinstance(s, dict) and isinstance(s.get("location"), str)]
+            # Its own sources, unless a file of them is gone: then the configured ones.
+            sources = own if own and all("://" in loc or Path(loc).exists() for loc in own) else settings.sources
+            click.echo(f"{exc}. Rebuilding it from {', '.join(sources)}…", err=True)
+            _build(settings, sources)
+        except IndexUnavailable:
+            pass  # damaged: the engine says so in the log, and the next rebuild replaces it
 
 
 def _build(settings: Settings, sources: list[str]) -> RebuildReport:
@@ -311,9 +340,18 @@ def _failure(settings: Settings, error: OrienteurError) -> click.ClickException:
     return click.ClickException(f"{label}: {error}. Nothing changed: {_served(settings)}.")
 
 
+def _status_of(error: OrienteurError) -> str:
+    """``locked``, ``refused`` (the data, or a source) or ``failed``: what a rebuild's error means."""
+    if isinstance(error, RebuildLocked):
+        return "locked"
+    return "refused" if isinstance(error, RebuildRefused | SourceError) else "failed"
+
+
 def _echo_outcome(settings: Settings, outcome, as_json: bool = False) -> None:
     """Print a rebuild's report, or turn its error into the command's failure."""
     if isinstance(outcome, OrienteurError):
+        if as_json:  # the caller (POST /admin/rebuild) reads what happened from stdout
+            click.echo(json.dumps({"status": _status_of(outcome), "error": str(outcome)}, ensure_ascii=False))
         raise _failure(settings, outcome)
     if as_json:
         click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2))

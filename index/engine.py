@@ -9,7 +9,9 @@ beside the old one and swaps the reference. Front ends call it on a timer.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from index.asked import understood
 from index.errors import IndexUnavailable
 from index.facets import Entry
 from index.home import Home
+from index.memory import malloc_trim
 from index.rank import (
     LEAD_FACETS,
     MET,
@@ -58,6 +61,8 @@ OUTSIDE_KM = 50.0
 """An area with no listed place within this distance is outside the served directory."""
 MAX_CANDIDATES = 2000
 """With no area, places assessed at most (the best by text first)."""
+RETIRE_SECONDS = 30.0
+"""How long a version swapped out stays open for the searches begun on it (they take milliseconds)."""
 
 
 @dataclass
@@ -77,10 +82,13 @@ class Results:
 class Engine:
     """Searches the current version of an index home (or one fixed store, for tests)."""
 
-    def __init__(self, home: Path | None = None, store: Store | None = None) -> None:
+    def __init__(self, home: Path | None = None, store: Store | None = None,
+                 retire_after: float = RETIRE_SECONDS) -> None:
         self.home = Home(Path(home)) if home is not None else None
+        self.retire_after = retire_after
         self._store = store
         self._retired: Store | None = None
+        self._retired_at = 0.0
         self._pointer: str | None = None
         self._terms: tuple[Store | None, frozenset] = (None, frozenset())
         """The served store's (field, term) pairs: a query word the index lacks costs a set lookup."""
@@ -103,6 +111,7 @@ class Engine:
         if self.home is None:
             return False
         with self._refreshing:
+            self._close_retired()
             return self._refresh()
 
     def _refresh(self) -> bool:
@@ -113,18 +122,27 @@ class Engine:
         if current is None:
             return False
         try:
-            store = open_store(current)
+            store = _open_quietly(current, self._store)
         except IndexUnavailable:
             log.exception("cannot open index version %s; still serving the previous one", current)
             self._pointer = pointer
             return False
-        # The store swapped out may still serve a search begun before the swap: it is closed at
-        # the next swap, not now.
-        if self._retired is not None:
-            self._retired.close()
-        self._retired, self._store, self._pointer = self._store, store, pointer
+        # The store swapped out may still serve a search begun before the swap: it is closed
+        # RETIRE_SECONDS later (at a refresh), or at the next swap, not now.
+        self._close_retired(force=True)
+        self._retired, self._retired_at = self._store, time.monotonic()
+        self._store, self._pointer = store, pointer
         log.info("serving index version %s (%d places)", store.version, len(store.entries))
         return True
+
+    def _close_retired(self, force: bool = False) -> None:
+        """Close the version swapped out, once no search can still be running on it: its memory
+        goes back (a large directory replaced by a small one leaves no trace)."""
+        if self._retired is None or not (force or time.monotonic() - self._retired_at >= self.retire_after):
+            return
+        self._retired.close()
+        self._retired = None
+        malloc_trim()
 
     async def watch(self, interval: float) -> None:
         """Refresh every ``interval`` seconds, loading off the event loop; runs until cancelled."""
@@ -186,6 +204,41 @@ class Engine:
             # What was understood only: the words typed may name the person helped.
             notfound.info("%s", understood(query, results))
         return results
+
+
+WARM_SECONDS = 0.5
+"""How long a reload may spend decoding, ahead of the searches, the places the version it
+replaces had decoded (the searches right after the swap find them ready)."""
+OPEN_SWITCH_SECONDS = 0.0005
+"""While a version opens, how long a thread holds the interpreter before another may take it
+(Python's default is 5 ms): searches interleave with the open in finer steps."""
+
+
+def _open_quietly(directory: Path, serving: Store | None = None) -> Store:
+    """``open_store`` without pausing the searches of other threads; the places ``serving`` (the
+    version being replaced) has decoded are decoded in the new one too, before it serves: the
+    searches after the swap find them ready, as before it.
+
+    Opening creates a few hundred thousand objects (the lexicon, the places decoded ahead): each pass of
+    the cyclic collector meanwhile would scan the whole heap with the interpreter held (passes
+    of 100+ ms at 100,000 places). So none runs during the open, and what it made, which lives
+    as long as the version and holds no cycle, is moved out of the collector's sight
+    (``gc.freeze``); plain reference counting still frees it when the version is retired.
+    (Cyclic garbage of that moment is frozen too, and kept: a few kilobytes per reload.)
+    """
+    enabled, switch = gc.isenabled(), sys.getswitchinterval()
+    gc.disable()
+    sys.setswitchinterval(OPEN_SWITCH_SECONDS)
+    try:
+        store = open_store(directory)
+        if serving is not None:
+            store.entries.warm(serving.entries.cached_ids(), WARM_SECONDS)
+        return store
+    finally:
+        sys.setswitchinterval(switch)
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 class _Search:

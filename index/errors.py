@@ -6,6 +6,7 @@
     ├── RebuildRefused     new data was judged worse than the data being served
     ├── RebuildLocked      another rebuild holds the lock
     └── IndexUnavailable   no usable index to search
+        └── StaleFormat    a version written in a stored format this code does not read
 
 Messages are English and meant for logs and maintainers; what users read in French
 is written in ``conversation/replies.py`` and at the edges (CLI, bot, web).
@@ -41,3 +42,7 @@ class RebuildLocked(OrienteurError):
 
 class IndexUnavailable(OrienteurError):
     """There is no index to search (never built, or removed)."""
+
+
+class StaleFormat(IndexUnavailable):
+    """A version written in another stored format (older code's): rebuild it from its sources."""

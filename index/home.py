@@ -1,9 +1,14 @@
 """Where index versions live, and the pointer that says which one is served.
 
     $ORIENTEUR_HOME/
-        versions/20261128T171800-3f2a1c/   one complete version (meta.json written last)
-        current -> versions/20261128T171800-3f2a1c   a symlink, swapped atomically
-        history.json                       the versions installed, in order, the served one last
+        versions/2-3f2a1c0d9b8e7a65/        one complete version (meta.json written last)
+        versions/.build-20261128T171800-…/  a version being built, renamed when complete
+        current -> versions/2-3f2a1c0d9b8e7a65   a symlink, swapped atomically
+        history.json                        the versions installed, in order, the served one last
+
+A version is named by its content (``index.store`` format number and hash of what it stores):
+machines building the same sources with the same code serve the same version name, and a
+rebuild of unchanged data lands on the version already there.
 
 A reader resolves ``current`` once per load and so always sees one whole version;
 a writer builds beside, then swaps the link with ``os.replace`` (whoosh's own
@@ -22,8 +27,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.store import is_complete
+from index.store import META_FILE, ROW_PROBLEMS_FILE, is_complete
 
+DESCRIPTIONS = (ROW_PROBLEMS_FILE, META_FILE)
+"""A version's files that describe its build rather than its content (meta.json last)."""
+BUILDING = ".build-"
+"""Prefix of the folders of versions being built."""
 CURRENT = "current"
 VERSIONS = "versions"
 HISTORY = "history.json"
@@ -55,11 +64,34 @@ class Home:
         except OSError:
             return None
 
-    def new_version_dir(self) -> Path:
-        """A fresh, not yet existing folder for a version being built."""
+    def new_build_dir(self) -> Path:
+        """A fresh, not yet existing folder to build a version in, before it has its name."""
         self.versions_dir.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        return self.versions_dir / f"{stamp}-{secrets.token_hex(3)}"
+        return self.versions_dir / f"{BUILDING}{stamp}-{secrets.token_hex(3)}"
+
+    def adopt(self, built: Path, name: str, reuse: bool = True) -> Path:
+        """Give the complete version built in ``built`` its ``name``; returns its folder.
+
+        When a complete version of that name is already here (the same content), its content
+        is kept, never modified once complete, served or not; only the files describing the
+        build (``DESCRIPTIONS``: when, from which files and dates) are taken from ``built``,
+        each replaced atomically, and ``built`` removed. ``reuse=False`` replaces the version
+        instead (it was found damaged), moving it aside first.
+        """
+        target = self.versions_dir / name
+        if reuse and is_complete(target):
+            for description in DESCRIPTIONS:
+                if (built / description).is_file():
+                    os.replace(built / description, target / description)
+            shutil.rmtree(built, ignore_errors=True)
+            return target
+        if target.exists():  # damaged, or an earlier build of it killed before it was complete
+            aside = self.new_build_dir()
+            os.replace(target, aside)
+            shutil.rmtree(aside, ignore_errors=True)
+        os.replace(built, target)
+        return target
 
     def install(self, version_dir: Path) -> None:
         """Point ``current`` at ``version_dir`` atomically, and note it in the history."""
@@ -99,7 +131,8 @@ class Home:
         if current is not None and current.name in names:
             names = names[: len(names) - 1 - names[::-1].index(current.name)]
         elif not names:
-            names = [p.name for p in self.versions() if current is None or p.name < current.name]
+            names = [p.name for p in self.versions()]
+            names = names[:names.index(current.name)] if current is not None and current.name in names else names
         for name in reversed(names):
             candidate = self.versions_dir / name
             if (current is None or name != current.name) and is_complete(candidate):
@@ -124,10 +157,12 @@ class Home:
         return current, previous
 
     def versions(self) -> list[Path]:
-        """Complete versions, oldest first."""
+        """Complete versions, oldest first (by when each was completed: names are hashes)."""
         if not self.versions_dir.is_dir():
             return []
-        return sorted(p for p in self.versions_dir.iterdir() if p.is_dir() and is_complete(p))
+        done = [p for p in self.versions_dir.iterdir()
+                if p.is_dir() and not p.name.startswith(BUILDING) and is_complete(p)]
+        return sorted(done, key=lambda p: (_completed_at(p), p.name))
 
     def prune(self, keep: int, stale_after: float = STALE_SECONDS) -> list[Path]:
         """Remove old versions and leftovers of killed builds; returns what was removed.
@@ -163,6 +198,13 @@ class Home:
             if _older_than(p, stale_after):
                 p.unlink(missing_ok=True)
         return removed
+
+
+def _completed_at(version: Path) -> float:
+    try:
+        return (version / META_FILE).stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _older_than(path: Path, seconds: float, follow: bool = True) -> bool:

@@ -199,12 +199,14 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
     extra = {"fingerprints": fingerprints, "changes": changes.summary(), "previous": report.previous,
              "forced": force, "overridden": reasons, "fallback": report.fallback,
              "source_dates": {f.location: source_date(f.location) for f in fetched}}
-    version = build_version(home, Loaded(places=places, reports=results), extra)
+    here = {p.name for p in home.versions()}
+    version = build_version(home, Loaded(places=places, reports=results), extra, reuse=not unreadable)
     try:
         _write_json(version / CHANGES_FILE, changes.to_dict())
         smoke_test(version, places)
     except BaseException:
-        shutil.rmtree(version, ignore_errors=True)
+        if version.name not in here or unreadable:  # a version already here, not built by this run, is kept
+            shutil.rmtree(version, ignore_errors=True)
         raise
     home.install(version)
     home.prune(settings.keep_versions, stale_after=0)

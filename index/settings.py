@@ -49,7 +49,12 @@ class Settings:
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING, ERROR.")
     page_size: int = _setting(3, "Places shown per answer.")
     session_ttl: int = _setting(3600, "Seconds a conversation (last search, location) is remembered.")
-    max_sessions: int = _setting(10000, "Conversations kept in memory at most (least recent dropped).")
+    max_sessions: int = _setting(10000, "Conversations kept at most (expired ones dropped first, then the "
+                                        "least recently used).")
+    max_new_sessions: int = _setting(100, "New conversations one client address may start per hour; "
+                                          "more are answered without memory.")
+    redis_url: str = _setting("", "Redis or Valkey URL (redis://host:6379/0) holding conversations and rate "
+                                  "limits for all workers; empty: SQLite in ORIENTEUR_HOME.", True)
     reload_interval: float = _setting(2.0, "Seconds between checks of the index pointer by running services.")
     keep_versions: int = _setting(3, "Index versions kept on disk after a rebuild.")
     max_loss: float = _setting(0.25, "Share of current places a rebuild may lose before it is refused.")
@@ -62,6 +67,7 @@ class Settings:
                                          "webhook) before it is answered 408.")
     host: str = _setting("127.0.0.1", "Address the web chat listens on.")
     port: int = _setting(8080, "Port the web chat listens on.")
+    workers: int = _setting(0, "Processes serving the web chat's port; 0: one per core.")
     rate_limit: float = _setting(20.0, "Web chat requests per second allowed per client address (sustained).")
     rate_burst: int = _setting(60, "Web chat requests a client may send at once above the sustained rate.")
     trusted_proxies: str = _setting("", "Comma-separated addresses of reverse proxies whose X-Forwarded-For "
@@ -76,14 +82,17 @@ class Settings:
 
     def __post_init__(self) -> None:
         """Check values as documented, naming the variable, so a bad one stops a start-up clearly."""
-        positive = ("page_size", "session_ttl", "max_sessions", "reload_interval", "keep_versions",
-                    "max_download", "download_timeout", "body_timeout", "rate_limit", "rate_burst", "asked_days")
+        positive = ("page_size", "session_ttl", "max_sessions", "max_new_sessions", "reload_interval",
+                    "keep_versions", "max_download", "download_timeout", "body_timeout", "rate_limit", "rate_burst",
+                    "asked_days")
         for name in positive:
             if not getattr(self, name) > 0:
                 raise ValueError(f"ORIENTEUR_{name.upper()}={getattr(self, name)!r} must be above 0")
         for name in ("max_loss", "max_bad_rows"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"ORIENTEUR_{name.upper()}={getattr(self, name)!r} must be between 0 and 1")
+        if self.workers < 0:
+            raise ValueError(f"ORIENTEUR_WORKERS={self.workers!r} must be 0 (one per core) or more")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"ORIENTEUR_PORT={self.port!r} is not a port number")
 
@@ -105,6 +114,10 @@ class Settings:
         values.update(overrides)
         return cls(**values)
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as ``ORIENTEUR_*`` variables, for a child process (``from_env`` reads them back)."""
+        return {"ORIENTEUR_" + f.name.upper(): str(getattr(self, f.name)) for f in fields(self)}
+
     @classmethod
     def documented(cls) -> list[tuple[str, Any, str]]:
         """(variable, default, help) for every setting, secrets' defaults included (they are empty)."""
@@ -113,6 +126,11 @@ class Settings:
     @property
     def proxies(self) -> frozenset[str]:
         return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
+
+    @property
+    def sessions_path(self) -> Path:
+        """The SQLite file of conversations, when no Redis is configured."""
+        return Path(self.home).expanduser() / "conversations.sqlite"
 
     @property
     def sources(self) -> list[str]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterable, Iterator
 
 EARTH_KM = 6371.0088
 CELL_DEG = 0.1
@@ -18,14 +18,36 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-class Grid:
-    """Points bucketed by cell; ``within`` and ``nearest`` visit only the cells that can matter."""
+Cell = tuple[array, array, array]
+"""One cell's points: keys (int32), latitudes, longitudes (float64), in step."""
 
-    def __init__(self, points: list[tuple[int, float, float]]) -> None:
-        self.cells: dict[tuple[int, int], list[tuple[int, float, float]]] = defaultdict(list)
+
+class Grid:
+    """Points bucketed by cell; ``within`` and ``nearest`` visit only the cells that can matter.
+
+    A cell keeps its points as three flat arrays, not a tuple per point: at 100,000 places that
+    is 2 MB instead of 14, a few thousand objects instead of 400,000, and an index version can
+    store the cells as they are (``from_cells``) rather than have them rebuilt at every open.
+    """
+
+    def __init__(self, points: Iterable[tuple[int, float, float]]) -> None:
+        cells: dict[tuple[int, int], Cell] = {}
+        size = 0
         for key, lat, lon in points:
-            self.cells[self._cell(lat, lon)].append((key, lat, lon))
-        self.size = len(points)
+            cell = cells.get(found := self._cell(lat, lon))
+            if cell is None:
+                cell = cells[found] = (array("i"), array("d"), array("d"))
+            cell[0].append(key)
+            cell[1].append(lat)
+            cell[2].append(lon)
+            size += 1
+        self.cells, self.size = cells, size
+
+    @classmethod
+    def from_cells(cls, cells: dict[tuple[int, int], Cell]) -> Grid:
+        grid = cls(())
+        grid.cells, grid.size = cells, sum(len(keys) for keys, _, _ in cells.values())
+        return grid
 
     @staticmethod
     def _cell(lat: float, lon: float) -> tuple[int, int]:
@@ -35,15 +57,15 @@ class Grid:
         """The points of the cells at Chebyshev distance ``r`` from ``centre`` (its perimeter only)."""
         ci, cj = centre
         if r == 0:
-            yield from self.cells.get(centre, ())
-            return
+            keys = [centre]
+        else:
+            keys = [k for j in range(cj - r, cj + r + 1) for k in ((ci - r, j), (ci + r, j))]
+            keys += [k for i in range(ci - r + 1, ci + r) for k in ((i, cj - r), (i, cj + r))]
         cells = self.cells
-        for j in range(cj - r, cj + r + 1):
-            yield from cells.get((ci - r, j), ())
-            yield from cells.get((ci + r, j), ())
-        for i in range(ci - r + 1, ci + r):
-            yield from cells.get((i, cj - r), ())
-            yield from cells.get((i, cj + r), ())
+        for key in keys:
+            cell = cells.get(key)
+            if cell is not None:
+                yield from zip(*cell, strict=True)
 
     @staticmethod
     def _cell_km(lat: float) -> float:

@@ -18,6 +18,8 @@ from tests.support.homes import NATIONAL, REAL_CSV, RHINOCC, ROOT, SHARED, build
 
 __all__ = ["NATIONAL", "REAL_CSV", "RHINOCC", "ROOT", "SHARED", "build_home"]
 
+pytest_plugins = ["tests.support.redis_server"]  # redis_server, redis_url: a real server on a private port
+
 
 @pytest.fixture(scope="session")
 def sample_home(tmp_path_factory) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -15,6 +16,7 @@ from tests.support.homes import REAL_CSV, ROOT
 from tests.support.http_source import closed_port
 
 ORIENTEUR = [sys.executable, "-m", "index.cli"]
+FORMAT1 = ROOT / "tests" / "index" / "fixtures" / "format1-version"
 
 
 def run(args: list[str], home, stdin: str | None = None, **env) -> subprocess.CompletedProcess:
@@ -115,6 +117,20 @@ def test_build_refuses_an_unusable_source_and_keeps_nothing_half_built(tmp_path)
     done = run(["build", "--source", str(empty)], home)
     assert done.returncode == 1 and "empty" in done.stderr
     assert not (home / "current").exists()
+
+
+def test_search_on_a_home_in_the_pickle_format_says_so_and_rebuilds_it(tmp_path):
+    home = tmp_path / "home"
+    (home / "versions").mkdir(parents=True)
+    shutil.copytree(FORMAT1, home / "versions" / FORMAT1.name)
+    os.symlink(f"versions/{FORMAT1.name}", home / "current")
+    # Its own source (data/rhinocc-exemple.csv, since moved): rebuilt from the configured one.
+    done = run(["search", "atelier", "--json"], home, ORIENTEUR_SOURCE=str(SAMPLE_SOURCE))
+    assert done.returncode == 0, done.stderr
+    assert "written in stored format 1 (entries.pickle)" in done.stderr
+    assert f"Rebuilding it from {SAMPLE_SOURCE}" in done.stderr
+    assert json.loads(done.stdout)["results"]
+    assert (home / "current").resolve().name.startswith("2-")
 
 
 def test_report_writes_the_page_and_the_csv_files_of_the_served_version(tmp_path):

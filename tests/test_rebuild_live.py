@@ -17,9 +17,7 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -37,8 +35,8 @@ from index.sources import read_source
 from index.store import META_FILE, is_complete
 from tests.support.homes import REAL_CSV, RHINOCC, ROOT
 from tests.support.http_source import SourceServer, closed_port
+from tests.support.serving import ORIENTEUR, Server, environ
 
-ORIENTEUR = [sys.executable, "-m", "index.cli"]
 JANUARY = RHINOCC / "history" / "2022-01-20-export.csv"
 OCTOBER = RHINOCC / "history" / "2022-10-17-export.csv"
 CURRENT = REAL_CSV
@@ -54,13 +52,6 @@ pytestmark = pytest.mark.skipif(not JANUARY.is_file() or not CURRENT.is_file(),
 # --- processes -----------------------------------------------------------------------------
 
 
-def environ(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORIENTEUR_")}
-    env.update(ORIENTEUR_HOME=str(home), ORIENTEUR_RELOAD_INTERVAL="0.3", ORIENTEUR_RATE_LIMIT="100000",
-               ORIENTEUR_RATE_BURST="100000", **extra)
-    return env
-
-
 def rebuild(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([*ORIENTEUR, "rebuild", *args], capture_output=True, text=True,
                           env=environ(home, **env), cwd=ROOT, timeout=120)
@@ -70,80 +61,6 @@ def rebuild_report(home: Path, source: Path | str, *args: str) -> dict:
     done = rebuild(home, "--source", str(source), "--json", *args)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``orienteur serve`` on a free port, over ``home``; its output is shown if it dies."""
-
-    def __init__(self, home: Path, log: Path, **env: str) -> None:
-        self.home, self.log_path, self.env = home, log, env
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Server:
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([*ORIENTEUR, "serve", "--port", str(self.port)], stdout=self.log,
-                                     stderr=subprocess.STDOUT, env=environ(self.home, **self.env), cwd=ROOT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"orienteur serve exited {self.proc.returncode}:\n{self.output()}")
-            try:
-                if self.get("/api/status")[0] == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"orienteur serve did not answer within 60 s:\n{self.output()}")
-
-    def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-
-    def output(self) -> str:
-        self.log.flush()
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    def get(self, path: str, timeout: float = 10, data: bytes | None = None,
-            headers: dict[str, str] | None = None) -> tuple[int, dict]:
-        """GET ``path`` (POST with ``data``): the status and the JSON answer."""
-        request = urllib.request.Request(self.base + path, data=data, headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            with exc:
-                return exc.code, json.loads(exc.read() or b"{}")
-
-    def status(self) -> dict:
-        code, body = self.get("/api/status")
-        assert code == 200, body
-        return body
-
-    def search_ids(self, text: str) -> list[str]:
-        code, body = self.get("/api/search?" + urllib.parse.urlencode({"q": text, "limit": 10}))
-        assert code == 200, body
-        return [card["id"] for card in body["cards"]]
-
-    def wait_for_version(self, version: str, within: float = 15) -> float:
-        """Seconds until the server says it serves ``version``."""
-        started = time.monotonic()
-        while time.monotonic() - started < within:
-            if self.status()["version"] == version:
-                return time.monotonic() - started
-            time.sleep(0.05)
-        raise AssertionError(f"still serving {self.status()['version']} after {within} s, not {version}")
 
 
 class Client(threading.Thread):

@@ -20,7 +20,7 @@ from webchat.middlewares import (
     rate_limit_middleware,
     security_headers_middleware,
 )
-from webchat.ratelimit import RateLimiter
+from webchat.ratelimit import RateLimiter, RedisRateLimiter
 from webchat.routes import setup_routes
 from webchat.typedefs import CONVERSATION, LIMITER, PAGE, SETTINGS, WATCHER
 from webchat.views import render_page
@@ -31,7 +31,8 @@ MAX_BODY = 16 * 1024
 
 def create_app(settings: Settings, conversation: Conversation, *, clock: Callable[[], float] = time.monotonic,
                watch: bool = True) -> web.Application:
-    """The web chat over ``conversation``; ``clock`` drives the rate limiter (tests pass a fake one).
+    """The web chat over ``conversation``; ``clock`` drives the in-process rate limiter (tests pass a
+    fake one); with ``settings.redis_url`` the limits are kept in Redis, on its clock.
 
     With ``watch``, a background task picks up a rebuilt index every ``settings.reload_interval`` s.
     """
@@ -44,7 +45,8 @@ def create_app(settings: Settings, conversation: Conversation, *, clock: Callabl
     )
     app[SETTINGS] = settings
     app[CONVERSATION] = conversation
-    app[LIMITER] = RateLimiter(settings.rate_limit, settings.rate_burst, clock=clock)
+    app[LIMITER] = RedisRateLimiter(settings.redis_url, settings.rate_limit, settings.rate_burst) \
+        if settings.redis_url else RateLimiter(settings.rate_limit, settings.rate_burst, clock=clock)
     setup_routes(app)
     app[PAGE] = render_page(app)
     if watch:

@@ -4,16 +4,26 @@ A bucket holds at most ``burst`` tokens and refills at ``rate`` per second; each
 takes one. A front desk typing (a few requests a second, even ten for a minute under
 the default 20/s) never runs dry; a script flooding the server does, and is told how
 long to wait.
+
+Each worker process keeps its own buckets (``RateLimiter``) unless Redis or Valkey is
+configured (``RedisRateLimiter``): then one bucket per address holds across all workers.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cachetools import LRUCache
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER = 5.0
+"""Seconds a failed Redis is left alone before the limiter asks it again (meanwhile: no limit, no wait)."""
 MAX_CLIENTS = 10_000
 """Buckets remembered at most; the least recently seen are dropped first (a dropped bucket is full)."""
 
@@ -30,7 +40,7 @@ class RateLimiter:
         if rate <= 0 or burst < 1:
             raise ValueError("rate must be positive and burst at least 1")
         self.rate, self.burst, self.clock, self.max_clients = rate, float(burst), clock, max_clients
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        self._buckets: LRUCache[str, _Bucket] = LRUCache(max_clients)
 
     def take(self, client: str) -> float:
         """Take one token for ``client``: 0.0 when allowed, else the seconds to wait before retrying."""
@@ -41,9 +51,6 @@ class RateLimiter:
         else:
             bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * self.rate)
             bucket.at = now
-        self._buckets.move_to_end(client)
-        while len(self._buckets) > self.max_clients:
-            self._buckets.popitem(last=False)
         if bucket.tokens >= 1.0:
             bucket.tokens -= 1.0
             return 0.0
@@ -56,3 +63,56 @@ class RateLimiter:
 
     def __len__(self) -> int:
         return len(self._buckets)
+
+
+BUCKET_SCRIPT = """
+local now = redis.call('TIME')
+now = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
+local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens, at = tonumber(bucket[1]), tonumber(bucket[2])
+if tokens == nil then tokens, at = burst, now end
+tokens = math.min(burst, tokens + (now - at) * rate)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return tostring(wait)
+"""
+"""The token bucket above, run atomically in Redis on Redis's clock: every worker of every machine
+takes from the same bucket. A bucket expires once it would be full again."""
+
+
+class RedisRateLimiter(RateLimiter):
+    """The same buckets, kept in Redis or Valkey so that the limit holds across workers and machines.
+
+    When Redis does not answer, requests are let through (logged once): the limiter must not
+    take the web chat down with it.
+    """
+
+    def __init__(self, url: str, rate: float, burst: int) -> None:
+        super().__init__(rate, burst)
+        import redis  # needed only with ORIENTEUR_REDIS_URL
+
+        self._errors = (redis.RedisError, OSError)
+        client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._take = client.register_script(BUCKET_SCRIPT)
+        self._failed_at: float | None = None
+
+    def take(self, client: str) -> float:
+        now = time.monotonic()
+        if self._failed_at is not None and now - self._failed_at < RETRY_AFTER:
+            return 0.0  # not asked again yet: a Redis that hangs must not hold every request
+        key = "orienteur:rate:" + hashlib.sha256(client.encode()).hexdigest()[:24]
+        try:
+            wait = float(self._take(keys=[key], args=[self.rate, self.burst]))
+        except self._errors as exc:
+            if self._failed_at is None:
+                log.error("rate limits unavailable in Redis (%s: %s): requests are not limited until it is back",
+                          type(exc).__name__, exc)
+            self._failed_at = now
+            return 0.0
+        if self._failed_at is not None:
+            log.warning("rate limits available in Redis again")
+            self._failed_at = None
+        return wait

@@ -12,8 +12,10 @@ import html
 import json
 import logging
 import math
+import os
 import re
 import secrets
+import sys
 from pathlib import Path
 
 from aiohttp import web
@@ -22,12 +24,12 @@ from index.asked import AskedLog
 from index.conversation import MAX_MESSAGE, Reply, replies
 from index.datasource import public_name, served_source
 from index.engine import MAX_HITS
-from index.errors import OrienteurError, RebuildLocked, RebuildRefused, SourceError
 from index.fetch import is_url
 from index.places import DAYS
 from index.report import build_report
 from index.report.html import render as render_report
 from index.settings import Settings
+from webchat.middlewares import client_address
 from webchat.typedefs import CONVERSATION, PAGE, SETTINGS
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,8 @@ SESSION = re.compile(r"[A-Za-z0-9_-]{16,64}")
 """The shape of a session token. ``new_session`` issues random ones (128 bits), so a desk cannot
 guess another's; a made-up token only starts a conversation of its own."""
 PLACE_ID = re.compile(r"[^\x00-\x1f/]{1,200}")
+REBUILD_TIMEOUT = 1800
+"""Seconds an admin rebuild may run before it is stopped (the download has its own, shorter, limit)."""
 
 STRINGS = {
     "title": replies.WEB_TITLE, "heading": replies.WEB_HEADING, "tagline": replies.WEB_TAGLINE,
@@ -145,7 +149,8 @@ async def chat(request: web.Request) -> web.Response:
         raise BadRequest(replies.WEB_QUESTION_MISSING, "missing_message")
     conversation = request.app[CONVERSATION]
     key = f"web:{token}"
-    reply = conversation.more(key) if more else conversation.handle(key, message, location)
+    origin = client_address(request, request.app[SETTINGS].proxies)  # bounds the new conversations it starts
+    reply = conversation.more(key) if more else conversation.handle(key, message, location, origin=origin)
     return _reply(reply, session=token)
 
 
@@ -213,7 +218,8 @@ async def report(request: web.Request) -> web.Response:
 
 
 async def rebuild(request: web.Request) -> web.Response:
-    """Run the rebuild job (``{sources?, force?}``) for a bearer of the admin token; 404 when there is none."""
+    """Run the rebuild job (``{sources?, force?}``, in a process of its own) for a bearer of the admin
+    token and answer its report; 404 when there is no token."""
     _require_admin(request)
     body = await _json_object(request, empty_ok=True)
     sources = body.get("sources")
@@ -229,20 +235,42 @@ async def rebuild(request: web.Request) -> web.Response:
     force = body.get("force", False)
     if not isinstance(force, bool):
         raise BadRequest("« force » doit valoir true ou false.", "bad_force")
-    from index.rebuild import run_rebuild  # written beside this front end; imported when first needed
-
     engine = request.app[CONVERSATION].engine
-    try:
-        report = await asyncio.to_thread(run_rebuild, settings, sources, force)
-    except RebuildLocked as exc:
-        return web.json_response({"error": str(exc), "code": "locked"}, status=409)
-    except (RebuildRefused, SourceError) as exc:
-        return web.json_response({"error": str(exc), "code": "refused"}, status=422)
-    except OrienteurError as exc:
-        log.exception("rebuild failed")
-        return web.json_response({"error": str(exc), "code": "failed"}, status=500)
+    outcome = await run_rebuild_process(settings, sources, force)
+    status = {"locked": 409, "refused": 422, "failed": 500}.get(outcome.get("status"), 200)
+    if status != 200:
+        error = outcome.get("error") or outcome.get("message", "")
+        return web.json_response({"error": error, "code": outcome["status"]}, status=status)
     await asyncio.to_thread(engine.refresh)  # serve it now rather than at the watcher's next look
-    return web.json_response(report.to_dict())
+    return web.json_response(outcome)
+
+
+async def run_rebuild_process(settings: Settings, sources: list[str] | None, force: bool) -> dict:
+    """``orienteur rebuild --json`` in a process of its own, so that building never slows the
+    searches of this one; its report, or ``{status: locked|refused|failed, error}``."""
+    args = [sys.executable, "-m", "index.cli", "rebuild", "--json", "--wait", "0"]
+    args += [f"--source={s}" for s in sources or ()] + (["--force"] if force else [])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORIENTEUR_")} | settings.to_env()
+    # Its log lines go where ours go (stderr); its report comes on stdout.
+    process = await asyncio.create_subprocess_exec(*args, env=env, stdin=asyncio.subprocess.DEVNULL,
+                                                   stdout=asyncio.subprocess.PIPE)
+    # Shielded: a client that hangs up does not leave the rebuild blocked on a pipe nobody reads.
+    reading = asyncio.ensure_future(process.communicate())
+    try:
+        out, _ = await asyncio.wait_for(asyncio.shield(reading), REBUILD_TIMEOUT)
+    except TimeoutError:
+        process.kill()
+        await reading
+        log.error("orienteur rebuild took more than %d s and was stopped", REBUILD_TIMEOUT)
+        return {"status": "failed", "error": f"the rebuild took more than {REBUILD_TIMEOUT} s"}
+    try:
+        outcome = json.loads(out)
+    except ValueError:
+        outcome = None
+    if not isinstance(outcome, dict) or "status" not in outcome:
+        log.error("orienteur rebuild exited %s without a report", process.returncode)
+        return {"status": "failed", "error": f"orienteur rebuild exited {process.returncode} without a report"}
+    return outcome
 
 
 def allowed_source(source: str, settings: Settings) -> bool:

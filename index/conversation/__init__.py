@@ -16,7 +16,8 @@ from index.asked import AskedLog
 from index.cards import Card
 from index.conversation import replies
 from index.conversation.followup import is_more, is_refinement, refine, small_talk
-from index.conversation.session import SessionStore
+from index.conversation.session import Session, SessionStore, open_sessions
+from index.conversation.sqlite_store import SqliteSessions
 from index.datasource import served_source
 from index.engine import Engine, Results
 from index.errors import IndexUnavailable
@@ -60,15 +61,14 @@ class Conversation:
     def __init__(self, engine: Engine, page_size: int = 3, sessions: SessionStore | None = None,
                  today: Callable[[], int] = lambda: date.today().weekday(), observer: Observer | None = None) -> None:
         self.engine, self.page_size, self.today, self.observer = engine, page_size, today, observer
-        self.sessions = sessions if sessions is not None else SessionStore()
+        self.sessions = sessions if sessions is not None else SqliteSessions(":memory:")
 
     @classmethod
     def from_settings(cls, engine: Engine, settings: Settings) -> Conversation:
-        """The conversation every front end runs: page size and session bounds from the settings, and
+        """The conversation every front end runs: page size and the session store from the settings, and
         the count of what was asked unless it is switched off."""
         asked = AskedLog.from_settings(settings)
-        return cls(engine, page_size=settings.page_size,
-                   sessions=SessionStore(settings.max_sessions, settings.session_ttl),
+        return cls(engine, page_size=settings.page_size, sessions=open_sessions(settings),
                    observer=asked.record_search if asked else None)
 
     def _observe(self, query: Query, results: Results) -> None:
@@ -78,12 +78,28 @@ class Conversation:
     def position(self, key: str) -> tuple[Query | None, int]:
         """Conversation ``key``'s current search and how many of its places were shown (to tell
         a stale "Plus de résultats" button from a current one)."""
-        session = self.sessions.get(key)
+        session = self.sessions.load(key)
         return session.query, session.offset
 
-    def handle(self, key: str, text: str | None = None, location: tuple[float, float] | None = None) -> Reply:
-        """Answer one message of conversation ``key``: a question, a follow-up, "plus", or a location."""
-        session = self.sessions.get(key)
+    def handle(self, key: str, text: str | None = None, location: tuple[float, float] | None = None,
+               origin: str | None = None) -> Reply:
+        """Answer one message of conversation ``key``: a question, a follow-up, "plus", or a location.
+
+        ``origin`` is the client's address where the channel lets anyone start conversations at
+        will (the web chat): it bounds how many new ones it may start (``SessionStore.max_new``)."""
+        session = self.sessions.load(key, origin)
+        reply = self._handle(session, text, location)
+        self.sessions.save(session)
+        return reply
+
+    def more(self, key: str) -> Reply:
+        """The next page of the conversation's last search."""
+        session = self.sessions.load(key)
+        reply = self._more(session)
+        self.sessions.save(session)
+        return reply
+
+    def _handle(self, session: Session, text: str | None, location: tuple[float, float] | None) -> Reply:
         now = self.sessions.clock()
         if location is not None:
             session.location, session.location_at = location, now
@@ -91,7 +107,7 @@ class Conversation:
         if len(text) > MAX_MESSAGE:
             return Reply(replies.MESSAGE_TOO_LONG, kind="too_long")
         if text and is_more(text):
-            return self.more(key)
+            return self._more(session)
         pending, session.pending = session.pending, None
         talk = small_talk(text) if location is None else ""
         if talk == "yes" and pending is not None:  # « Vouliez-vous dire Béziers ? » « oui »
@@ -124,9 +140,7 @@ class Conversation:
         session.query, session.offset = query, 0
         return self._page(session, intro=replies.LOCATION_THANKS if location is not None and not text else "")
 
-    def more(self, key: str) -> Reply:
-        """The next page of the conversation's last search."""
-        session = self.sessions.get(key)
+    def _more(self, session: Session) -> Reply:
         if session.query is None:
             return Reply(replies.NO_PREVIOUS, kind="no_previous")
         return self._page(session)
@@ -157,7 +171,7 @@ class Conversation:
             return None
         return replies.card(Assessment(entry=entry), self.today())
 
-    def _page(self, session, intro: str = "") -> Reply:
+    def _page(self, session: Session, intro: str = "") -> Reply:
         try:
             results = self.engine.search(session.query)
         except IndexUnavailable:

@@ -56,11 +56,12 @@ def build_report(store: Store, asked: AskedLog | None, days: int, today: date | 
     gazetteer = load_gazetteer()
     problems = read_row_problems(store.directory)
     served = served_source(store.meta, today)
+    entries = list(store.entries)  # decoded once: an opened version decodes its places on demand
     return Report(
-        generated_at=now.isoformat(timespec="seconds"), version=store.version, places=len(store.entries),
+        generated_at=now.isoformat(timespec="seconds"), version=store.version, places=len(entries),
         source=served, attribution=attribution(served.publisher, served.date, served.sample),
-        findings=check(store.entries, today, gazetteer, problems or []), warnings_kept=problems is not None,
-        zones=white_zones(store.entries, gazetteer, min_population), min_population=min_population,
-        offers={n.name: [(e.place.lat, e.place.lon) for e in offering(n, store.entries)] for n in NEEDS}, departements=covered(store.entries),
+        findings=check(entries, today, gazetteer, problems or []), warnings_kept=problems is not None,
+        zones=white_zones(entries, gazetteer, min_population), min_population=min_population,
+        offers={n.name: [(e.place.lat, e.place.lon) for e in offering(n, entries)] for n in NEEDS}, departements=covered(entries),
         asked=asked.counts(days) if asked else [], days=days, recording=asked is not None,
     )

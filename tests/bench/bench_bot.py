@@ -39,7 +39,7 @@ from telegram.ext import TypeHandler  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.limits import ChatRateLimiter  # noqa: E402
 from index.conversation import Conversation  # noqa: E402
-from index.conversation.session import SessionStore  # noqa: E402
+from index.conversation.sqlite_store import SqliteSessions  # noqa: E402
 from index.engine import Engine  # noqa: E402
 from index.settings import SAMPLE_SOURCE, Settings  # noqa: E402
 from tests.support.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
@@ -70,7 +70,7 @@ async def run(chats: int, per_chat: int, limit: bool, home: Path) -> None:
     port = site._server.sockets[0].getsockname()[1]
     settings = Settings.from_env({}, home=str(home), telegram_token=TOKEN,
                                  telegram_api_url=f"http://127.0.0.1:{port}/bot", reload_interval=60.0)
-    conversation = Conversation(Engine(home=home), page_size=3, sessions=SessionStore(10_000, 3600))
+    conversation = Conversation(Engine(home=home), page_size=3, sessions=SqliteSessions(":memory:"))
     limiter = None if limit else ChatRateLimiter(overall_rate=1e9, chat_rate=1e9, chat_burst=10**9,
                                                  group_rate=1e9, group_burst=10**9)
     application = build_application(settings, conversation, rate_limiter=limiter)

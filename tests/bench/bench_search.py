@@ -89,15 +89,20 @@ def run_orienteur(places, queries, rounds: int) -> dict:
         started = time.perf_counter()
         engine = Engine(home=Path(tmp))
         open_s = time.perf_counter() - started
-        samples = []
-        for _ in range(rounds):
-            for q in queries:
-                t = time.perf_counter()
-                results = engine.ask(q["q"], q.get("lat"), q.get("lon"), today=2)
-                [card(h, 2) for h in results.hits[:3]]
-                samples.append((time.perf_counter() - t) * 1000)
-        p50, p99 = percentiles(samples)
+        p50, p99 = search_latencies(engine, queries, rounds)
         return {"build_s": build_s, "open_s": open_s, "p50_ms": p50, "p99_ms": p99, "rss_mb": peak_rss_mb()}
+
+
+def search_latencies(engine: Engine, queries: list[dict], rounds: int) -> tuple[float, float]:
+    """p50 and p99 in ms of understanding + search + the first page of cards, over ``rounds`` passes."""
+    samples = []
+    for _ in range(rounds):
+        for q in queries:
+            t = time.perf_counter()
+            results = engine.ask(q["q"], q.get("lat"), q.get("lon"), today=2)
+            [card(h, 2) for h in results.hits[:3]]
+            samples.append((time.perf_counter() - t) * 1000)
+    return percentiles(samples)
 
 
 def run_fts5(places, queries, rounds: int) -> dict:

@@ -7,6 +7,7 @@ import html
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -167,3 +168,31 @@ async def test_webhook_answers_nested_json_and_impossible_dates_with_400(aiohttp
     response = await client.post("/hook", data=body, headers={SECRET_HEADER: SECRET})
     assert response.status == 400
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_webhook_workers_share_the_port_and_the_conversations(fake, api, real_home, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(real_home, home, symlinks=True)
+    port = free_port()
+    env = {**os.environ, "ORIENTEUR_HOME": str(home), "ORIENTEUR_TELEGRAM_TOKEN": TOKEN,
+           "ORIENTEUR_TELEGRAM_API_URL": str(api.make_url("/bot")), "ORIENTEUR_WEBHOOK_SECRET": SECRET}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "index.cli", "bot", "--webhook", "https://bot.example.org/telegram/hook",
+        "--port", str(port), "--workers", "2", env=env, stderr=asyncio.subprocess.PIPE, start_new_session=True)
+    try:
+        await fake.wait_for(lambda: "setWebhook" in fake.methods(), timeout=30)
+        assert len(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()) == 2
+        assert fake.methods().count("setWebhook") == 1  # one worker registers the URL
+        hook = f"http://127.0.0.1:{port}/telegram/hook"
+        for text, first in (("atelier informatique auch", None), ("et le samedi ?", "samedi")):
+            since = fake.mark()
+            update = {"update_id": fake.mark() + 1, "message": fake.new_message(8201, text)}
+            async with aiohttp.ClientSession() as session, \
+                    session.post(hook, json=update, headers={SECRET_HEADER: SECRET}) as response:
+                assert response.status == 200  # a new connection each time: either worker may take it
+            header, *_ = await fake.wait_sent(8201, 4, since, timeout=30)
+            assert "Auch" in header["text"] and (first is None or first in header["text"])
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()[-3000:]

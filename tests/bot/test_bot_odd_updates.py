@@ -138,7 +138,7 @@ async def test_plus_after_the_conversation_was_forgotten_says_so(fake, bot_app, 
     since = fake.mark()
     fake.message(6501, "atelier informatique gers")
     *_, last = await fake.wait_sent(6501, 4, since)
-    conversation.sessions._sessions.clear()  # the session expired (or the bot restarted)
+    conversation.sessions.forget("tg:6501")  # the session expired
     since = fake.mark()
     fake.callback(6501, last["reply_markup"]["inline_keyboard"][-1][0]["callback_data"])
     [reply] = await fake.wait_sent(6501, 1, since)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from index.conversation import Conversation
-from index.conversation.session import SessionStore
-
 
 def test_a_question_gets_three_cards_and_a_french_header(conversation):
     reply = conversation.handle("c1", "démarches caf narbonne")
@@ -91,17 +88,6 @@ def test_each_card_says_where_its_data_comes_from_and_how_fresh(conversation):
     card = conversation.card("Ref_0001")  # "Decembre 2018" in the directory
     assert card.provenance == "Source : lieux-geocodes, fiche de décembre 2018"
     assert card.text.endswith(card.provenance)
-
-
-def test_sessions_are_bounded_in_number_and_forgotten_after_their_time(real_engine):
-    now = [0.0]
-    store = SessionStore(max_sessions=3, ttl=60, clock=lambda: now[0])
-    conv = Conversation(real_engine, sessions=store, today=lambda: 0)
-    for key in "abcd":
-        conv.handle(key, "atelier gers")
-    assert len(store) == 3
-    now[0] = 61
-    assert conv.handle("d", "plus").kind == "no_previous"
 
 
 def test_around_me_without_a_position_asks_for_it_then_answers_with_the_need(conversation):

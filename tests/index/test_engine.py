@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
+import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +84,20 @@ def test_engine_switches_to_a_new_version_when_the_pointer_moves(sample_home, tm
     build_home(home, [str(REAL_CSV)])
     assert engine.refresh()
     assert len(engine.store.entries) == 845 != before
+
+
+def test_a_version_swapped_out_is_closed_once_its_searches_had_time_to_end(sample_home, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(sample_home, home, symlinks=True)
+    engine = Engine(home=home, retire_after=0.2)
+    old = engine.store
+    build_home(home, [str(REAL_CSV)])
+    assert engine.refresh()
+    assert old.entries[0].place.id  # a search begun before the swap still reads it
+    time.sleep(0.3)
+    engine.refresh()
+    with pytest.raises(sqlite3.ProgrammingError):  # closed: its memory is free to go back
+        old.entries[len(old.entries) - 1]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

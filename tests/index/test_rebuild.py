@@ -6,8 +6,10 @@ import csv
 import gzip
 import io
 import json
+import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,12 +17,14 @@ from pathlib import Path
 import pytest
 
 from index.engine import Engine
-from index.errors import BuildError, RebuildLocked, RebuildRefused, SourceError
+from index.errors import BuildError, IndexUnavailable, RebuildLocked, RebuildRefused, SourceError
 from index.home import Home
 from index.rebuild import CHANGES_FILE, LAST_REPORT, last_report, rollback, run_rebuild, smoke_test
-from index.settings import Settings
-from index.store import META_FILE, PLACES_FILE, WHOOSH_DIR, read_places
+from index.settings import SAMPLE_SOURCE, Settings
+from index.store import DB_FILE, META_FILE, WHOOSH_DIR, read_places
 from tests.support.homes import REAL_CSV
+
+FORMAT1 = Path(__file__).parent / "fixtures" / "format1-version"
 
 ROWS = 120
 """Rows of the real directory used here: real places, dense enough that searches stay quick."""
@@ -64,6 +68,13 @@ def served(home: Home) -> str:
     return home.current().name
 
 
+def edited(tmp_path, n: int) -> str:
+    """A source like the sample whose first place has another name: another content, another version."""
+    header, rows = sample_rows()
+    rows[0]["nom"] = f"Espace numérique numéro {n}"
+    return write_csv(tmp_path / f"edited-{n}.csv", header, rows)
+
+
 def test_first_rebuild_serves_everything_as_added(settings, source):
     report = run_rebuild(settings)
     home = Home(Path(settings.home))
@@ -78,7 +89,7 @@ def test_first_rebuild_serves_everything_as_added(settings, source):
     assert list(meta["fingerprints"]) == [source]
 
 
-def test_unchanged_source_does_nothing_unless_forced(settings, home):
+def test_unchanged_source_does_nothing_and_forced_lands_on_the_same_version(settings, home):
     before = served(home)
     report = run_rebuild(settings)
     assert report.status == "unchanged"
@@ -86,24 +97,33 @@ def test_unchanged_source_does_nothing_unless_forced(settings, home):
     assert last_report(home)["status"] == "unchanged"
     forced = run_rebuild(settings, force=True)
     assert forced.status == "rebuilt"
-    assert forced.served != before == forced.previous
+    assert forced.served == before == forced.previous == served(home)  # named by content
     assert forced.changes.summary()["unchanged"] == ROWS
+    assert [p.name for p in home.versions()] == [before]
+    assert json.loads((home.current() / META_FILE).read_text())["forced"]  # it describes the last build
+
+
+def test_the_same_sources_built_in_two_homes_give_the_same_version_name(settings, home, tmp_path):
+    """What lets several machines rebuilding from one source serve one version name."""
+    other = run_rebuild(Settings.from_env({}, home=str(tmp_path / "elsewhere"), source=settings.sources[0]))
+    assert other.served == served(home)
+    assert run_rebuild(settings, [edited(tmp_path, 1)]).served != other.served
 
 
 def test_served_version_that_no_longer_opens_is_rebuilt_though_unchanged(settings, home):
-    """After an upgrade that changed the stored format, unchanged sources still rebuild."""
+    """A damaged served version is built again under its own name, not kept because it is 'the same'."""
     before = served(home)
-    (home.current() / PLACES_FILE).unlink()
+    (home.current() / DB_FILE).unlink()
     report = run_rebuild(settings)
     assert report.status == "rebuilt"
-    assert report.served != before == report.previous
+    assert report.served == before == report.previous
     assert Engine(home=home.path).ask("médiathèque").hits
 
 
-def test_rollback_refuses_a_previous_version_that_does_not_open(settings, home):
+def test_rollback_refuses_a_previous_version_that_does_not_open(settings, home, tmp_path):
     before = served(home)
-    run_rebuild(settings, force=True)
-    (home.versions_dir / before / PLACES_FILE).unlink()
+    run_rebuild(settings, [edited(tmp_path, 1)])
+    (home.versions_dir / before / DB_FILE).unlink()
     with pytest.raises(Exception, match=f"previous version {before} does not open"):
         rollback(settings)
     assert served(home) != before
@@ -218,12 +238,12 @@ def test_gzip_and_utf16_sources_are_built_like_the_plain_file(settings, home, tm
     assert report.changes.summary()["changed"] == 0
 
 
-def test_keeps_keep_versions_and_rolls_back_one_at_a_time(settings, home):
+def test_keeps_keep_versions_and_rolls_back_one_at_a_time(settings, home, tmp_path):
     names = [served(home)]
-    for _ in range(3):
-        names.append(run_rebuild(settings, force=True).served)
+    for n in range(3):
+        names.append(run_rebuild(settings, [edited(tmp_path, n)]).served)
     kept = [p.name for p in home.versions()]
-    assert kept == sorted(names[-settings.keep_versions:])
+    assert kept == names[-settings.keep_versions:]
     assert rollback(settings) == (names[3], names[2])
     assert served(home) == names[2]
     assert rollback(settings) == (names[2], names[1])
@@ -232,15 +252,15 @@ def test_keeps_keep_versions_and_rolls_back_one_at_a_time(settings, home):
     assert served(home) == names[1]
 
 
-def test_rebuild_removes_what_killed_builds_left(settings, home):
-    half_built = home.versions_dir / "20000101T000000-dead01"
+def test_rebuild_removes_what_killed_builds_left(settings, home, tmp_path):
+    half_built = home.versions_dir / ".build-20000101T000000-dead01"
     (half_built / WHOOSH_DIR).mkdir(parents=True)
     never_installed = home.versions_dir / "20000101T000000-dead02"
     never_installed.mkdir()
     (never_installed / META_FILE).write_text("{}")
     os.symlink("versions/nowhere", home.path / ".current.deadbeef")
     (home.path / f".{LAST_REPORT}.deadbeef").write_text("{")
-    run_rebuild(settings, force=True)
+    run_rebuild(settings, [edited(tmp_path, 1)])
     assert not half_built.exists()
     assert not never_installed.exists()
     assert not list(home.path.glob(".current.*"))
@@ -312,3 +332,19 @@ def test_deploy_units_run_commands_that_exist():
     for unit in (DEPLOY / "systemd").glob("*.service"):
         command = re.search(r"^ExecStart=\S+/orienteur (\S+)", unit.read_text(), flags=re.MULTILINE).group(1)
         assert command in names, unit.name
+
+
+def test_a_served_version_in_the_pickle_format_says_so_and_is_rebuilt_from_its_sources(tmp_path, caplog):
+    """A version the previous code wrote (tests/index/fixtures): refused by name, then rebuilt."""
+    home = Home(tmp_path / "home")
+    home.versions_dir.mkdir(parents=True)
+    old = shutil.copytree(FORMAT1, home.versions_dir / FORMAT1.name)
+    home.install(old)
+    with caplog.at_level(logging.ERROR, logger="index.engine"):
+        engine = Engine(home=home.path)
+    assert "written in stored format 1 (entries.pickle)" in caplog.text and "rebuild it from its sources" in caplog.text
+    with pytest.raises(IndexUnavailable):
+        engine.ask("atelier")
+    report = run_rebuild(Settings.from_env({}, home=str(home.path), source=str(SAMPLE_SOURCE)))
+    assert report.status == "rebuilt" and report.previous == old.name != report.served
+    assert engine.refresh() and engine.ask("atelier").hits

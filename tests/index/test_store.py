@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
-from index.errors import BuildError, IndexUnavailable
-from index.places import Address, Place
-from index.store import META_FILE, build, open_store
+from index.errors import BuildError, IndexUnavailable, StaleFormat
+from index.hours import parse_day
+from index.places import Address, Contact, Hours, Place
+from index.store import DB_FILE, META_FILE, build, open_store, read_places
+
+FORMAT1 = Path(__file__).parent / "fixtures" / "format1-version"
 
 
 def place(**overrides) -> Place:
@@ -22,7 +27,7 @@ def test_a_built_version_opens_with_its_places_in_document_order(tmp_path):
     meta = build([place(), place(id="p2", name="Fablab")], tmp_path / "v1", {"version": "v1"})
     store = open_store(tmp_path / "v1")
     assert meta["places"] == 2 and [e.place.id for e in store.entries] == ["p1", "p2"]
-    assert store.by_id["p2"].pos == 1 and store.by_code[("services", "ORD")] == [0, 1]
+    assert store.by_id["p2"].pos == 1 and list(store.by_code[("services", "ORD")]) == [0, 1]
     assert json.loads((tmp_path / "v1" / META_FILE).read_text())["version"] == "v1"
 
 
@@ -41,7 +46,7 @@ def test_a_folder_without_meta_is_not_a_version(tmp_path):
 
 def test_a_damaged_version_is_unavailable_not_a_crash(tmp_path):
     build([place()], tmp_path / "v1", {})
-    (tmp_path / "v1" / "entries.pickle").write_bytes(b"not a pickle")
+    (tmp_path / "v1" / DB_FILE).write_bytes(b"not a database")
     with pytest.raises(IndexUnavailable, match="unreadable"):
         open_store(tmp_path / "v1")
 
@@ -51,3 +56,42 @@ def test_building_into_a_used_folder_is_refused(tmp_path):
     (tmp_path / "v1" / "other").write_text("x")
     with pytest.raises(BuildError, match="not empty"):
         build([place()], tmp_path / "v1", {})
+
+
+def test_a_place_comes_back_from_a_version_as_it_went_in(tmp_path):
+    full = place(organisation="Mairie", contact=Contact(phone="05 63 00 00 00", website="https://example.org"),
+                 hours=Hours(days=(parse_day("9h-12h, 14h-17h"), *[parse_day("fermé")] * 4,
+                                        parse_day("10h-12h"), parse_day(""))), publics=("SE", "JE"),
+                 labels=("FS",), wifi=True, access=("gratuit",), description="Ateliers « débutants »")
+    build([full, place(id="p2", lat=None, lon=None)], tmp_path / "v1", {})
+    store = open_store(tmp_path / "v1")
+    assert store.by_id["p1"].place == full and read_places(tmp_path / "v1")[0] == full
+    assert store.entries[0].open_days == frozenset({0, 5}) and not store.entries[1].place.has_point
+    assert [e.pos for e in store.entries[:2]] == [e.pos for e in store.entries] == [0, 1]
+    assert "p3" not in store.by_id and [e.place.id for e in store.by_departement["81"]] == ["p1", "p2"]
+
+
+def test_the_same_places_build_to_the_same_content_hash(tmp_path):
+    places = [place(), place(id="p2", name="Fablab")]
+    first = build(places, tmp_path / "a", {"built_at": "now"})
+    again = build(places, tmp_path / "b", {"built_at": "later"})
+    other = build([place(), place(id="p2", name="Fablab de Gaillac")], tmp_path / "c", {})
+    assert first["content"] == again["content"] != other["content"]
+
+
+def test_a_version_in_the_pickle_format_is_refused_with_what_to_do(tmp_path):
+    old = shutil.copytree(FORMAT1, tmp_path / "old")
+    with pytest.raises(StaleFormat, match=r"stored format 1 \(entries.pickle\).*rebuild it from its sources"):
+        open_store(old)
+    with pytest.raises(StaleFormat):
+        read_places(old)
+
+
+def test_opening_a_version_decodes_no_place_until_one_is_asked_for(tmp_path):
+    build([place(), place(id="p2", name="Fablab"), place(id="p3")], tmp_path / "v1", {})
+    store = open_store(tmp_path / "v1")
+    assert store.entries.cached_ids() == []
+    assert store.by_id["p2"].place.name == "Fablab"
+    assert store.entries.cached_ids() == ["p2"]
+    store.close()  # frees what was decoded
+    assert store.entries.cached_ids() == []

@@ -1,0 +1,142 @@
+"""Conversations in one SQLite file of ``ORIENTEUR_HOME``: the default store.
+
+WAL mode and a busy timeout let the web chat's workers and the bot read and write the
+same file at once; a committed conversation survives the process being killed. Expired
+rows are deleted at every message, so the file holds no more than the traffic of the
+last ``ttl`` seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from index.conversation.session import NEW_WINDOW, Record, SessionStore
+
+BUSY_TIMEOUT_MS = 5000
+"""Milliseconds a writer waits for another worker's transaction before failing."""
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, body TEXT NOT NULL, used REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_used ON sessions (used);
+CREATE TABLE IF NOT EXISTS positions (key TEXT PRIMARY KEY, body TEXT NOT NULL, until REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS positions_until ON positions (until);
+CREATE TABLE IF NOT EXISTS origins (origin TEXT PRIMARY KEY, since REAL NOT NULL, count INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS origins_since ON origins (since);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class SqliteSessions(SessionStore):
+    errors = (sqlite3.Error, OSError)
+
+    def __init__(self, path: str | Path, **bounds) -> None:
+        """``path`` is the database file (":memory:" for a store private to this process)."""
+        super().__init__(**bounds)
+        self.path = str(path)
+        self._lock = threading.Lock()  # one connection per process, used by the loop and by threads
+        self._db: sqlite3.Connection | None = None
+        self._pid = os.getpid()
+        try:
+            self._connect()
+        except self.errors as exc:
+            self._failed(exc, self.clock())
+
+    def _connect(self) -> sqlite3.Connection:
+        # A connection inherited through fork is not usable: each worker opens its own.
+        if self._db is None or self._pid != os.getpid():
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                 check_same_thread=False)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash of the process loses nothing committed
+            db.executescript(SCHEMA)
+            self._db, self._pid = db, os.getpid()
+        return self._db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (IMMEDIATE) so that two workers never deadlock."""
+        with self._lock:
+            db = self._connect()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _read(self, key: str, now: float) -> Record | None:
+        with self._lock:
+            db = self._connect()
+            row = db.execute(
+                "SELECT s.body, p.body, p.until FROM sessions s LEFT JOIN positions p ON p.key = s.key "
+                "WHERE s.key = ? AND s.used >= ?", (key, now - self.ttl)).fetchone()
+        if row is None:
+            return None
+        return Record(row[0], row[1], row[2] or 0.0)
+
+    def _write(self, key: str, record: Record, now: float, new: bool) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO sessions (key, body, used) VALUES (?, ?, ?)",
+                       (key, record.body, now))
+            if record.position is None:
+                db.execute("DELETE FROM positions WHERE key = ?", (key,))
+            else:
+                db.execute("INSERT OR REPLACE INTO positions (key, body, until) VALUES (?, ?, ?)",
+                           (key, record.position, record.position_until))
+            self._expire(db, now)
+            if new:
+                self._evict(db)
+
+    def _expire(self, db: sqlite3.Connection, now: float) -> None:
+        """Delete what has outlived its time, at every message (indexed: a few microseconds), so that
+        an expired conversation or position stays on disk only until the next message of anyone."""
+        db.execute("DELETE FROM sessions WHERE used < ?", (now - self.ttl,))
+        db.execute("DELETE FROM positions WHERE until < ?", (now,))
+        db.execute("DELETE FROM origins WHERE since < ?", (now - NEW_WINDOW,))
+
+    def _evict(self, db: sqlite3.Connection) -> None:
+        """Over the bound (expired ones gone already), the least recently used go."""
+        (count,) = db.execute("SELECT count(*) FROM sessions").fetchone()
+        if count > self.max_sessions:
+            db.execute("DELETE FROM sessions WHERE key IN (SELECT key FROM sessions ORDER BY used LIMIT ?)",
+                       (count - self.max_sessions,))
+            db.execute("DELETE FROM positions WHERE key NOT IN (SELECT key FROM sessions)")
+
+    def _delete(self, key: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE key = ?", (key,))
+            db.execute("DELETE FROM positions WHERE key = ?", (key,))
+
+    def _count_new(self, origin: str, now: float) -> int:
+        with self._transaction() as db:
+            db.execute("DELETE FROM origins WHERE origin = ? AND since < ?", (origin, now - NEW_WINDOW))
+            db.execute("INSERT INTO origins (origin, since, count) VALUES (?, ?, 1) "
+                       "ON CONFLICT (origin) DO UPDATE SET count = count + 1", (origin, now))
+            (count,) = db.execute("SELECT count FROM origins WHERE origin = ?", (origin,)).fetchone()
+        return count
+
+    def _shared_salt(self, candidate: str) -> str:
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('salt', ?)", (candidate,))
+            (salt,) = db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()
+        return salt
+
+    def __len__(self) -> int:
+        with self._lock:
+            (count,) = self._connect().execute("SELECT count(*) FROM sessions WHERE used >= ?",
+                                               (self.clock() - self.ttl,)).fetchone()
+        return count
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None and self._pid == os.getpid():
+                self._db.close()
+            self._db = None
