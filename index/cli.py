@@ -38,6 +38,7 @@ from index.settings import Settings
 from index.sources import read_source
 from index.sources.report import format_report
 from index.store import check_format, read_meta
+from index.understand import explain as explain_places
 from index.watch import watch
 
 log = logging.getLogger("orienteur")
@@ -206,6 +207,8 @@ def search_command(ctx, text, lat, lon, limit, as_json, jsonl, explain) -> None:
             parts = ", ".join(f"{k} {s:.2f}/{c:g}" for k, (s, c) in hit.scores.items())
             click.echo(f"      {parts}; pourquoi: {', '.join(hit.reasons)}")
     if explain:
+        for line in explain_places(text, engine.store.lexicon, *(location or (None, None))):
+            click.echo(f"  · {line}")
         for line in results.trace:
             click.echo(f"  · {line}")
         click.echo(f"  · {results.took_ms:.1f} ms on version {results.version}")

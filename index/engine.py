@@ -18,18 +18,27 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from whoosh.query import Or, Term
-
 from index.analysis import stems
 from index.asked import understood
 from index.errors import IndexUnavailable
 from index.facets import Entry
 from index.home import Home
 from index.memory import malloc_trim
-from index.rank import MET, UNKNOWN, UNMET, Assessment, assess, name_match, nearest_first_key, order_key
+from index.rank import (
+    LEAD_FACETS,
+    MET,
+    UNKNOWN,
+    UNMET,
+    Assessment,
+    assess,
+    name_keys,
+    name_match,
+    nearest_first_key,
+    order_key,
+)
 from index.spatial import haversine_km
 from index.store import TEXT_FIELDS, Store, open_store
-from index.understand import Query, parse
+from index.understand import Area, Query, parse
 
 log = logging.getLogger(__name__)
 notfound = logging.getLogger("orienteur.notfound")
@@ -45,7 +54,11 @@ NEAR_KM = (1.5, 12.0)
 FEW, FAR_KM = 3, 30.0
 """Where fewer than FEW places lie within those bounds, the radius grows to reach FEW, up to FAR_KM."""
 AROUND_COUNT = 400
-"""Places looked at around an area when nothing just around it answers."""
+"""Places looked at around an area when nothing just around it answers…"""
+FARTHER_MEETING = 60
+"""…or, when services or labels were asked, the nearest places offering one of them."""
+OUTSIDE_KM = 50.0
+"""An area with no listed place within this distance is outside the served directory."""
 MAX_CANDIDATES = 2000
 """With no area, places assessed at most (the best by text first)."""
 RETIRE_SECONDS = 30.0
@@ -77,6 +90,8 @@ class Engine:
         self._retired: Store | None = None
         self._retired_at = 0.0
         self._pointer: str | None = None
+        self._terms: tuple[Store | None, frozenset] = (None, frozenset())
+        """The served store's (field, term) pairs: a query word the index lacks costs a set lookup."""
         self._refreshing = threading.Lock()
         """One refresh at a time: the watcher and an admin rebuild may both ask for one."""
         if store is None:
@@ -139,18 +154,49 @@ class Engine:
                 log.exception("index refresh failed")
 
     def parse(self, text: str, lat: float | None = None, lon: float | None = None,
-              today: int | None = None) -> Query:
+              today: int | None = None, previous: Area | None = None) -> Query:
         weekday = date.today().weekday() if today is None else today
-        return parse(text, self.store.lexicon, lat=lat, lon=lon, today=weekday)
+        return parse(text, self.store.lexicon, lat=lat, lon=lon, today=weekday, previous=previous)
 
     def ask(self, text: str, lat: float | None = None, lon: float | None = None,
             today: int | None = None) -> Results:
         return self.search(self.parse(text, lat, lon, today))
 
+    def _terms_of(self, store: Store) -> frozenset:
+        held, terms = self._terms
+        if held is not store:
+            terms = frozenset((name, text.decode("utf-8")) for name, text in store.searcher.reader().all_terms()
+                              if name in TEXT_FIELDS)
+            self._terms = (store, terms)
+        return terms
+
+    def covers(self, area: Area | None) -> bool:
+        """Does the served directory reach ``area``? A département with places listed, or any area
+        with a listed place within ``OUTSIDE_KM`` of its centre (Paris or Lille is not reached)."""
+        if area is None:
+            return True
+        store = self.store
+        if any(store.by_departement.get(d) for d in area.departements):
+            return True
+        centre = (area.lat, area.lon) if area.lat is not None and area.lon is not None else None
+        if centre is None and area.kind == "departement":
+            boxes = [b for d in area.departements if (b := store.lexicon.gazetteer.departement_bbox(d))]
+            centre = ((boxes[0][0] + boxes[0][2]) / 2, (boxes[0][1] + boxes[0][3]) / 2) if boxes else None
+        return centre is None or bool(store.grid.nearest(*centre, 1, max_km=OUTSIDE_KM))
+
+    def coverage(self) -> list[str]:
+        """The served directory's départements, most places first: « Haute-Garonne (31) », …; one
+        stray place filed far away does not make a département covered."""
+        lexicon = self.store.lexicon
+        counts = lexicon.listed_departements
+        least = max(2, sum(counts.values()) // 200)
+        codes = sorted((d for d, n in counts.items() if n >= least), key=lambda d: (-counts[d], d))
+        return [f"{dep.name} ({dep.code})" for d in codes if (dep := lexicon.gazetteer.departement(d))]
+
     def search(self, query: Query, explain: bool = False) -> Results:
         started = time.perf_counter()
         store = self.store
-        search = _Search(store, query, explain)
+        search = _Search(store, query, explain, self._terms_of(store))
         results = search.run()
         results.took_ms = (time.perf_counter() - started) * 1000
         results.version = store.version
@@ -198,15 +244,17 @@ def _open_quietly(directory: Path, serving: Store | None = None) -> Store:
 class _Search:
     """One search on one store snapshot: candidates, assessments, and the area policy."""
 
-    def __init__(self, store: Store, query: Query, explain: bool) -> None:
+    def __init__(self, store: Store, query: Query, explain: bool, terms: frozenset = frozenset()) -> None:
         self.store, self.query, self.explain = store, query, explain
+        self._postings: dict[tuple[str, str], dict[int, float]] | None = None
+        self._terms = terms
         self.trace: list[str] = []
-        self._all_text: dict[int, float] | None = None
         self.order = nearest_first_key if query.area is not None and query.area.kind == "point" else order_key
         self.centre: tuple[float, float] | None = None
         # A name word that many places share ("espace", "médiathèque") does not name one place.
         limit = max(3, len(store.entries) // 200)
         self.rare_words = frozenset(w for w in query.name_words if store.name_df.get(w, 0) <= limit)
+        self.name_keys = name_keys(query.name_words)
         area = query.area
         if area is not None and area.lat is not None and area.lon is not None:
             self.centre = (area.lat, area.lon)
@@ -232,25 +280,39 @@ class _Search:
         assessed = self.assess(inside, inside=True)
         has_needs = bool(q.concepts or q.days or q.wifi)
         if not has_needs and (assessed or area is None):
-            return self.results(sorted(assessed, key=self.order), widened=False, area_empty=False)
-        met = sorted((a for a in assessed if a.tier == MET or a.named), key=self.order)
-        unknown = sorted((a for a in assessed if a.tier == UNKNOWN and not a.named), key=self.order)
+            around = self.around({e.pos for e in inside}, self.near_band(radius)) if assessed else []
+            return self.results(sorted(assessed, key=self.order) + around, widened=False, area_empty=False)
+        # Reserved to young people while the person is an adult (« une dame de 45 ans »): after every
+        # place open to all, documented or not. Otherwise after those meeting the needs (``order_key``).
+        excluded = (lambda a: a.restricted and not a.named) if q.adult else (lambda a: False)
+        met = sorted((a for a in assessed if (a.tier == MET or a.named) and not excluded(a)), key=self.order)
+        reserved = sorted((a for a in assessed if a.tier == MET and excluded(a)), key=self.order)
+        unknown = sorted((a for a in assessed if a.tier == UNKNOWN and not a.named), key=self.order) + reserved
+        # Meeting the leading need but not an audience, day or wifi asked: flagged, never replaced
+        # by places 50 km away.
+        partial = sorted((a for a in assessed if a.tier == UNMET and a.lead == MET and not a.named), key=self.order)
         if area is None:
-            return self.results(met + unknown, widened=False, area_empty=False)
+            return self.results(met + unknown + partial, widened=False, area_empty=False)
         band = self.near_band(radius)
-        if met and not (area.kind == "point" and area.radius_km is None):
-            return self.results(met + unknown, widened=False, area_empty=False)
         exclude = {e.pos for e in inside}
-        near_met = [a for a in self.around(exclude, band) if a.tier == MET or a.named]
+        keep = self.meeting_the_main_need()  # only those can come from around the area
+        near = self.around(exclude, band, keep=keep)
+        near_met = [a for a in near if (a.tier == MET or a.named) and not excluded(a)]
+        near_lead = [a for a in near if a.lead == MET and not (a.tier == MET or a.named)] \
+            + [a for a in near if a.tier == MET and excluded(a)]
         if met:
-            self.log("vague area: %d more places meeting the needs within %.1f km", len(near_met), band)
-            return self.results(met + near_met + unknown, widened=False, area_empty=False)
-        self.log("widened: %d near, %d undocumented inside", len(near_met), len(unknown))
-        hits = near_met + unknown
-        if not hits:  # nothing just around: the nearest places meeting the needs, however far
-            farther = self.around(exclude, None)
-            hits = [a for a in farther if a.tier == MET or a.named] or [a for a in farther if a.tier == UNKNOWN] \
-                or sorted(assessed, key=self.order) or farther
+            self.log("%d more places meeting the needs within %.1f km", len(near_met), band)
+            return self.results(met + near_met + unknown + partial + near_lead, widened=False, area_empty=False)
+        self.log("widened: %d near, %d undocumented inside, %d meeting the main need", len(near_met), len(unknown),
+                 len(partial))
+        hits = near_met + unknown + partial + near_lead
+        if not hits:  # nothing just around: the nearest places meeting the main need, however far
+            farther = self.around(exclude, None, FARTHER_MEETING if keep is not None else AROUND_COUNT, keep)
+            hits = _nearest_meeting(farther)
+            if not hits:  # none near enough: the nearest that do not say
+                farther = self.around(exclude, None, AROUND_COUNT, self.silent_on_the_main_need()) \
+                    if keep is not None else farther
+                hits = [a for a in farther if a.tier == UNKNOWN] or sorted(assessed, key=self.order) or farther
         return self.results(hits, widened=True, area_empty=not inside)
 
     def near_band(self, radius: float | None) -> float:
@@ -278,6 +340,13 @@ class _Search:
             departements = set(area.departements)
             found = {e.pos: e for c in area.communes for e in store.by_commune.get(c, ())
                      if not departements or e.departements & departements}
+            if area.postcode:  # « 31200 »: that part of the city; the rest of it is just around
+                own = {pos: e for pos, e in found.items() if e.place.address.postcode == area.postcode}
+                if own:
+                    found = own
+                    points = [(e.place.lat, e.place.lon) for e in own.values() if e.place.has_point]
+                    if points:
+                        self.centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
             if not area.strict and self.centre:
                 for pos, _ in store.grid.within(*self.centre, RING_KM):
                     found.setdefault(pos, store.entries[pos])
@@ -309,9 +378,24 @@ class _Search:
                     chosen.add(pos)
         return [store.entries[p] for p in sorted(chosen)]
 
-    def around(self, exclude: set[int], within_km: float | None) -> list[Assessment]:
+    def meeting_the_main_need(self) -> set[int] | None:
+        """Positions of the places with one of the services or labels asked; None when none was."""
+        lead = [c for c in self.query.concepts if c.facet in LEAD_FACETS]
+        if not lead:
+            return None
+        return {pos for c in lead for code in c.codes for pos in self.store.by_code.get((c.facet, code), ())}
+
+    def silent_on_the_main_need(self) -> set[int]:
+        """Positions of the places that document none of the facets of the services and labels asked."""
+        facets = {c.facet for c in self.query.concepts if c.facet in LEAD_FACETS}
+        return {e.pos for e in self.store.entries
+                if not ("services" in facets and e.services) and not ("labels" in facets and (e.labels or e.described))}
+
+    def around(self, exclude: set[int], within_km: float | None, count: int = AROUND_COUNT,
+               keep: set[int] | None = None) -> list[Assessment]:
         """Places outside the area, assessed, nearest to its centre first: those within ``within_km``,
-        or (None) the ``AROUND_COUNT`` nearest. A département's centre is its places' mean point."""
+        or (None) the ``count`` nearest; only those in ``keep`` when given. A département's centre
+        is its places' mean point."""
         store = self.store
         centre = self.centre
         if centre is None and self.query.area and self.query.area.kind == "departement":
@@ -327,8 +411,15 @@ class _Search:
         if centre is None or within_km == 0:
             return []
         self.centre = centre
-        found = store.grid.within(*centre, within_km) if within_km else store.grid.nearest(*centre, AROUND_COUNT)
-        assessed = self.assess([store.entries[pos] for pos, _ in found if pos not in exclude], inside=False)
+        if within_km:
+            found = store.grid.within(*centre, within_km)
+        elif keep is not None:  # the places meeting the need, by distance: a few hundred at most
+            found = sorted(((pos, haversine_km(*centre, store.entries[pos].place.lat, store.entries[pos].place.lon))
+                            for pos in keep if store.entries[pos].place.has_point), key=lambda pd: pd[1])[:count]
+        else:
+            found = store.grid.nearest(*centre, count)
+        assessed = self.assess([store.entries[pos] for pos, _ in found
+                                if pos not in exclude and (keep is None or pos in keep)], inside=False)
         return sorted(assessed, key=lambda a: (a.distance_km if a.distance_km is not None else 1e9, -a.score))
 
     def assess(self, entries: list[Entry], inside: bool) -> list[Assessment]:
@@ -341,7 +432,7 @@ class _Search:
             if self.centre and e.place.has_point:
                 a.distance_km = haversine_km(self.centre[0], self.centre[1], e.place.lat, e.place.lon)
             a.text = text.get(e.pos, 0.0) / top
-            a.name, matched = name_match(e, q.name_words)
+            a.name, matched = name_match(e, self.name_keys)
             a.named = a.name >= 0.99 and bool(matched & self.rare_words)
             out.append(assess(a, q))
         return out
@@ -349,40 +440,46 @@ class _Search:
     def text_scores(self, positions: set[int] | None) -> dict[int, float]:
         """BM25F scores of the query's words, over ``positions`` (None: every place).
 
-        The scores over every place are kept: later calls on a subset read them instead
-        of asking whoosh again.
+        Each (field, stem) the index holds is read once per search, all its places with their
+        scores (a directory has a few thousand places at most); later calls only add them up.
         """
         if not self.query.words or positions == set():
             return {}
-        if self._all_text is not None:
-            return self._all_text if positions is None else \
-                {p: s for p, s in self._all_text.items() if p in positions}
-        terms = [(name, stem) for word in self.query.words for stem in stems(word) for name in TEXT_FIELDS]
-        if not terms:
-            return {}
-        searcher = self.store.searcher
-        if positions is None:
-            query = Or([Term(name, stem) for name, stem in terms])
-            self._all_text = dict(searcher.search(query, limit=None).items())
-            return self._all_text
-        # A few candidates: walk each term's postings to them (skip_to), rather than let whoosh
-        # score every document holding a common word and filter afterwards.
-        wanted = sorted(positions)
         scores: dict[int, float] = {}
-        for name, stem in terms:
-            if (name, stem) not in searcher.reader():
-                continue
-            matcher = searcher.postings(name, stem)
-            for doc in wanted:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < doc:
-                    matcher.skip_to(doc)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == doc:
-                    scores[doc] = scores.get(doc, 0.0) + matcher.score()
+        for postings in self.postings().values():
+            for doc, score in postings.items():
+                if positions is None or doc in positions:
+                    scores[doc] = scores.get(doc, 0.0) + score
         return scores
+
+    def postings(self) -> dict[tuple[str, str], dict[int, float]]:
+        if self._postings is None:
+            searcher = self.store.searcher
+            self._postings = {}
+            for word in self.query.words:
+                for stem in stems(word):
+                    for name in TEXT_FIELDS:
+                        key = (name, stem)
+                        if key in self._postings or key not in (self._terms or searcher.reader()):
+                            continue
+                        matcher = searcher.postings(name, stem)
+                        found = self._postings[key] = {}
+                        while matcher.is_active():
+                            found[matcher.id()] = matcher.score()
+                            matcher.next()
+        return self._postings
+
+
+def _nearest_meeting(farther: list[Assessment]) -> list[Assessment]:
+    """Places meeting the main need, nearest first (``farther`` is sorted by distance); among
+    those within ``RING_KM`` of the nearest, the ones meeting every need first. A place for
+    seniors 60 km away does not beat a France Services open to all at 20 km."""
+    lead = [a for a in farther if a.lead == MET or a.named]
+    if not lead:
+        return []
+    reach = (lead[0].distance_km or 0.0) + RING_KM
+    return sorted(lead, key=lambda a: (a.distance_km is None or a.distance_km > reach, -int(a.named), -a.tier,
+                                       a.distance_km if a.distance_km is not None else 1e9))
 
 
 __all__ = ["MET", "UNKNOWN", "UNMET", "Engine", "Results"]

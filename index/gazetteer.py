@@ -85,6 +85,51 @@ class Departement:
     name: str
 
 
+@dataclass(frozen=True)
+class Alias:
+    """A name people use for a commune or a département (« Tlse », « Carca », « les PO »)."""
+
+    alias: str
+    target_kind: str  # "commune" | "departement"
+    target: str  # INSEE code or département code
+    kind: str  # "abbreviation", "short", "nickname", "former"
+
+
+@dataclass(frozen=True)
+class Locality:
+    """A neighbourhood, railway station or landmark inside a commune, with its centre."""
+
+    name: str
+    kind: str  # "quartier", "gare", ...
+    insee: str
+    lat: float
+    lon: float
+    radius_km: float
+
+
+ALIAS_COLUMNS = ("alias", "target_kind", "target", "kind", "source")
+LOCALITY_COLUMNS = ("name", "kind", "insee", "lat", "lon", "radius_km", "source")
+
+
+def read_aliases(path: Path) -> list[Alias]:
+    """aliases.tsv (see index/data/README.md); rows with an unknown target kind are skipped."""
+    return [Alias(r["alias"], r["target_kind"], r["target"], r["kind"]) for r in _read_table(path, ALIAS_COLUMNS)
+            if r["target_kind"] in {"commune", "departement"} and r["alias"].strip()]
+
+
+def read_localities(path: Path) -> list[Locality]:
+    """localities.tsv (see index/data/README.md)."""
+    return [Locality(r["name"], r["kind"], r["insee"], float(r["lat"]), float(r["lon"]), float(r["radius_km"] or 1))
+            for r in _read_table(path, LOCALITY_COLUMNS) if r["name"].strip()]
+
+
+def _read_table(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")), delimiter="\t"))
+    if rows and tuple(rows[0]) != columns:
+        raise ValueError(f"{path}: unexpected columns {list(rows[0])}, expected {list(columns)}")
+    return rows
+
+
 @dataclass
 class _NameIndex:
     """Folded name -> communes, split by how good a match the name is."""
@@ -145,12 +190,15 @@ class Gazetteer:
         folded_names: dict[str, str] | None = None,
         former_names: dict[str, tuple[str, ...]] | None = None,
         departement_articles: dict[str, str] | None = None,
+        aliases: Iterable[Alias] = (),
+        localities: Iterable[Locality] = (),
     ) -> None:
         """Index ``communes`` and ``departements``.
 
         ``folded_names`` (INSEE -> fold(name)) saves folding at load; ``former_names`` (INSEE ->
         folded names of former communes merged into it) and ``departement_articles`` (code ->
-        "La", "L'"...) add the variants people type.
+        "La", "L'"...) add the variants people type; ``aliases`` and ``localities`` the names
+        people use (index/data/aliases.tsv, localities.tsv).
         """
         self.communes: tuple[Commune, ...] = tuple(sorted(communes, key=lambda c: c.insee))
         self.departements: tuple[Departement, ...] = tuple(sorted(departements, key=lambda d: d.code))
@@ -199,8 +247,26 @@ class Gazetteer:
         self._build_fuzzy_buckets(fuzzy_names)
         self._build_grid()
         self._build_departement_names(departement_articles)
+        self._aliases: dict[str, list[Alias]] = defaultdict(list)
+        for alias in aliases:
+            for key in {_fold_names(alias.alias), _strip_article(_fold_names(alias.alias))} - {""}:
+                self._aliases[key].append(alias)
+        self._localities: dict[str, list[Locality]] = defaultdict(list)
+        for locality in localities:
+            if locality.insee in self._by_insee:
+                for key in {_fold_names(locality.name), _strip_article(_fold_names(locality.name))} - {""}:
+                    self._localities[key].append(locality)
         # Every commune and département name, sorted, for word-prefix questions.
         self._sorted_names = sorted(set(self._primary) | set(self._secondary) | set(self._departement_names))
+        # First words of every name, to skip at once the word runs of a message that start none.
+        self._name_starts = frozenset(
+            " ".join(key.split()[:n]) for key in (*self._sorted_names, *self._aliases, *self._localities)
+            for n in (1, 2))
+        self._departement_word_starts = frozenset(
+            w[:k] for names, _ in self._departement_words for w in names[0] for k in range(1, len(w) + 1)
+        ) | {s for shorts in _SHORTHANDS.values() for s in shorts}
+        self.name_first_words = frozenset(key.split()[0] for key in self._name_starts) | self._departement_word_starts
+        """Words some place name of several words may begin with (département abbreviations too)."""
 
     # -- communes -------------------------------------------------------------------------
 
@@ -273,6 +339,26 @@ class Gazetteer:
         ranked = sorted(scored.values(), key=lambda cs: (-cs[1], -cs[0].population, cs[0].insee))
         return ranked[:limit]
 
+    def may_start_a_name(self, folded: str) -> bool:
+        """Could a place name (commune, département, alias, locality) begin with these words? Only
+        the first two count: False means no name does, a cheap test before the real lookups."""
+        words = folded.split()
+        return " ".join(words[:2]) in self._name_starts or words[0] in self._departement_word_starts
+
+    def aliases(self, folded: str) -> list[Alias]:
+        """The names people use that ``folded`` is (« tlse », « les po »), from aliases.tsv."""
+        return list(self._aliases.get(folded, ()))
+
+    def stations_in(self, insee: str) -> list[Locality]:
+        """The railway stations of the commune ``insee`` (« Gare Matabiau » counted once)."""
+        found = {(x.lat, x.lon): x for key in self._localities for x in self._localities[key]
+                 if x.insee == insee and x.kind == "gare"}
+        return sorted(found.values(), key=lambda x: x.name)
+
+    def localities(self, folded: str) -> list[Locality]:
+        """Neighbourhoods, stations and landmarks named ``folded`` (« paillade », « matabiau »)."""
+        return list(self._localities.get(folded, ()))
+
     def by_postcode(self, postcode: str) -> list[Commune]:
         """Communes served by this postcode, most populous first ("34500" -> Béziers, ...)."""
         return list(self._postcodes.get(postcode.strip(), []))
@@ -312,12 +398,12 @@ class Gazetteer:
             code = "0" + code
         return self._departement_by_code.get(code)
 
-    def departement_named(self, folded: str) -> Departement | None:
+    def departement_named(self, folded: str, typos: bool = True) -> Departement | None:
         """The département that ``folded`` names, by code, name, short form or near-miss spelling.
 
         "31", "9", "2a"; "haute garonne", "l herault", "les hautes pyrenees"; "tarn garonne",
         "hte garonne", "h garonne", "pyr or", "p o", "b du r"; "herrault". None when nothing
-        or more than one département fits ("corse", "h s").
+        or more than one département fits ("corse", "h s"). Without ``typos``, no near-miss spelling.
         """
         folded = folded.strip()
         if not folded:
@@ -326,7 +412,7 @@ class Gazetteer:
             return found
         if code := self._departement_names.get(folded):
             return self._departement_by_code[code]
-        return self._departement_abbreviated(folded) or self._departement_fuzzy(folded)
+        return self._departement_abbreviated(folded) or (self._departement_fuzzy(folded) if typos else None)
 
     def departement_bbox(self, code: str) -> tuple[float, float, float, float] | None:
         """(min_lat, min_lon, max_lat, max_lon) around the département's town halls, padded 0.1°."""
@@ -384,6 +470,11 @@ class Gazetteer:
                 names.setdefault(spelling, dep.code)
             self._departement_words.append(((bare.split(), _content_words(bare)), dep.code))
         self._departement_names = names
+        self._longest_departement = max((len(n) for n in names), default=0)
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for name in names:
+            by_length[len(name)].append(name)
+        self._departement_names_by_length = dict(by_length)
 
     def _departement_abbreviated(self, folded: str) -> Departement | None:
         """Word-by-word short forms: "hte garonne", "pyr or", "p o", "b du r"; None when ambiguous.
@@ -396,7 +487,7 @@ class Gazetteer:
             words = words[1:]
         content = _content_words(" ".join(words))
         # One short word alone is too common in running text: "par" is no Paris, "vos" no Vosges.
-        if len(content) < 2:
+        if len(content) < 2 or not all(w in self._departement_word_starts for w in content):
             return None
         for query, index in ((words, 0), (content, 1)):
             matches = {
@@ -411,12 +502,13 @@ class Gazetteer:
 
     def _departement_fuzzy(self, folded: str) -> Departement | None:
         """A near-miss spelling of a full name ("herrault"); None for short or ambiguous text."""
-        if len(folded) < 5 or folded.isdigit():  # "pari" is a word, not a misspelt Paris
-            return None
-        found = process.extract(
-            folded, list(self._departement_names), scorer=fuzz.ratio,
-            score_cutoff=DEPARTEMENT_FUZZY_CUTOFF, limit=None,
-        )
+        if len(folded) < 5 or folded.isdigit() or len(folded) > self._longest_departement + 3:
+            return None  # "pari" is a word, not a misspelt Paris
+        size = len(folded)
+        nearby = [n for length in range(self._min_length(size, DEPARTEMENT_FUZZY_CUTOFF),
+                                        self._max_length(size, DEPARTEMENT_FUZZY_CUTOFF) + 1)
+                  for n in self._departement_names_by_length.get(length, ())]
+        found = process.extract(folded, nearby, scorer=fuzz.ratio, score_cutoff=DEPARTEMENT_FUZZY_CUTOFF, limit=None)
         if not found:
             return None
         codes = {self._departement_names[key] for key, score, _ in found if score == found[0][1]}
@@ -464,9 +556,12 @@ def load_gazetteer() -> Gazetteer:
     started = time.perf_counter()
     data = _read_communes(DATA_DIR / "communes.tsv.gz")
     departements, articles = _read_departements(DATA_DIR / "departements.tsv")
+    aliases = read_aliases(DATA_DIR / "aliases.tsv") if (DATA_DIR / "aliases.tsv").is_file() else []
+    localities = read_localities(DATA_DIR / "localities.tsv") if (DATA_DIR / "localities.tsv").is_file() else []
     gazetteer = Gazetteer(
         data.communes, departements,
         folded_names=data.folded, former_names=data.former, departement_articles=articles,
+        aliases=aliases, localities=localities,
     )
     log.info("gazetteer: %d communes, %d départements loaded in %.0f ms",
              len(gazetteer.communes), len(gazetteer.departements), (time.perf_counter() - started) * 1000)

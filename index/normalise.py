@@ -28,6 +28,7 @@ def fold(text: str) -> str:
 
 _PHONETIC_RULES = (
     (re.compile(r"ph"), "f"),
+    (re.compile(r"ge(?=[aou])|g(?=[eiy])"), "j"),
     (re.compile(r"e?au"), "o"),
     (re.compile(r"qu|q|ck|c(?=[aou])|k"), "k"),
     (re.compile(r"c(?=[eiy])"), "s"),
@@ -35,6 +36,8 @@ _PHONETIC_RULES = (
     (re.compile(r"y"), "i"),
     (re.compile(r"h"), ""),
     (re.compile(r"(.)\1+"), r"\1"),
+    (re.compile(r"(?<=..)(?:er|ez|et|ai)s?$"), "e"),
+    (re.compile(r"(?<=..[aeo])n$"), ""),
     (re.compile(r"(?<=.)[es]+$"), ""),
 )
 
@@ -43,8 +46,8 @@ _PHONETIC_RULES = (
 def sound(word: str) -> str:
     """A rough French sound key of a folded word, so that SMS spelling finds the word.
 
-    "mediatek" and "mediatheque", "carcasone" and "carcassonne", "toulouze" and "toulouse"
-    share a key. Keys are only compared for equality, after an edit-distance check fails.
+    "mediatek" and "mediatheque", "carcasone" and "carcassonne", "toulouze" and "toulouse",
+    "fijac" and "figeac", "pamie" and "pamiers", "perpigna" and "perpignan" share a key. Keys are only compared for equality, after an edit-distance check fails.
     """
     key = word
     for pattern, repl in _PHONETIC_RULES:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from index.facets import Entry
+from index.facets import GENERIC_PUBLICS, Entry
 from index.normalise import sound
 from index.places import DAYS
 from index.understand.query import Concept, Query
+from index.vocabulary import FACET_LABELS
 
 MET, UNKNOWN, UNMET = 2, 1, 0
 
@@ -27,6 +28,9 @@ class Assessment:
     entry: Entry
     tier: int = MET
     """MET: every need met; UNKNOWN: none contradicted, some not documented; UNMET: one contradicted."""
+    lead: int = MET
+    """The same for the leading need alone (the services and labels asked, any of them): a place
+    that meets it but not an audience, day or wifi is flagged, not sent away."""
     inside: bool = True
     """Inside the stated area (always True when the query has none)."""
     distance_km: float | None = None
@@ -36,6 +40,11 @@ class Assessment:
     """Share of the query's loose words found in the place's name words (``Entry.name_words``)."""
     named: bool = False
     """The user named this place: all the loose words, a rare one among them, are in its name."""
+    lead_met: int = 0
+    """How many of the services and labels asked the place meets: more first, within a tier."""
+    restricted: bool = False
+    """Reserved to an audience the question did not ask for (young people only): ranked after the
+    places open to everyone that meet the same needs."""
     scores: dict[str, tuple[float, float]] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
 
@@ -48,11 +57,20 @@ class Assessment:
         return sum(s for s, _ in self.scores.values()) / total if total else 0.0
 
 
+def what_it_offers(entry: Entry, concept: Concept) -> str:
+    """What the place's own data says that meets ``concept``: « Ordinateur en libre service »
+    for « scanner », never the user's word, which may claim more than the data does."""
+    have = {"services": entry.services, "publics": entry.publics, "labels": entry.labels}[concept.facet]
+    labels = FACET_LABELS[concept.facet]
+    return ", ".join(sorted(labels.get(code, code) for code in have & concept.codes))
+
+
 def concept_status(entry: Entry, concept: Concept) -> int:
     if concept.facet == "services":
         have, known = entry.services, bool(entry.services)
     elif concept.facet == "publics":
-        have, known = entry.publics, bool(entry.specific_publics)
+        # A place open to everyone (TP, AD) does not say it is for this audience, nor that it is not.
+        have, known = entry.publics, bool(entry.specific_publics) and not entry.publics & GENERIC_PUBLICS
     else:
         have, known = entry.labels, entry.described or bool(entry.labels)
     if have & concept.codes:
@@ -88,15 +106,27 @@ def wifi_status(entry: Entry) -> int:
     return MET if wifi else (UNKNOWN if wifi is None else UNMET)
 
 
+LEAD_FACETS = frozenset({"services", "labels"})
+
+
 def needs(assessment: Assessment, query: Query) -> None:
-    """Set ``tier`` to the worst status among the query's needs, and say which are met."""
+    """Set ``tier`` to the worst status among the query's needs, and say which are met.
+
+    The services and labels asked are one leading need, met by any of them: « retraite en ligne,
+    elle n'a pas d'ordinateur » asks for help with procedures, a place with computers too ranks
+    higher (``score_breadth``). The audiences are one need, met by any of them; days and wifi
+    are each a need of their own."""
     entry = assessment.entry
-    statuses = []
+    lead, audience = [], []
     for concept in query.concepts:
         status = concept_status(entry, concept)
-        statuses.append(status)
+        (lead if concept.facet in LEAD_FACETS else audience).append(status)
         if status == MET:
-            assessment.reasons.append(concept.said)
+            assessment.reasons.append(what_it_offers(entry, concept))
+    assessment.lead = max(lead, default=MET)
+    assessment.lead_met = lead.count(MET)
+    # The audiences said describe one person (« un jeune qui cherche du travail »): one is enough.
+    statuses = [assessment.lead, max(audience, default=MET)]
     if query.days:
         status = days_status(entry, query)
         statuses.append(status)
@@ -112,14 +142,20 @@ def needs(assessment: Assessment, query: Query) -> None:
     assessment.tier = min(statuses, default=MET)
 
 
-def name_match(entry: Entry, words: tuple[str, ...]) -> tuple[float, frozenset[str]]:
-    """Share of ``words`` (those of three letters or more) found in the place's name, by spelling
-    or sound, and which."""
-    words = tuple(w for w in words if len(w) >= 3)
-    if not words:
+def name_keys(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(word, sound) of the ``words`` of three letters or more: what ``name_match`` compares, worked
+    out once per search rather than once per place."""
+    return tuple((w, sound(w)) for w in words if len(w) >= 3)
+
+
+def name_match(entry: Entry, keys: tuple[tuple[str, str], ...]) -> tuple[float, frozenset[str]]:
+    """Share of the words of ``keys`` (``name_keys``) found in the place's name, by spelling or
+    sound, and which."""
+    if not keys:
         return 0.0, frozenset()
-    matched = frozenset(w for w in words if w in entry.name_words or sound(w) in entry.name_sounds)
-    return len(matched) / len(words), matched
+    names, sounds = entry.name_words, entry.name_sounds
+    matched = frozenset(w for w, s in keys if w in names or s in sounds)
+    return len(matched) / len(keys), matched
 
 
 Scorer = Callable[[Assessment, Query], None]
@@ -137,13 +173,43 @@ def score_breadth(a: Assessment, query: Query) -> None:
     awareness sessions beat awareness sessions alone."""
     shares = [len(a.entry.services & c.codes) / len(c.codes)
               for c in query.concepts if c.facet == "services" and len(c.codes) > 1]
+    lead = [c for c in query.concepts if c.facet in LEAD_FACETS]
+    if len(lead) > 1:
+        shares.append(sum(concept_status(a.entry, c) == MET for c in lead) / len(lead))
     if shares:
         a.add_score("étendue", sum(shares) / len(shares) * 0.5, 0.5)
 
 
+SPECIALISED_SERVICES = frozenset({"W", "FL", "REP", "PRO"})
+"""Services of places for a specific use (coworking, fablab, repairs, vocational training)."""
+
+
+def score_help(a: Assessment, query: Query) -> None:
+    """With no service asked (« handicap visuel Toulouse », « pour les jeunes à Albi »), the person
+    needs help with the digital world: a coworking space or a fablab alone is not the answer."""
+    if not any(c.facet in LEAD_FACETS for c in query.concepts):
+        services = a.entry.services
+        a.add_score("aide", 0.0 if services and services <= SPECIALISED_SERVICES else 0.5, 0.5)
+
+
+def score_audience(a: Assessment, query: Query) -> None:
+    """A place reserved to an audience (young people only) the question did not ask for ranks after
+    those open to everyone."""
+    entry = a.entry
+    asked = {code for c in query.concepts if c.facet == "publics" for code in c.codes}
+    # « mission locale »: a kind of place asked by its own name is not demoted for whom it serves.
+    a.restricted = bool(entry.specific_publics) and not entry.publics & (GENERIC_PUBLICS | asked) and a.name < 0.99
+
+
+CONTEXT_WORDS = 3
+"""Words left over beyond which, next to a need understood, they are the story told around it
+(« ne maîtrise pas internet », « en ligne »), not what a place should be named or described by."""
+
+
 def score_text(a: Assessment, query: Query) -> None:
     if query.words:
-        a.add_score("texte", a.text, 1.0)
+        ceiling = 0.3 if query.concepts and len(query.words) > CONTEXT_WORDS else 1.0
+        a.add_score("texte", a.text * ceiling, ceiling)
 
 
 def score_distance(a: Assessment, query: Query) -> None:
@@ -164,7 +230,8 @@ def score_richness(a: Assessment, query: Query) -> None:
     a.add_score("fiche", a.entry.richness * 0.3, 0.3)
 
 
-SCORERS: tuple[Scorer, ...] = (score_name, score_breadth, score_text, score_inside, score_distance, score_richness)
+SCORERS: tuple[Scorer, ...] = (score_name, score_breadth, score_help, score_text, score_inside, score_distance,
+                               score_richness, score_audience)
 
 
 def assess(a: Assessment, query: Query) -> Assessment:
@@ -177,11 +244,12 @@ def assess(a: Assessment, query: Query) -> Assessment:
 
 def order_key(a: Assessment) -> tuple:
     """Sort key, best first: a named place, then needs met, then score, then nearer."""
-    return (-int(a.named), -a.tier, -a.score,
+    return (-int(a.named), -a.tier, a.restricted, -a.lead_met, -a.score,
             a.distance_km if a.distance_km is not None else float("inf"), a.entry.place.id)
 
 
 def nearest_first_key(a: Assessment) -> tuple:
     """Sort key around a point ("autour de moi"): a named place, then needs met, then nearer, then score."""
-    return (-int(a.named), -a.tier, a.distance_km if a.distance_km is not None else float("inf"),
+    return (-int(a.named), -a.tier, a.restricted, -a.lead_met,
+            a.distance_km if a.distance_km is not None else float("inf"),
             -a.score, a.entry.place.id)

@@ -25,7 +25,9 @@ COMPUTER_WORDS = ("ordinateur", "ordinateurs", "ordi", "ordis", "PC", "poste inf
 PROCEDURE_WORDS = ("démarches", "démarche", "démarches administratives", "démarches en ligne", "administratif",
                    "administratives", "CAF", "CPAM", "ameli", "impôts", "impôt", "déclaration", "déclarer",
                    "retraite", "France Travail", "Pôle emploi", "ANTS", "carte grise", "permis", "MSA", "RSA",
-                   "prime d'activité", "APL", "titre de séjour", "accès aux droits", "aide administrative")
+                   "prime d'activité", "APL", "titre de séjour", "accès aux droits", "aide administrative",
+                   "papiers", "paperasse", "dossier administratif", "naturalisation", "passeport",
+                   "carte d'identité", "carte vitale", "complémentaire santé", "actualisation", "actualiser")
 """Help with procedures online, simple or thorough (ACCDS, ACCDA)."""
 
 SERVICES: tuple[Term, ...] = (
@@ -44,7 +46,8 @@ SERVICES: tuple[Term, ...] = (
           "initiation", "apprendre", "débutant", "sensibilisation")),
     Term("ACCN", "Accompagnement individuel au numérique",
          ("accompagnement numérique", "aide informatique", "aide numérique", "conseiller numérique",
-          "médiateur numérique", "accompagnement individuel", "aide smartphone", "aide tablette")),
+          "médiateur numérique", "accompagnement individuel", "aide smartphone", "aide tablette", "tablette",
+          "tablettes", "smartphone", "smartphones", "téléphone portable")),
     Term("COMP", "Ateliers informatiques de montée en compétences",
          ("atelier", "ateliers", "atelier informatique", "atelier numérique", "cours", "cours d informatique",
           "initiation", "apprendre", "formation", "débutant", "bureautique", "compétences")),
@@ -85,14 +88,20 @@ PUBLICS: tuple[Term, ...] = (
                                          "migrants", "réfugié", "réfugiés", "demandeur d'asile", "FLE",
                                          "allophone", "allophones")),
     Term("F", "Femmes", ("femme", "femmes")),
-    Term("H", "Personnes en situation de handicap", ("handicap", "handicapé", "handicapés", "PMR")),
+    Term("H", "Personnes en situation de handicap",
+         ("handicap", "handicapé", "handicapés", "handicapée", "handicapées", "PMR", "handicap visuel",
+          "handicap auditif", "handicap moteur", "handicap mental", "malvoyant", "malvoyants", "malvoyante",
+          "aveugle", "aveugles", "non voyant", "sourd", "sourds", "malentendant", "malentendants",
+          "fauteuil roulant", "situation de handicap")),
     # "Familles et/ou enfants" of the national data standard.
     Term("FAM", "Familles et enfants", ("famille", "familles", "enfant", "enfants", "parents")),
 )
 
 LABELS: tuple[Term, ...] = (
+    # France Services desks took over the MSAPs (2020): people still say « la MSAP ».
     Term("MFS", "France Services", ("France Services", "France Service", "maison France Services",
-                                    "maison France Service", "espace France Services")),
+                                    "maison France Service", "espace France Services", "MSAP",
+                                    "maison de services au public", "maison des services au public")),
     Term("MSAP", "Maison de services au public", ("MSAP", "maison de services au public",
                                                   "maison des services au public", "maison de service au public")),
     Term("APTIC", "APTIC (pass numérique)", ("APTIC", "pass numérique", "chèque APTIC", "chèques APTIC",
@@ -106,9 +115,60 @@ LABELS: tuple[Term, ...] = (
     Term("PIMMS", "PIMMS médiation", ("PIMMS",)),
 )
 
+OUT_OF_SCOPE: tuple[Term, ...] = (
+    # Needs people bring to a front desk that the directory of digital-inclusion places does not
+    # cover; ``label`` is said in the reply (« je ne trouve pas de piscine »).
+    Term("piscine", "de piscine", ("piscine", "piscines", "piscine municipale")),
+    Term("logement", "de logement", ("logement", "logements", "appartement", "hlm", "location")),
+    Term("alimentaire", "d'aide alimentaire", ("colis alimentaire", "colis alimentaires", "banque alimentaire",
+                                               "aide alimentaire", "restos du coeur", "distribution alimentaire")),
+    Term("soins", "de médecin ni de soins", ("medecin", "docteur", "hopital", "urgences", "pharmacie", "dentiste",
+                                             "infirmier")),
+    Term("garde", "de garde d'enfants", ("creche", "garderie", "nounou", "assistante maternelle")),
+    Term("sport", "de lieu de sport", ("salle de sport", "gymnase", "sport", "foot", "football")),
+    Term("vetements", "de vêtements", ("vetements", "vestiaire solidaire", "habits")),
+    Term("transport", "de transport", ("taxi", "covoiturage", "transport a la demande")),
+)
+"""Needs outside the directory: said so, with what it does cover, instead of searched."""
+
+SMALL_TALK: dict[str, tuple[str, ...]] = {
+    # Kind -> folded phrases that make up a whole message of small talk.
+    "greeting": ("bonjour", "bonsoir", "salut", "coucou", "hello", "bjr", "slt", "hey", "re", "allo"),
+    "thanks": ("merci", "merci beaucoup", "mci", "thanks", "thx", "merci bien", "top", "super", "parfait",
+               "genial", "cool", "nickel"),
+    "yes": ("oui", "ok", "okay", "d accord", "dac", "daccord", "ouais", "yes", "exactement", "c est ca",
+            "volontiers", "tout a fait", "bien sur", "ok d accord"),
+    "no": ("non", "nan", "non merci", "pas du tout", "pas ca"),
+    "bye": ("au revoir", "bonne journee", "bonne soiree", "a bientot", "bye", "ciao", "a plus", "bonne fin de journee",
+            "a la prochaine", "bonne nuit"),
+}
+"""Messages that ask nothing: answered in a word, the conversation left as it was."""
+SMALL_TALK_FILLERS = frozenset({"svp", "stp", "vous", "a", "tous", "toutes", "encore", "beaucoup", "bien", "et",
+                                "madame", "monsieur", "ah", "oh", "eh", "bah", "alors", "donc"})
+
+# Cues of where a place named in a message stands (index.understand.evidence weighs them).
+PLACE_WORDS_BEFORE = frozenset({
+    "a", "au", "aux", "sur", "dans", "vers", "de", "du", "d", "pres", "cote", "secteur", "habite", "habitent",
+    "vit", "vivent", "reside", "resident", "en", "chez", "quartier", "commune", "ville", "proche", "autour",
+    "environs", "alentours", "coin", "region",
+})
+"""A word right before a name (articles skipped) that introduces a place: « à », « sur », « du côté de »."""
+PERSON_MARKERS = frozenset({
+    "habite", "habitent", "habitant", "habitante", "vit", "vivent", "reside", "resident", "residant", "residente",
+    "demenage", "demenagee", "emmenage", "emmenager", "emmenagee", "installe", "installee", "installes",
+    "installees", "domicilie", "domiciliee", "originaire",
+})
+"""Words that say where the person lives (« elle habite Y », « installée à Lunel »)."""
+ANYWHERE = ("n", "importe", "ou")
+"""« n'importe où dans Toulouse »: the area the person will go to, as much as where they live."""
+ASKER_MARKERS = frozenset({"suis", "travaille", "bosse", "ecris", "poste", "depuis", "appelle", "sommes"})
+"""First-person words of the asker's own situation (« je suis au CCAS de X », « je travaille à X »)."""
+
 SERVICE_LABELS = {t.code: t.label for t in SERVICES}
 PUBLIC_LABELS = {t.code: t.label for t in PUBLICS}
 LABEL_LABELS = {t.code: t.label for t in LABELS}
+FACET_LABELS = {"services": SERVICE_LABELS, "publics": PUBLIC_LABELS, "labels": LABEL_LABELS}
+"""Facet -> code -> French label."""
 
 NAME_IMPLIES: tuple[tuple[str, str, str], ...] = (
     # (folded phrase found in a place's name or type, facet, code). The directory often leaves

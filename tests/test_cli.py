@@ -75,7 +75,17 @@ def test_ask_prints_the_conversation_reply_in_french(tmp_path):
     done = run(["ask", "coworking tournefeuille"], home)
     assert done.returncode == 0
     assert done.stdout.startswith("Rien à Tournefeuille pour « coworking » ; les plus proches :")
-    assert "Pourquoi : coworking" in done.stdout
+    assert "Pourquoi : Espace de co-working" in done.stdout  # the place's own words
+
+
+def test_search_explain_prints_the_place_candidates_and_their_evidence(tmp_path):
+    home = tmp_path / "home"
+    run(["build", "--source", str(REAL_CSV)], home)
+    done = run(["search", "--explain", "je suis au CCAS de Tarbes, la dame habite Lourdes"], home)
+    assert done.returncode == 0
+    lines = [line for line in done.stdout.splitlines() if "lieu :" in line]
+    assert "Lourdes" in lines[0] and "lieu de la personne" in lines[0]
+    assert any("Tarbes" in line and "lieu du demandeur" in line for line in lines)
 
 
 @pytest.mark.parametrize("name", ["lieux-geocodes.csv", "lieux.csv"])

@@ -15,7 +15,7 @@ from datetime import datetime
 from index.asked import AskedLog
 from index.cards import Card
 from index.conversation import replies
-from index.conversation.followup import is_more, is_refinement, refine
+from index.conversation.followup import is_more, is_refinement, refine, small_talk
 from index.conversation.session import Session, SessionStore, open_sessions
 from index.conversation.sqlite_store import SqliteSessions
 from index.datasource import served_source
@@ -25,6 +25,7 @@ from index.open_now import PARIS, paris_now
 from index.rank import MET, Assessment
 from index.settings import Settings
 from index.understand import Query
+from index.vocabulary import OUT_OF_SCOPE
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,8 @@ class Reply:
     cards: list[Card] = field(default_factory=list)
     more: bool = False
     kind: str = "results"
-    """results, widened, none, not_understood, no_more, no_previous, unavailable."""
+    """results, widened, none, not_understood, no_more, no_previous, unavailable, small_talk,
+    out_of_scope, outside, did_you_mean."""
     understood: str = ""
     """``Query.describe()`` of the search answered, empty when there was none."""
     total: int = 0
@@ -135,11 +137,28 @@ class Conversation:
             return Reply(replies.MESSAGE_TOO_LONG, kind="too_long")
         if text and is_more(text):
             return self._more(session)
+        pending, session.pending = session.pending, None
+        talk = small_talk(text) if location is None else ""
+        if talk == "yes" and pending is not None:  # « Vouliez-vous dire Béziers ? » « oui »
+            session.query, session.offset = replace(pending, doubt=""), 0
+            return self._page(session)
+        if talk:
+            return Reply(replies.NOT_THAT if talk == "no" and pending else replies.SMALL_TALK[talk], kind="small_talk")
         where = location or session.recent_location(now)
         try:
-            query = self.at_moment(self.engine.parse(text, *(where or (None, None)), today=self.today()))
+            query = self.at_moment(self.engine.parse(text, *(where or (None, None)), today=self.today(),
+                                                     previous=session.query.area if session.query else None))
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
+        if query.off_topic and not (query.concepts or query.days or query.wifi):
+            labels = [t.label for t in OUT_OF_SCOPE if t.code in query.off_topic]
+            return Reply(replies.off_topic(labels), kind="out_of_scope")
+        if query.area and not self.engine.covers(query.area):
+            where = replies.YOUR_POSITION if query.area.user_location else query.area.label
+            return Reply(replies.outside(where, self.engine.coverage()), kind="outside", understood=query.describe())
+        if query.doubt:
+            session.pending = query
+            return Reply(replies.did_you_mean(query.doubt), kind="did_you_mean", understood=query.describe())
         if is_refinement(text, query, session.query):  # "et le samedi ?", or a location after "atelier"
             query = refine(session.query, query)
         if query.near_me and not (query.area and query.area.user_location):

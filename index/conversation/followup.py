@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from index.normalise import fold
 from index.understand import Query
-from index.vocabulary import STOP_WORDS
+from index.vocabulary import SMALL_TALK, SMALL_TALK_FILLERS, STOP_WORDS
 
 MORE_WORDS = frozenset({"plus", "encore", "suite", "suivant", "suivants", "autres", "autre", "resultats",
                         "more", "next", "voir", "montre", "montrez"})
@@ -26,6 +26,32 @@ def is_more(text: str) -> bool:
         return True
     return bool(words) and any(w in MORE_WORDS for w in words) \
         and all(w in MORE_WORDS or w in STOP_WORDS for w in words)
+
+
+SMALL_TALK_PHRASES = {tuple(fold(p).split()): kind for kind, phrases in SMALL_TALK.items() for p in phrases}
+LONGEST_TALK = max(len(p) for p in SMALL_TALK_PHRASES)
+THANKS_SIGNS = frozenset({"👍", "🙏", "👌", "😊", "🙂", "❤️", "👍🏻", "👍🏼"})
+
+
+def small_talk(text: str) -> str:
+    """The kind of a message that asks nothing (« bonjour », « merci ! », « ok d'accord »):
+    "greeting", "thanks", "yes", "no", "bye"; "" for anything else. The last kind said wins
+    (« bonjour, merci » thanks)."""
+    words = fold(text).split()
+    kind, i = "", 0
+    while i < len(words):
+        for n in range(min(LONGEST_TALK, len(words) - i), 0, -1):
+            found = SMALL_TALK_PHRASES.get(tuple(words[i:i + n]))
+            if found:
+                kind, i = found, i + n
+                break
+        else:
+            if words[i] not in SMALL_TALK_FILLERS:
+                return ""
+            i += 1
+    if not words:
+        return "thanks" if text.strip() in THANKS_SIGNS else ""
+    return kind
 
 
 def is_refinement(text: str, new: Query, previous: Query | None) -> bool:
@@ -51,11 +77,11 @@ def refine(previous: Query, new: Query) -> Query:
         concepts = [c for c in concepts if c.facet != concept.facet]
     concepts += new.concepts
     return replace(previous,
-        text=f"{previous.text} · {new.text}",
         area=new.area or previous.area,
         concepts=tuple(concepts),
         days=new.days or previous.days,
         any_day=new.any_day if new.days else previous.any_day,
+        when=new.when if new.days else previous.when,  # « et demain ? » replaces « ouvert maintenant »
         wifi=previous.wifi or new.wifi,
         words=previous.words + tuple(w for w in new.words if w not in previous.words),
         name_words=previous.name_words + tuple(w for w in new.name_words if w not in previous.name_words),

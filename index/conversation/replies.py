@@ -179,7 +179,40 @@ def beyond(query: Query) -> str:
 
 
 def nothing_found(query: Query) -> str:
-    return NOTHING_FOUND.format(what=query.describe() or query.text)
+    return NOTHING_FOUND.format(what=query.describe() or "votre recherche")
+
+
+SMALL_TALK = {
+    "greeting": "Bonjour ! Que cherchez-vous, et où ? Par exemple « démarches CAF Narbonne ».",
+    "thanks": "Avec plaisir ! Écrivez-moi si vous cherchez un autre lieu.",
+    "yes": "D'accord. Écrivez un besoin et un lieu, par exemple « atelier informatique Gers ».",
+    "no": "D'accord. Écrivez un besoin et un lieu, par exemple « atelier informatique Gers ».",
+    "bye": "Au revoir, bonne journée !",
+}
+"""Short answers to messages that ask nothing; the conversation stays as it was."""
+NOT_THAT = "D'accord. Écrivez la commune autrement, ou son code postal."
+YOUR_POSITION = "Votre position"
+COVERED = ("des ordinateurs en libre accès, de l'aide aux démarches en ligne (CAF, impôts, France Travail…), "
+           "des ateliers numériques, des France Services, des fablabs et des espaces de coworking")
+
+
+def did_you_mean(name: str) -> str:
+    """Asked back when a misspelt commune has two likely readings."""
+    return f"Vouliez-vous dire {name} ? Répondez « oui », ou écrivez la commune autrement."
+
+
+def off_topic(labels: list[str]) -> str:
+    """A need the directory does not cover: say so, and what it does cover."""
+    what = " ni ".join(labels)
+    return (f"Je ne connais pas {what} : je trouve seulement les lieux d'aide au numérique, avec "
+            f"{COVERED}.")
+
+
+def outside(label: str, covered: list[str]) -> str:
+    """A place the served directory does not reach: say so, naming what it covers."""
+    where = ", ".join(covered[:-1]) + f" et {covered[-1]}" if len(covered) > 1 else "".join(covered)
+    return (f"{label} est en dehors de la zone de l'annuaire, qui couvre : {where}. "
+            "Écrivez une commune ou un département de cette zone.")
 
 # Card labels, shared by the bot and the web chat.
 TODAY_LABEL = "aujourd'hui"

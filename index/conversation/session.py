@@ -8,7 +8,7 @@ ones go first, then the least recently used), and let one client address start a
 ``max_new`` conversations an hour, so that a few clients cannot push everyone else's out.
 
 What is stored is what was understood, never what was typed: the ``Query`` without its
-``text`` and ``notes``. A shared position (the ``location`` and a search around it) is
+``notes``. A shared position (the ``location`` and a search around it) is
 stored apart and forgotten ``LOCATION_TTL`` seconds after it was shared, however long the
 conversation goes on. A store that fails is logged once and the conversation goes on
 without memory: the user gets an answer, never an error.
@@ -35,8 +35,8 @@ LOCATION_TTL = 30 * 60
 """Seconds a shared position is kept and used for later messages ("atelier" after a position)."""
 NEW_WINDOW = 3600
 """Seconds over which ``max_new`` counts the conversations one address starts."""
-NOT_STORED = frozenset({"text", "notes"})
-"""Query fields never stored: the typed message and the corrections quoting it."""
+NOT_STORED = frozenset({"notes"})
+"""Query fields never stored: the corrections quoting what was typed (``Query`` keeps no typed text)."""
 RETRY_AFTER = 5.0
 """Seconds a failed store is left alone before it is tried again (meanwhile: no memory, no wait)."""
 
@@ -49,6 +49,8 @@ class Session:
     """Places already shown for ``query``."""
     location: tuple[float, float] | None = None
     location_at: float = 0.0
+    pending: Query | None = None
+    """A search waiting for « oui » after « Vouliez-vous dire … ? »."""
     touched: float = field(default_factory=time.time)
     new: bool = True
     """Not in the store before this message."""
@@ -76,7 +78,8 @@ def to_record(session: Session) -> Record:
     if query is not None and query.area is not None and query.area.user_location:
         query, area = replace(query, area=None), query.area
     body = {"query": None if query is None else to_data(query, NOT_STORED), "offset": session.offset,
-            "around_position": area is not None}
+            "around_position": area is not None,
+            "pending": None if session.pending is None else to_data(session.pending, NOT_STORED)}
     location = session.location if session.location_at + LOCATION_TTL > session.touched else None
     if location is None and area is None:
         return Record(json.dumps(body))
@@ -92,6 +95,7 @@ def from_record(key: str, record: Record, now: float) -> Session:
         body = json.loads(record.body)
         query = from_data(Query, body["query"]) if body.get("query") is not None else None
         offset = int(body.get("offset", 0))
+        pending = from_data(Query, body["pending"]) if body.get("pending") is not None else None
         position = json.loads(record.position) if record.position and record.position_until > now else None
         if position is not None:
             if position.get("location"):
@@ -106,6 +110,7 @@ def from_record(key: str, record: Record, now: float) -> Session:
         return Session(key=key, touched=now, new=False)
     if query is not None:
         session.query, session.offset = query, offset
+    session.pending = pending
     return session
 
 
@@ -149,7 +154,8 @@ class SessionStore:
 
     def save(self, session: Session) -> None:
         """Store ``session`` as used now (it expires ``ttl`` seconds later)."""
-        if not session.remembered or (session.new and session.query is None and session.location is None):
+        if not session.remembered or (session.new and session.query is None and session.location is None
+                                      and session.pending is None):
             return  # nothing to remember: "plus" with a made-up token stores nothing
         now = self.clock()
         session.touched = now

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.normalise import fold
 from index.places import DAYS
-from index.vocabulary import LABEL_LABELS, PUBLIC_LABELS, SERVICE_LABELS
+from index.vocabulary import FACET_LABELS
+
+NAME_WORDS_SHOWN = 3
+"""Words left over are shown as understood only when they may be a place's name: few, and no
+need named. In a sentence they are the asker's own words (« suis ccas demande »), not a request."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Area:
     radius_km: float | None = None
     strict: bool = True
     user_location: bool = False
+    postcode: str = ""
+    """A postcode said for a city with several (« 31200 »): its places first, ranked from them."""
 
 
 @dataclass(frozen=True)
@@ -42,15 +47,16 @@ class Concept:
     """The words that expressed it, folded ("atelier informatique")."""
 
     def describe(self) -> str:
-        labels = {"services": SERVICE_LABELS, "publics": PUBLIC_LABELS, "labels": LABEL_LABELS}[self.facet]
+        labels = FACET_LABELS[self.facet]
         return " ou ".join(sorted(labels.get(c, c) for c in self.codes))
 
 
 @dataclass(frozen=True)
 class Query:
-    """A message understood: where, what, for whom, when, and the words left for text search."""
+    """A message understood: where, what, for whom, when, and the words left for text search.
 
-    text: str = ""
+    Plain values only, and never the text as typed: a session may store it, a log may print it."""
+
     area: Area | None = None
     concepts: tuple[Concept, ...] = ()
     days: tuple[int, ...] = ()
@@ -63,6 +69,13 @@ class Query:
     """Words that named no concept, place or day: candidates for a place's own name."""
     near_me: bool = False
     """The user said "autour de moi": the answer needs their position."""
+    off_topic: tuple[str, ...] = ()
+    """Codes of needs the directory does not cover (``vocabulary.OUT_OF_SCOPE``)."""
+    doubt: str = ""
+    """The commune a misspelt name was read as, when the reading is unsure: worth asking back."""
+    adult: bool = False
+    """The person is said to be an adult (« une dame de 45 ans »): places reserved to young people
+    come after those open to all, even undocumented ones."""
     when: tuple = ()
     """(words, start, end): a moment asked for on ``days``, in minutes; start -1 is "now" until the
     conversation sets it from its clock (``index.understand.when``)."""
@@ -83,9 +96,8 @@ class Query:
         elif self.days:
             joiner = " ou le " if self.any_day else " et le "
             parts.append("ouvert le " + joiner.join(DAYS[d] for d in self.days))
-        loose = [w for w in self.name_words if all(w not in fold(c.said).split() for c in self.concepts)]
-        if loose:
-            parts.append(" ".join(loose))
+        if self.name_words and not self.concepts and len(self.name_words) <= NAME_WORDS_SHOWN:
+            parts.append(" ".join(self.name_words))  # a place's own name, looked for: « rebooterie »
         if self.area:
             parts.append(self.area.label)
         return " · ".join(parts)

@@ -13,33 +13,49 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from index.gazetteer import Commune, Departement
+from rapidfuzz import fuzz
+
+from index.gazetteer import Commune, Departement, Locality
 from index.normalise import fold, sound
 from index.places import DAYS
+from index.understand.evidence import SHORT_MESSAGE, Candidate, Context, choose, weigh, word_before
 from index.understand.lexicon import Lexicon
 from index.understand.query import Area, Concept
 from index.understand.when import when
-from index.vocabulary import ABSORBING_SERVICES, AGE_PUBLICS, DEVICE_WORDS, STOP_WORDS, TEXT_SYNONYMS
+from index.vocabulary import (
+    ABSORBING_SERVICES,
+    AGE_PUBLICS,
+    DEVICE_WORDS,
+    OUT_OF_SCOPE,
+    PERSON_MARKERS,
+    PLACE_WORDS_BEFORE,
+    STOP_WORDS,
+    TEXT_SYNONYMS,
+)
 
-MAX_WORDS = 40
-"""Words of a message that are read; the rest of a pasted page is ignored."""
-
+ADULT_AGE = 26
+"""From this age a person is no longer among the young people (16-25) places reserve themselves to."""
 DAY_WORDS = {day: n for n, day in enumerate(DAYS)}
 SHORT_DAYS = {day[:3]: n for n, day in enumerate(DAYS)}
 """"sam", "mer": read as days only after "le" or "ouvert" ("mer" is also the sea)."""
 NEAR_ME = (("autour", "de", "moi"), ("pres", "de", "moi"), ("proche", "de", "moi"), ("a", "cote", "de", "moi"),
-           ("a", "proximite"), ("pres", "d", "ici"), ("pas", "loin"), ("dans", "le", "coin"), ("autour",),
-           ("ma", "position"), ("ici",), ("proximite",), ("alentours",))
+           ("pres", "d", "ici"), ("pas", "loin"), ("dans", "le", "coin"), ("ma", "position"), ("ici",))
 NEAR_OF = (("pres", "de"), ("pres", "d"), ("autour", "de"), ("autour", "d"), ("proche", "de"), ("proche", "d"),
            ("a", "cote", "de"), ("a", "cote", "d"), ("aux", "alentours", "de"), ("aux", "environs", "de"),
            ("vers",), ("non", "loin", "de"), ("pas", "loin", "de"), ("du", "cote", "de"), ("du", "cote", "d"),
            ("cote", "de"))
+NEAR_ME_UNLESS_OF = {("a", "cote"), ("le", "plus", "pres"), ("la", "plus", "proche"), ("le", "plus", "proche"),
+                     ("les", "plus", "proches"), ("plus", "pres"), ("plus", "proche"), ("au", "plus", "pres"),
+                     ("autour",), ("a", "proximite"), ("proximite",), ("alentours",), ("aux", "alentours")}
+"""Near the user unless a place follows: « à côté ? » but « à côté de Figeac », « autour de Montpellier »."""
 LOOSE_OF = {("du", "cote", "de"), ("du", "cote", "d"), ("cote", "de")}
 """Phrases that point at a commune loosely: the commune itself first, its surroundings after."""
 WIFI_WORDS = {"wifi", "wi", "wiffi", "wify", "wiffy", "wfi"}
 DEPT_CONTEXT = {"le", "departement", "dept", "dep", "dpt", "dans", "en"}
 SMALL_COMMUNE = 5000
 """Population under which a commune named by an everyday word of the directory is not assumed."""
+NEIGHBOURHOOD_KM = 1.5
+"""Smallest radius around a neighbourhood or station: a walk, or a few bus stops."""
 DEFAULT_NEAR_KM = 10.0
 """Radius around a named commune ("près de Muret") when the user gives none."""
 
@@ -69,12 +85,39 @@ class Reading:
     departements: list[str] = field(default_factory=list)
     postcode: str = ""
     postcode_communes: list[Commune] = field(default_factory=list)
+    postcode_at: int = -1
+    departement_at: dict[int, str] = field(default_factory=dict)
+    """Positions of département numbers (« le 31 », « (82) »): they may qualify a commune beside them."""
+    previous: Area | None = None
+    """The area of the conversation's last search: « la gare » is its station."""
+    capitals: tuple[bool, ...] = ()
+    """Per word: typed with a capital (« Foix »)."""
+    clauses: tuple[int, ...] = ()
+    """Per word: the number of its clause (punctuation splits clauses)."""
+    locality: Locality | None = None
+    """The neighbourhood or station named, the centre of the search."""
+    candidates: list[Candidate] = field(default_factory=list)
+    """Every place mention weighed, for ``--explain``."""
+    off_topic: list[str] = field(default_factory=list)
+    """Codes of needs the directory does not cover (``OUT_OF_SCOPE``): « piscine »."""
+    doubt: str = ""
+    """The commune a misspelt name was guessed as, when another reading is as likely."""
+    adult: bool = False
+    """The person is said to be an adult (« 45 ans »)."""
     notes: list[str] = field(default_factory=list)
     when: tuple[str, int, int] = ()
     """A moment asked for (``index.understand.when``): (words, start, end), start -1 meaning now."""
 
     def __post_init__(self) -> None:
         self.claimed = [False] * len(self.words)
+        if len(self.capitals) != len(self.words):
+            self.capitals = (False,) * len(self.words)
+        if len(self.clauses) != len(self.words):
+            self.clauses = (0,) * len(self.words)
+
+    def context(self) -> Context:
+        content = sum(1 for w in self.words if w not in STOP_WORDS and not w.isdigit())
+        return Context(tuple(self.words), self.capitals, self.clauses, content)
 
     def free(self, i: int, n: int = 1) -> bool:
         return i + n <= len(self.words) and not any(self.claimed[i:i + n])
@@ -83,18 +126,27 @@ class Reading:
         for k in range(i, i + n):
             self.claimed[k] = True
 
-    def ngrams(self, longest: int):
-        """(start, length, words) of unclaimed runs, longest first, left to right."""
-        for n in range(min(longest, len(self.words)), 0, -1):
-            for i in range(len(self.words) - n + 1):
-                if self.free(i, n):
-                    yield i, n, tuple(self.words[i:i + n])
+    def ngrams(self, longest: int, starts=None, multi_starts=None):
+        """(start, length, words) of the runs unclaimed now, longest first, left to right; with
+        ``starts``, only runs whose first word is one of them; with ``multi_starts``, only runs of
+        one word or starting with one of them."""
+        words, size = self.words, len(self.words)
+        free_run = [0] * (size + 1)  # free_run[i]: unclaimed words from i on
+        for i in range(size - 1, -1, -1):
+            free_run[i] = 0 if self.claimed[i] else free_run[i + 1] + 1
+        firsts = [i for i in range(size) if free_run[i] and (starts is None or words[i] in starts)]
+        multi = firsts if multi_starts is None else [i for i in firsts if words[i] in multi_starts]
+        for n in range(min(longest, size), 0, -1):
+            for i in firsts if n == 1 else multi:
+                if free_run[i] >= n:
+                    yield i, n, tuple(words[i:i + n])
 
     def match_phrases(self, phrases) -> list[tuple[int, int]]:
         """Claim each unclaimed run of words that is one of ``phrases``, longest first; (start, length) of each."""
         found = []
         longest = max(len(p) for p in phrases)
-        for i, n, gram in list(self.ngrams(longest)):
+        firsts = {p[0] for p in phrases}
+        for i, n, gram in list(self.ngrams(longest, firsts)):
             if gram in phrases and self.free(i, n):
                 found.append((i, n))
                 self.claim(i, n)
@@ -105,9 +157,23 @@ Step = Callable[[Reading], None]
 
 
 def near_me(r: Reading) -> None:
-    """"autour de moi", "à proximité": the shared location is the centre."""
+    """"autour de moi", "à proximité", "à côté ?", "le plus près": the shared location is the centre.
+    « à côté de Figeac », « le plus proche de Muret » name a place instead (``near_of``)."""
     if r.match_phrases(set(NEAR_ME)):
         r.near_me = True
+    for i, n in _phrases_at(r, NEAR_ME_UNLESS_OF):
+        if r.words[i + n:i + n + 1] not in (["de"], ["d"], ["du"], ["des"]):
+            r.claim(i, n)
+            r.near_me = True
+
+
+def _phrases_at(r: Reading, phrases) -> list[tuple[int, int]]:
+    """(start, length) of each unclaimed run of words that is one of ``phrases``, longest first."""
+    found = []
+    for i, n, gram in list(r.ngrams(max(len(p) for p in phrases))):
+        if gram in phrases and r.free(i, n) and not any(s <= i < s + m or i <= s < i + n for s, m in found):
+            found.append((i, n))
+    return found
 
 
 def radius(r: Reading) -> None:
@@ -169,6 +235,7 @@ def ages(r: Reading) -> None:
             for low, high, code in AGE_PUBLICS:
                 if low <= age <= high:
                     r.concepts.append(Concept("publics", frozenset({code}), f"{age} ans"))
+            r.adult = r.adult or age >= ADULT_AGE
             r.claim(i, 2)
 
 
@@ -184,7 +251,7 @@ def concepts(r: Reading) -> None:
     """Needs named by the vocabulary's own phrases."""
     lex = r.lexicon
     found = []
-    for i, n, gram in list(r.ngrams(lex.longest)):
+    for i, n, gram in list(r.ngrams(lex.longest, lex.exact_firsts)):
         sense = lex.exact.get(gram)
         if sense and r.free(i, n):
             found.append((i, n, sense))
@@ -197,6 +264,8 @@ def misspelt_concepts(r: Reading) -> None:
     lex = r.lexicon
     found = []
     for i, n, gram in list(r.ngrams(lex.longest)):
+        if sound(gram[0]) not in lex.sound_firsts:
+            continue
         sense = lex.sounds.get(tuple(sound(w) for w in gram))
         if sense and r.free(i, n) and not (n == 1 and len(gram[0]) < 4):
             found.append((i, n, sense))
@@ -238,27 +307,36 @@ def _add_concept(r: Reading, concept: Concept) -> None:
     r.concepts.append(concept)
 
 
+OFF_TOPIC_PHRASES = {tuple(fold(w).split()): term.code for term in OUT_OF_SCOPE for w in term.words}
+
+
+def off_topic(r: Reading) -> None:
+    """Needs the directory does not cover (« piscine municipale », « colis alimentaire »)."""
+    for i, n in r.match_phrases(set(OFF_TOPIC_PHRASES)):
+        code = OFF_TOPIC_PHRASES[tuple(r.words[i:i + n])]
+        if code not in r.off_topic:
+            r.off_topic.append(code)
+
+
 def postcodes(r: Reading) -> None:
-    """Five-digit postcodes name their communes."""
+    """Five-digit postcodes name their communes (weighed with the other place mentions)."""
     gaz = r.lexicon.gazetteer
     for i, w in enumerate(r.words):
         if r.free(i) and re.fullmatch(r"\d{5}", w):
             found = gaz.by_postcode(w)
             if found:
-                r.communes += found
-                r.postcode_communes = found
-                r.postcode = w
+                r.postcode_communes, r.postcode, r.postcode_at = found, w, i
                 r.claim(i)
 
 
 def departement_numbers(r: Reading) -> None:
-    """"dans le 31", "31", "2a": a number is a département where nothing else explains it."""
+    """"dans le 31", "31", "2a", "(82)": a number is a département where nothing else explains it."""
     gaz = r.lexicon.gazetteer
     for i, w in enumerate(r.words):
         if not r.free(i) or not re.fullmatch(r"\d{1,3}|2a|2b", w):
             continue
         after = r.words[i + 1] if i + 1 < len(r.words) else ""
-        if after in {"ans", "an", "h", "km", "min", "minutes", "heures", "euros", "e"}:
+        if after in {"ans", "an", "h", "km", "min", "minutes", "heures", "euros", "e", "eme", "er"}:
             continue
         before = r.words[i - 1] if i else ""
         alone = len([x for x in r.words if x not in STOP_WORDS]) <= 3
@@ -266,41 +344,239 @@ def departement_numbers(r: Reading) -> None:
             continue
         dep = gaz.departement(w.zfill(2) if w.isdigit() and len(w) < 3 else w.upper())
         if dep:
-            r.departements.append(dep.code)
+            r.departement_at[i] = dep.code
             r.claim(i)
             if before in {"le", "departement", "dept", "dep", "dpt"}:
                 r.claim(i - 1)
 
 
 def places(r: Reading) -> None:
-    """Communes and départements by their names and variants, exactly."""
+    """Every mention of a commune or département, by its name, a short name or a postcode,
+    weighed by its cues (``evidence``); the best is where the person has to go."""
+    found: list[Candidate] = []
+    taken = [False] * len(r.words)
     gaz = r.lexicon.gazetteer
-    for i, n, gram in list(r.ngrams(6)):
-        if not r.free(i, n) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
+    for i, n, gram in list(r.ngrams(6, multi_starts=gaz.name_first_words)):
+        if any(taken[i:i + n]) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
             continue
         phrase = " ".join(gram)
+        if n > 1 and not gaz.may_start_a_name(phrase):
+            continue
         if n == 1 and (len(phrase) < 3 or phrase.isdigit()):
-            continue
-        dep = _departement(r, i, n, phrase)
-        if dep:
-            named = _pick_communes(r, gaz.communes_named(phrase), phrase)
-            if named and i in r.near_of_at:
-                _take_communes(r, i, n, named)
-            else:
-                r.departements.append(dep.code)
-                r.claim(i, n)
-                _claim_article(r, i)
-            continue
-        if n == 1 and i and r.words[i - 1] == "en":
-            continue  # "en ligne", "en face": one says "à Ligné"; "en" goes before regions and départements
-        named = _pick_communes(r, gaz.communes_named(phrase), phrase)
-        if named and not (n == 1 and _word_of_a_place_name(r.lexicon, phrase, named)):
-            _take_communes(r, i, n, named)
-    named_in_postcode = [c for c in r.communes[len(r.postcode_communes):] if c in r.postcode_communes]
-    if named_in_postcode:  # « Pouzac 65200 »: the commune said, not all 24 that share 65200
-        r.communes = named_in_postcode
+            candidate = _alias_candidate(r, i, n, phrase)  # « les PO »: only a name people use
+        else:
+            candidate = _exact_candidate(r, i, n, phrase) or _alias_candidate(r, i, n, phrase) \
+                or _short_name_candidate(r, i, n, phrase)
+        if candidate:
+            found.append(candidate)
+            for k in range(i, i + n):
+                taken[k] = True
+    if r.postcode_at >= 0:
+        found.append(Candidate(r.postcode_at, 1, list(r.postcode_communes), how="code postal"))
+    found += _station_of_the_previous_area(r, taken)
+    found += [Candidate(i, 1, departement=code, how="numéro") for i, code in r.departement_at.items()]
+    _settle(r, found)
+
+
+GLUED_SAINT = re.compile(r"(saint|sainte|ste|st)([a-z]{3,})")
+"""« stgirons », « saintgaudens »: Saint- written glued to the name."""
+
+
+def _exact_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | None:
+    """A commune or département named exactly (a variant or alias included, « stgirons »)."""
+    gaz, lex = r.lexicon.gazetteer, r.lexicon
+    glued = GLUED_SAINT.fullmatch(phrase) if n == 1 else None
+    if glued and not gaz.communes_named(phrase):
+        saint = "sainte" if glued.group(1) in {"sainte", "ste"} else "saint"
+        for rest in _split_glued(glued.group(2)):
+            named = _pick_communes(r, gaz.communes_named(f"{saint} {rest}"), f"{saint} {rest}")
+            if named:
+                return Candidate(i, n, named, how="nom court")
+    dep = _departement(r, i, n, phrase)
+    named = _pick_communes(r, gaz.communes_named(phrase), phrase)
+    if dep and named and not lex.listed_departements.get(dep.code):
+        dep = None  # « paris »: the city, where the directory serves no département of that name
+    if dep and not (named and i in r.near_of_at):
+        if n == 1 and i and r.words[i - 1] == "en" and phrase in lex.directory_words:
+            return None
+        return Candidate(i, n, departement=dep.code)
+    if not named:
+        return None
+    if n == 1 and i and r.words[i - 1] == "en":
+        return None  # "en ligne", "en face": one says "à Ligné"; "en" goes before regions and départements
+    if n == 1 and _word_of_a_place_name(lex, phrase, named):
+        return None
+    if not any(lex.directory_communes.get(fold(c.name)) for c in named):
+        # « lourde » is Lourdes: a listed commune that sounds the same beats a small one that does not list.
+        sounding = [c for name in lex.listed_sounding(phrase)[:1] for c in gaz.communes_named(name)]
+        if sounding and all(c.population < SMALL_COMMUNE for c in named):
+            return Candidate(i, n, sounding[:1], how="faute")
+    return Candidate(i, n, named)
+
+
+ALIAS_HOW = {"abbreviation": "abréviation", "short": "nom court", "nickname": "nom court", "former": "nom court"}
+
+
+def _alias_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | None:
+    """A name people use (« Tlse », « Carca », « les PO »), or a neighbourhood or station (« la
+    Paillade », « Matabiau ») of one commune, from the gazetteer's data files."""
+    gaz = r.lexicon.gazetteer
+    for alias in gaz.aliases(phrase):
+        how = ALIAS_HOW.get(alias.kind, "nom court")
+        if alias.target_kind == "departement" and gaz.departement(alias.target):
+            return Candidate(i, n, departement=gaz.departement(alias.target).code, how=how)
+        commune = gaz.commune(alias.target)
+        if commune:
+            return Candidate(i, n, [commune], how=how)
+    places = gaz.localities(phrase)
+    if len({p.insee for p in places}) == 1:
+        commune = gaz.commune(places[0].insee)
+        return Candidate(i, n, [commune], how="quartier", locality=places[0]) if commune else None
+    return None
+
+
+def _split_glued(rest: str) -> list[str]:
+    """« girons » -> ["girons"]; « jeandevedas » -> [..., "jean de vedas"]: the name glued whole,
+    then split before the small words of compound names."""
+    found = [rest]
+    for small in ("de", "du", "des", "la", "le", "les", "sur", "en", "d"):
+        at = rest.find(small, 3)
+        if at > 0:
+            found.append(f"{rest[:at]} {small} {rest[at + len(small):]}".strip())
+    return found
+
+
+STATION_WORDS = frozenset({"gare", "gares"})
+
+
+def _station_of_the_previous_area(r: Reading, taken: list[bool]) -> list[Candidate]:
+    """« plus près de la gare » after a search in Toulouse: the station of that commune, when the
+    message names no other place and the commune has one station."""
+    previous, gaz = r.previous, r.lexicon.gazetteer
+    if previous is None or len(previous.insee) != 1 or any(taken):
+        return []
+    stations = gaz.stations_in(previous.insee[0])
+    commune = gaz.commune(previous.insee[0])
+    for i, w in enumerate(r.words):
+        if w in STATION_WORDS and r.free(i) and len(stations) == 1 and commune:
+            return [Candidate(i, 1, [commune], how="quartier", locality=stations[0])]
+    return []
+
+
+def _short_name_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | None:
+    """A listed commune by the start of its name (« Ramonville », « Lézignan », « Bagnères (65) »)
+    or its sound (« montoban »): only when one listed commune fits, a département beside it counted."""
+    if len(phrase) < 4 or any(w.isdigit() for w in phrase.split()):
+        return None
+    gaz, lex = r.lexicon.gazetteer, r.lexicon
+    beside = _departements_beside(r, i, n)
+    names = lex.listed_commune_like(phrase, prefix_chars=bool(beside), fuzzy=False)
+    communes = [c for name in names for c in gaz.communes_named(name)[:1]]
+    if beside:
+        communes = [c for c in communes if c.departement in beside]
+    if not communes and n == 1:
+        return _abbreviation_candidate(r, i, phrase)
+    if len(communes) != 1:
+        return None
+    return Candidate(i, n, communes, how="faute" if lex.listed_sounding(phrase) else "nom court")
+
+
+def _abbreviation_candidate(r: Reading, i: int, word: str) -> Candidate | None:
+    """« Tlse »: a large listed town written with a few of its letters, when only one fits."""
+    gaz = r.lexicon.gazetteer
+    towns = [c for name in r.lexicon.abbreviated(word) for c in gaz.communes_named(name)[:1]]
+    return Candidate(i, 1, towns, how="abréviation") if len(towns) == 1 else None
+
+
+def _departements_beside(r: Reading, i: int, n: int) -> set[str]:
+    """Codes of département numbers right before or after words i..i+n (« Castel (82) »)."""
+    return {code for k, code in r.departement_at.items() if i - 2 <= k < i or i + n <= k <= i + n + 1}
+
+
+def _settle(r: Reading, found: list[Candidate]) -> None:
+    """Weigh the candidates, keep the winners as the reading's communes or départements, and
+    claim every word read as a place (a losing workplace is not searched as text)."""
+    if not found:
         return
+    lex = r.lexicon
+    ctx = r.context()
+    postcode = next((c for c in found if c.how == "code postal"), None)
+    qualifiers: set[int] = set()
+    for c in found:
+        beside = _departements_beside(r, c.start, c.length) if c.communes else set()
+        if beside and any(x.departement in beside for x in c.communes):
+            c.communes = [x for x in c.communes if x.departement in beside]
+            qualifiers |= {k for k, code in r.departement_at.items() if code in beside
+                           and (c.start - 2 <= k < c.start or c.end <= k <= c.end + 1)}
+        if postcode and c is not postcode and set(c.communes) & set(postcode.communes):
+            c.communes = [x for x in c.communes if x in postcode.communes]  # « Pouzac 65200 »
+            beside |= {x.departement for x in c.communes}
+        weigh(c, ctx, lex.directory_communes, lex.listed_departements, beside)
+    found = [c for c in found if not (c.departement and c.start in qualifiers)]
+    for spot in [c for c in found if c.locality]:  # « Pissevin Nîmes »: the commune says where the quartier is
+        same = [c for c in found if not c.locality and c.communes and spot.communes[0] in c.communes
+                and (spot.end <= c.start <= spot.end + 2 or c.end <= spot.start <= c.end + 2)]
+        if same:
+            spot.add("commune nommée", max(c.score for c in same))
+            found = [c for c in found if c not in same]
+            for c in same:
+                r.claim(c.start, c.length)
+                _claim_article(r, c.start)
+    r.candidates = sorted(found, key=lambda c: -c.score)
+    winners = choose(found, ctx.words)
+    if len(winners) == 1 and winners[0].how == "faute" and len(winners[0].communes) == 1:
+        _weigh_misspelling(r, winners[0], " ".join(r.words[winners[0].start:winners[0].end]))
+    agreeing = postcode is not None and any(
+        c is not postcode and c.communes and set(c.communes) <= set(postcode.communes) for c in winners)
+    if agreeing and postcode in winners:
+        winners.remove(postcode)  # the commune said, not all 24 that share 65200
+    if not (agreeing or postcode in winners):
+        r.postcode = ""
+    for c in found:
+        if c.named or c in winners:
+            r.claim(c.start, c.length)
+            _claim_article(r, c.start)
+        if c.role == "demandeur" and c not in winners:
+            _claim_askers_words(r, c)
+    for c in winners:
+        if c.locality and len(winners) == 1:
+            r.locality = c.locality
+        if c.communes:
+            _take_communes(r, c.start, c.communes)
+        else:
+            r.departements.append(c.departement)
+    for c in winners:
+        if c.how in {"faute", "nom court"}:
+            r.notes.append(f"« {' '.join(r.words[c.start:c.end])} » lu comme {c.label()}")
     _prefer_listed(r)
+
+
+def _claim_askers_words(r: Reading, c: Candidate) -> None:
+    """« je suis à l'accueil du CCAS de Sète »: the words before the asker's own place, in its
+    clause, tell about the asker; they are neither searched nor said as understood."""
+    k = c.start - 1
+    while k >= 0 and r.clauses[k] == r.clauses[c.start]:
+        if not r.claimed[k]:
+            r.claim(k)
+        k -= 1
+
+
+def _weigh_misspelling(r: Reading, c: Candidate, phrase: str) -> None:
+    """A name read by its sound (« beziere » sounds like Bessières) may be closer in spelling to
+    another commune (Béziers): take the closest, and ask back when two are close."""
+    lex, guess = r.lexicon, c.communes[0]
+    own = fuzz.ratio(phrase, fold(guess.name))
+    # Only readings as close as this one matter: the narrower cutoff keeps the lookup cheap.
+    cutoff = max(TYPO_CUTOFF, own - CLOSE_READINGS)
+    scored = [(x, s) for x, s in lex.gazetteer.fuzzy_communes(phrase, limit=10, cutoff=cutoff)
+              if _worth_guessing(lex, x)]
+    if not any(x.insee == guess.insee for x, _ in scored):
+        scored.append((guess, own))
+    best = max(scored, key=lambda xs: (xs[1], xs[0].population))[0]
+    if best.insee != guess.insee:
+        c.communes = [best]
+    if _doubtful(best, scored, sure=0.0 if best.insee == guess.insee else SURE_TYPO):
+        r.doubt = best.name  # the same sound is enough, unless another name is as close
 
 
 def _word_of_a_place_name(lex: Lexicon, word: str, communes: list[Commune]) -> bool:
@@ -311,42 +587,74 @@ def _word_of_a_place_name(lex: Lexicon, word: str, communes: list[Commune]) -> b
 
 
 def misspelt_places(r: Reading) -> None:
-    """A commune or département typed short or misspelt ("ramonville", "montoban", "carcasone"),
-    when no place was named exactly. One guess at most."""
-    if r.communes or r.departements:
+    """A commune or département misspelt ("carcasone", "herrault"), when no place was named.
+    In a sentence, only words said as a place are tried (after « à », « habite », or with a
+    capital). One guess at most."""
+    if r.communes or r.departements or r.near_me:
         return
     gaz, lex = r.lexicon.gazetteer, r.lexicon
+    ctx = r.context()
+    sentence = ctx.content_words > SHORT_MESSAGE
     for i, n, gram in list(r.ngrams(4)):
         if not r.free(i, n) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
             continue
         phrase = " ".join(gram)
         if len(phrase) < 4 or any(w.isdigit() for w in gram):
             continue
+        if sentence and not _said_as_place(r, ctx, i):
+            continue
         guess: list[Commune] = []
         if n >= 2:
             guess = _pick_communes(r, [c for c in gaz.communes_starting(phrase, limit=20)
                                        if _worth_guessing(lex, c)], phrase)[:1]
-        if not guess:
-            # A listed commune the gazetteer does not know by that name gives nothing: try on.
-            guess = [c for name in lex.listed_commune_like(phrase)[:1] for c in gaz.communes_named(name)][:1]
         if not guess and not (n == 1 and phrase in lex.directory_words):
-            guess = _pick_communes(r, [c for c, _ in gaz.fuzzy_communes(phrase, limit=10, cutoff=84)
-                                       if _worth_guessing(lex, c)], phrase)[:1]
+            scored = [(c, s) for c, s in gaz.fuzzy_communes(phrase, limit=10, cutoff=TYPO_CUTOFF)
+                      if _worth_guessing(lex, c)]
+            top = max((s for _, s in scored), default=0.0)
+            guess = _pick_communes(r, [c for c, s in scored if s > top - CLOSE_READINGS], phrase)[:1]
+            if guess and _doubtful(guess[0], scored):
+                r.doubt = guess[0].name
         if guess:
-            _take_communes(r, i, n, guess)
-            r.notes.append(f"« {phrase} » lu comme {guess[0].name}")
+            r.candidates.append(Candidate(i, n, guess, how="faute"))
+            _take_communes(r, i, guess)
+            r.claim(i, n)
+            _claim_article(r, i)
+            if fold(guess[0].name) != phrase:
+                r.notes.append(f"« {phrase} » lu comme {guess[0].name}")
             return
-        dep = _departement(r, i, n, phrase)
+        dep = _departement(r, i, n, phrase, typos=True)
         if dep:
             r.departements.append(dep.code)
             r.claim(i, n)
             return
 
 
-def _departement(r: Reading, i: int, n: int, phrase: str) -> Departement | None:
+TYPO_CUTOFF = 80.0
+"""fuzz.ratio from which a commune is a reading of a misspelt word at all (« limous »: 83)."""
+SURE_TYPO = 90.0
+"""fuzz.ratio from which a single reading of a misspelt commune is taken without asking."""
+CLOSE_READINGS = 3.0
+"""Two communes whose ratios differ by less than this are equally likely readings."""
+
+
+def _doubtful(guess: Commune, scored: list[tuple[Commune, float]], sure: float = SURE_TYPO) -> bool:
+    """Ask back (« Vouliez-vous dire Béziers ? ») rather than guess: the reading is farther from what
+    was typed than ``sure``, or another commune of another name is as close."""
+    best = next((s for c, s in scored if c.insee == guess.insee), 0.0)
+    rivals = [s for c, s in scored if fold(c.name) != fold(guess.name) and s > best - CLOSE_READINGS]
+    return best < sure or bool(rivals)
+
+
+def _said_as_place(r: Reading, ctx: Context, i: int) -> bool:
+    """A word introduced as a place: after « à », « sur », « habite »…, or with a capital."""
+    j = word_before(ctx, i)
+    return r.capitals[i] or (j >= 0 and (r.words[j] in PLACE_WORDS_BEFORE or r.words[j] in PERSON_MARKERS))
+
+
+def _departement(r: Reading, i: int, n: int, phrase: str, typos: bool = False) -> Departement | None:
     """The département ``phrase`` names, unless it is one word of a place's name (« Cap Nord »)
     for a département where the directory lists nothing, and not said as one (« dans le Nord »)."""
-    dep = r.lexicon.gazetteer.departement_named(phrase)
+    dep = r.lexicon.gazetteer.departement_named(phrase, typos=typos)
     if dep and n == 1 and phrase in r.lexicon.directory_words and not r.lexicon.listed_departements.get(dep.code) \
             and not (i and r.words[i - 1] in DEPT_CONTEXT):
         return None
@@ -354,8 +662,10 @@ def _departement(r: Reading, i: int, n: int, phrase: str) -> Departement | None:
 
 
 def _worth_guessing(lex: Lexicon, commune: Commune) -> bool:
-    """A typo is read as a commune only where that is likely: the directory has places there, or it is a town."""
-    return fold(commune.name) in lex.directory_communes or commune.population >= 20000
+    """A typo is read as a commune only where that is likely: the directory has places there, it is
+    a town of a département it serves, or a city."""
+    return fold(commune.name) in lex.directory_communes or commune.population >= 20000 \
+        or (commune.population >= SMALL_COMMUNE and bool(lex.listed_departements.get(commune.departement)))
 
 
 def _pick_communes(r: Reading, found: list[Commune], phrase: str) -> list[Commune]:
@@ -383,10 +693,8 @@ def _prefer_listed(r: Reading) -> None:
         r.communes = listed
 
 
-def _take_communes(r: Reading, i: int, n: int, communes: list[Commune]) -> None:
+def _take_communes(r: Reading, i: int, communes: list[Commune]) -> None:
     r.communes += communes
-    r.claim(i, n)
-    _claim_article(r, i)
     if i in r.loose_at:
         r.commune_mode = "loose"
     elif i in r.near_of_at or r.radius_km:
@@ -395,11 +703,15 @@ def _take_communes(r: Reading, i: int, n: int, communes: list[Commune]) -> None:
 
 
 def _claim_article(r: Reading, i: int) -> None:
-    if i and r.words[i - 1] in {"a", "au", "en", "dans", "l", "le", "la", "les", "sur", "de", "du"}:
-        r.claim(i - 1)
+    """The small words that introduced a place (« habite à la », « sur ») are part of saying it."""
+    k = i - 1
+    while k >= 0 and i - k <= 3 and (r.words[k] in {"a", "au", "en", "dans", "l", "le", "la", "les", "sur", "de", "du"}
+                                     or r.words[k] in PLACE_WORDS_BEFORE or r.words[k] in PERSON_MARKERS):
+        r.claim(k)
+        k -= 1
 
 
-STEPS: tuple[Step, ...] = (near_me, radius, when, days, wifi, ages, near_of, concepts, postcodes,
+STEPS: tuple[Step, ...] = (near_me, radius, when, days, wifi, ages, near_of, concepts, off_topic, postcodes,
                            departement_numbers, places, misspelt_concepts, misspelt_places)
 
 
@@ -412,14 +724,22 @@ def area_of(r: Reading) -> Area | None:
         communes = list(seen.values())
         first = communes[0]
         folded = tuple(fold(c.name) for c in communes)
+        if r.locality is not None:
+            spot = r.locality
+            label = spot.name if fold(first.name) in fold(spot.name) else f"{spot.name} ({first.name})"
+            return Area("point", label, insee=(first.insee,), communes=folded,
+                        departements=(first.departement,), lat=spot.lat, lon=spot.lon,
+                        radius_km=r.radius_km or max(spot.radius_km, NEIGHBOURHOOD_KM), strict=False)
         if r.commune_mode == "around":
             return Area("point", f"autour de {first.name}", insee=tuple(seen), communes=folded,
                         lat=first.lat, lon=first.lon, radius_km=r.radius_km or DEFAULT_NEAR_KM, strict=False)
         names = " ou ".join(dict.fromkeys(c.name for c in communes))
         label = f"{names} ({r.postcode})" if r.postcode else names
+        several = r.postcode and len(communes) == 1 and len(first.postcodes) > 1
         return Area("commune", label, insee=tuple(seen), communes=folded,
                     departements=tuple(dict.fromkeys(c.departement for c in communes)),
-                    lat=first.lat, lon=first.lon, strict=r.commune_mode == "strict")
+                    lat=first.lat, lon=first.lon, strict=r.commune_mode == "strict",
+                    postcode=r.postcode if several else "")
     if r.departements:
         gaz = r.lexicon.gazetteer
         codes = tuple(dict.fromkeys(r.departements))
@@ -436,7 +756,10 @@ def leftover_words(r: Reading) -> tuple[list[str], list[str]]:
     """(name words, search words): unclaimed content words, corrected, and their text synonyms."""
     names = [r.lexicon.correct_word(w) for i, w in enumerate(r.words)
              if r.free(i) and w not in STOP_WORDS and not w.isdigit()]
-    words = list(dict.fromkeys(names))
+    # An audience is also looked for in the places' own words (« handicap », « jeunes »): few code it.
+    said = [w for c in r.concepts if c.facet == "publics" for w in fold(c.said).split()
+            if w not in STOP_WORDS and not w.isdigit() and w != "ans"]
+    words = list(dict.fromkeys(names + said))
     for w in names:
         words += [s for s in TEXT_SYNONYMS.get(w, ()) if s not in words]
     return names, words

@@ -118,7 +118,7 @@ def test_a_shared_position_is_forgotten_with_the_search_around_it(open_store, re
 
 
 def test_a_stored_query_survives_fields_added_and_removed():
-    session = Session("k", query=Query(text="atelier gers", wifi=True, days=(5,)), offset=3)
+    session = Session("k", query=Query(wifi=True, days=(5,)), offset=3)
     record = to_record(session)
     body = json.loads(record.body)
     body["query"].pop("days")  # a field this code has, written by code that did not

@@ -42,10 +42,12 @@ def test_nothing_in_the_commune_gives_the_nearest_alternatives_and_says_so(real_
     assert distances == sorted(distances) and distances[-1] < 15
 
 
-def test_places_outside_a_commune_do_not_come_when_some_inside_match(real_engine):
+def test_places_meeting_the_need_inside_a_commune_come_first_then_only_those_just_around_it(real_engine):
     results = real_engine.ask("ordinateur carcassonne", today=2)
     assert not results.widened
-    assert all(h.entry.commune == "carcassonne" for h in results.hits)
+    met_inside = [h for h in results.hits if h.inside and h.tier == 2]
+    assert met_inside and results.hits[:len(met_inside)] == met_inside
+    assert all(h.inside or h.distance_km < 15 for h in results.hits)
 
 
 def test_a_commune_with_no_place_gives_the_nearest_places(real_engine):
@@ -64,9 +66,13 @@ def test_opening_day_is_a_need(real_engine):
     assert all(5 in h.entry.open_days and h.tier == MET for h in hits)
 
 
-def test_why_names_what_matched(real_engine):
+def test_why_names_what_matched_in_the_places_own_words(real_engine):
     hit = top(real_engine, "atelier informatique le mercredi toulouse", 1)[0]
-    assert "atelier informatique" in hit.reasons and "ouvert le mercredi" in hit.reasons
+    assert "ouvert le mercredi" in hit.reasons
+    assert any("Ateliers" in reason for reason in hit.reasons) and "atelier informatique" not in hit.reasons
+    hit = top(real_engine, "scanner toulouse", 1)[0]
+    assert "scanner" not in " ".join(hit.reasons).lower()
+    assert any("Ordinateur" in reason for reason in hit.reasons)
 
 
 def test_engine_switches_to_a_new_version_when_the_pointer_moves(sample_home, tmp_path):

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import gzip
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.gazetteer import DATA_DIR, Commune, Departement, Gazetteer, load_gazetteer
+from index.gazetteer import (
+    DATA_DIR,
+    Commune,
+    Departement,
+    Gazetteer,
+    load_gazetteer,
+    read_aliases,
+    read_localities,
+)
 from index.normalise import fold
 
 
@@ -283,3 +292,25 @@ def test_lookups_take_any_text_without_raising(gazetteer, text):
     gazetteer.departement_named(folded)
     gazetteer.by_postcode(text)
     gazetteer.departement(text)
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_names_people_use_and_neighbourhoods_are_read_from_their_data_files():
+    toulouse = Commune("31555", "Toulouse", "31", ("31000",), 43.6, 1.44, 500000)
+    gaz = Gazetteer([toulouse], [Departement("31", "Haute-Garonne"), Departement("66", "Pyrénées-Orientales")],
+                    aliases=read_aliases(FIXTURES / "aliases.tsv"),
+                    localities=read_localities(FIXTURES / "localities.tsv"))
+    assert [(a.target_kind, a.target) for a in gaz.aliases("tlse")] == [("commune", "31555")]
+    assert [(a.target_kind, a.target) for a in gaz.aliases("p o")] == [("departement", "66")]
+    assert [spot.name for spot in gaz.localities("izards")] == ["Les Izards"]  # said without its article
+    assert gaz.localities("gare matabiau")[0].lat == pytest.approx(43.6112)
+    assert gaz.aliases("toulouse") == [] and gaz.localities("paillade") == []
+
+
+def test_a_names_file_with_other_columns_is_refused(tmp_path):
+    bad = tmp_path / "aliases.tsv"
+    bad.write_text("name\tcommune\nTlse\t31555\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unexpected columns"):
+        read_aliases(bad)

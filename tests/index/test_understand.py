@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.understand import Query, parse
+from index.vocabulary import ASKER_MARKERS, OUT_OF_SCOPE, PERSON_MARKERS, PLACE_WORDS_BEFORE
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +147,72 @@ def test_time_of_day_words_do_not_become_place_names(lexicon):
 
 def test_a_misspelt_commune_the_gazetteer_lacks_does_not_break_parsing(lexicon):
     assert isinstance(ask(lexicon, "kastelnau montratier sainte alauzi"), Query)
+
+
+# -- word tables: every entry through a phrasing of its own ------------------------------------
+
+@pytest.mark.parametrize("term", OUT_OF_SCOPE, ids=lambda t: t.code)
+def test_every_need_out_of_scope_is_recognised(lexicon, term):
+    for words in term.words:
+        q = ask(lexicon, f"je cherche {words} vers Rodez svp")
+        assert term.code in q.off_topic, words
+
+
+@pytest.mark.parametrize("marker", sorted(PERSON_MARKERS))
+def test_every_person_marker_makes_the_town_the_persons(lexicon, marker):
+    q = ask(lexicon, f"Je travaille au CCAS de Tarbes, une dame {marker} Lourdes, elle veut un atelier tablette")
+    assert q.area.communes == ("lourdes",), marker
+
+
+@pytest.mark.parametrize("marker", sorted(ASKER_MARKERS))
+def test_every_asker_marker_makes_the_town_the_askers(lexicon, marker):
+    q = ask(lexicon, f"je {marker} à Tarbes et un monsieur qui habite Lourdes cherche de l'aide pour la CAF")
+    assert q.area.communes == ("lourdes",), marker
+
+
+@pytest.mark.parametrize("word", sorted(PLACE_WORDS_BEFORE - {"en", "chez", "commune", "ville", "region"}))
+def test_every_place_word_makes_the_next_name_a_place_in_a_sentence(lexicon, word):
+    q = ask(lexicon, f"ma voisine aimerait apprendre la tablette et le téléphone, elle est {word} foix")
+    assert q.area is not None and "foix" in q.area.communes, word
+
+
+def test_a_name_said_as_a_place_beats_the_same_word_used_as_a_word(lexicon):
+    q = ask(lexicon, "mon père a un vieux portable, il voudrait apprendre à s'en servir, il habite Tarbes")
+    assert q.area.communes == ("tarbes",)
+
+
+def test_alternatives_said_with_ou_keep_both_communes(lexicon):
+    q = ask(lexicon, "un atelier numérique pour ma mère, sur Auch ou à Condom, elle prend le bus")
+    assert set(q.area.communes) == {"auch", "condom"}
+
+
+def test_query_keeps_no_text_as_typed(lexicon):
+    q = ask(lexicon, "Bonjour, je suis à la MDS de Muret, elle habite Lherm")
+    assert not hasattr(q, "text")
+    assert "Bonjour" not in repr(q) and "MDS" not in repr(q)
+
+
+def test_a_large_town_written_with_a_few_of_its_letters_is_understood(lexicon):
+    assert ask(lexicon, "aide caf tlse").area.communes == ("toulouse",)
+    assert ask(lexicon, "ordi prpgn svp").area.communes == ("perpignan",)
+
+
+@pytest.mark.parametrize("word", ["cv", "rdv", "pdf", "sms", "tel", "mail", "doc"])
+def test_everyday_abbreviations_are_not_towns(lexicon, word):
+    assert ask(lexicon, f"aide pour mon {word}").area is None
+
+
+def test_around_a_named_town_is_not_around_me(lexicon):
+    q = ask(lexicon, "un repair café autour de Montpellier ?")
+    assert not q.near_me and q.area.kind == "point" and q.area.label == "autour de Montpellier"
+    assert ask(lexicon, "un repair café autour ?").near_me
+
+
+def test_a_word_inside_a_longer_need_is_not_a_typo_of_it(lexicon):
+    q = ask(lexicon, "elle doit prendre rdv sur internet, et aller au marché à Rieumes")
+    assert not codes(q, "services") & {"COMP", "SENS", "ACCDS"}
+
+
+def test_the_words_that_introduced_the_place_are_not_echoed(lexicon):
+    q = ask(lexicon, "mon père habite Sète et a besoin d'aide avec sa tablette")
+    assert q.describe() == "tablette · Sète" and "ACCN" in codes(q, "services")

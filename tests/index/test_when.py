@@ -33,3 +33,10 @@ def test_open_now_ranks_only_places_open_at_that_moment(conversation):
     reply = conversation.handle("w1", "ouvert maintenant à Toulouse")  # Wednesday 10:30
     assert reply.text.startswith(f"{reply.matching} lieux ouverts maintenant à Toulouse (1 à 3)")
     assert all(card.open_now.startswith("Ouvert") for card in reply.cards if card.matches)
+
+
+def test_a_follow_up_day_replaces_the_moment(conversation):
+    conversation.handle("w2", "ouvert maintenant à Toulouse")
+    reply = conversation.handle("w2", "et demain ?")
+    assert "ouverts demain" in reply.text or "ouvert demain" in reply.text
+    assert "maintenant" not in reply.text
