@@ -522,7 +522,11 @@
   // The date of the data, for the sheet.
   fetch("/api/status", { headers: { "Accept": "application/json" } })
     .then((r) => (r.ok ? r.json() : null))
-    .then((status) => { if (status && status.built_at) state.builtAt = status.built_at; })
+    .then((status) => {
+      // The data's own date (the hub's file), else when this index was built.
+      const day = status && ((status.data && status.data.date) || status.built_at);
+      if (day) state.builtAt = day;
+    })
     .catch(() => {});
   $("reset").addEventListener("click", reset);
   document.documentElement.classList.add("js");
