@@ -405,7 +405,7 @@ def _exact_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | Non
         return None
     if not any(lex.directory_communes.get(fold(c.name)) for c in named):
         # « lourde » is Lourdes: a listed commune that sounds the same beats a small one that does not list.
-        sounding = [c for name in lex.listed_sounding(phrase)[:1] for c in gaz.communes_named(name)]
+        sounding = [c for name in lex.sounding_towns(phrase)[:1] for c in gaz.communes_named(name)]
         if sounding and all(c.population < SMALL_COMMUNE for c in named):
             return Candidate(i, n, sounding[:1], how="faute")
     return Candidate(i, n, named)
@@ -475,7 +475,7 @@ def _short_name_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate 
         return _abbreviation_candidate(r, i, phrase)
     if len(communes) != 1:
         return None
-    return Candidate(i, n, communes, how="faute" if lex.listed_sounding(phrase) else "nom court")
+    return Candidate(i, n, communes, how="faute" if lex.sounding_towns(phrase) else "nom court")
 
 
 def _abbreviation_candidate(r: Reading, i: int, word: str) -> Candidate | None:
@@ -560,13 +560,16 @@ def _claim_askers_words(r: Reading, c: Candidate) -> None:
 
 def _weigh_misspelling(r: Reading, c: Candidate, phrase: str) -> None:
     """A name read by its sound (« beziere » sounds like Bessières) may be closer in spelling to
-    another commune (Béziers): take the closest, and ask back when two are close."""
+    another commune (Béziers): take the closest, and ask back when two are close. A smaller
+    commune, or one with no places listed, does not replace the sound reading for sharing more
+    letters (« mande » is Mende, not Manduel)."""
     lex, guess = r.lexicon, c.communes[0]
     own = fuzz.ratio(phrase, fold(guess.name))
     # Only readings as close as this one matter: the narrower cutoff keeps the lookup cheap.
     cutoff = max(TYPO_CUTOFF, own - CLOSE_READINGS)
+    sounding = fold(guess.name) in lex.sounding_towns(phrase)
     scored = [(x, s) for x, s in lex.gazetteer.fuzzy_communes(phrase, limit=10, cutoff=cutoff)
-              if _worth_guessing(lex, x)]
+              if _worth_guessing(lex, x) and not (sounding and s > own and _lesser(lex, x, guess))]
     if not any(x.insee == guess.insee for x, _ in scored):
         scored.append((guess, own))
     best = max(scored, key=lambda xs: (xs[1], xs[0].population))[0]
@@ -574,6 +577,12 @@ def _weigh_misspelling(r: Reading, c: Candidate, phrase: str) -> None:
         c.communes = [best]
     if _doubtful(best, scored, sure=0.0 if best.insee == guess.insee else SURE_TYPO):
         r.doubt = best.name  # the same sound is enough, unless another name is as close
+
+
+def _lesser(lex: Lexicon, commune: Commune, than: Commune) -> bool:
+    """``commune`` is smaller than ``than`` or has no places listed where ``than`` has some."""
+    listed = lex.directory_communes
+    return commune.population < than.population or (not listed.get(fold(commune.name)) and bool(listed.get(fold(than.name))))
 
 
 def _word_of_a_place_name(lex: Lexicon, word: str, communes: list[Commune]) -> bool:
@@ -604,7 +613,7 @@ def misspelt_places(r: Reading) -> None:
         if n >= 2:
             guess = _pick_communes(r, [c for c in gaz.communes_starting(phrase, limit=20)
                                        if _worth_guessing(lex, c)], phrase)[:1]
-        if not guess and not (n == 1 and phrase in lex.directory_words):
+        if not guess and not (n == 1 and phrase in lex.directory_words) and not lex.ordinary(phrase):
             scored = [(c, s) for c, s in gaz.fuzzy_communes(phrase, limit=10, cutoff=TYPO_CUTOFF)
                       if _worth_guessing(lex, c)]
             top = max((s for _, s in scored), default=0.0)
@@ -619,7 +628,7 @@ def misspelt_places(r: Reading) -> None:
             if fold(guess[0].name) != phrase:
                 r.notes.append(f"« {phrase} » lu comme {guess[0].name}")
             return
-        dep = _departement(r, i, n, phrase, typos=True)
+        dep = _departement(r, i, n, phrase, typos=not lex.ordinary(phrase))
         if dep:
             r.departements.append(dep.code)
             r.claim(i, n)

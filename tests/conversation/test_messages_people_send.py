@@ -196,3 +196,18 @@ def test_understood_states_no_leftover_words_and_why_only_what_the_data_says(con
     words = set(fold(reply.understood).split())
     assert not words & {"suis", "conseillere", "ccas", "dame", "mutuelle", "habite"}
     assert reply.cards and all("scanner" not in " ".join(c.why).lower() for c in reply.cards)
+
+
+LIMOUX = (43.0546, 2.2186)
+
+
+def test_an_everyday_word_that_sounds_like_a_town_does_not_replace_the_shared_position(conversation):
+    reply = conversation.handle("w-aller", "on part en congés, il y a un coin pour aller sur internet vers ici ?",
+                                location=LIMOUX)
+    assert reply.cards and "Alès" not in reply.understood
+    assert all(haversine_km(*LIMOUX, card.lat, card.lon) < 40 for card in reply.cards)
+
+
+def test_a_town_written_as_it_sounds_is_the_town_with_places(conversation):
+    reply = conversation.handle("w-mande", "ma voisine vit sur mande et voudrait un atelier pour sa tablette")
+    assert reply.cards and {card.commune for card in reply.cards[:1]} == {"Mende"}
