@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from index.gazetteer import Commune, Departement, Locality
 from index.normalise import fold, sound
 from index.places import DAYS
-from index.understand.evidence import SHORT_MESSAGE, Candidate, Context, choose, weigh, word_before
+from index.understand.evidence import SHORT_MESSAGE, Candidate, Context, choose, far_from, weigh, word_before
 from index.understand.lexicon import Lexicon
 from index.understand.query import Area, Concept
 from index.vocabulary import (
@@ -114,7 +114,8 @@ class Reading:
 
     def context(self) -> Context:
         content = sum(1 for w in self.words if w not in STOP_WORDS and not w.isdigit())
-        return Context(tuple(self.words), self.capitals, self.clauses, content)
+        position = (self.lat, self.lon) if self.lat is not None and self.lon is not None else None
+        return Context(tuple(self.words), self.capitals, self.clauses, content, position)
 
     def free(self, i: int, n: int = 1) -> bool:
         return i + n <= len(self.words) and not any(self.claimed[i:i + n])
@@ -620,6 +621,8 @@ def misspelt_places(r: Reading) -> None:
             guess = _pick_communes(r, [c for c, s in scored if s > top - CLOSE_READINGS], phrase)[:1]
             if guess and _doubtful(guess[0], scored):
                 r.doubt = guess[0].name
+        if guess and far_from(ctx.position, guess) and not _said_as_place(r, ctx, i):
+            guess, r.doubt = [], ""  # near a shared position, a guess 200 km away is no place meant
         if guess:
             r.candidates.append(Candidate(i, n, guess, how="faute"))
             _take_communes(r, i, guess)

@@ -211,3 +211,16 @@ def test_an_everyday_word_that_sounds_like_a_town_does_not_replace_the_shared_po
 def test_a_town_written_as_it_sounds_is_the_town_with_places(conversation):
     reply = conversation.handle("w-mande", "ma voisine vit sur mande et voudrait un atelier pour sa tablette")
     assert reply.cards and {card.commune for card in reply.cards[:1]} == {"Mende"}
+
+
+def test_a_far_misspelling_with_no_cue_does_not_replace_the_shared_position(conversation):
+    reply = conversation.handle("w-far", "ordi libre narbone", location=LIMOUX)
+    assert reply.cards and "Narbonne" not in reply.understood
+    assert haversine_km(*LIMOUX, reply.cards[0].lat, reply.cards[0].lon) < 30
+
+
+def test_a_far_place_said_as_a_place_still_replaces_the_shared_position(conversation):
+    assert "Narbonne" in conversation.handle("w-far2", "ordi libre à narbone", location=LIMOUX).understood
+    reply = conversation.handle("w-far3", "Je suis à Auch mais elle habite Condom, un atelier pour elle ?",
+                                location=LIMOUX)
+    assert reply.understood.endswith("Condom") and reply.cards[0].commune == "Condom"
