@@ -64,6 +64,8 @@ class Candidate:
     """Clearly said as a place, whoever's it is: its words are not searched as text."""
     locality: Locality | None = None
     """A neighbourhood or station inside ``communes[0]``: the search centres on it."""
+    doubtful: bool = False
+    """A typo reading as unsure as one worth asking back (« Vouliez-vous dire Montpellier ? »)."""
 
     @property
     def end(self) -> int:

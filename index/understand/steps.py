@@ -354,6 +354,9 @@ def places(r: Reading) -> None:
     found: list[Candidate] = []
     taken = [False] * len(r.words)
     gaz = r.lexicon.gazetteer
+    for candidate in _split_names(r):
+        found.append(candidate)
+        taken[candidate.start:candidate.end] = [True] * candidate.length
     for i, n, gram in list(r.ngrams(6, multi_starts=gaz.name_first_words)):
         if any(taken[i:i + n]) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
             continue
@@ -374,6 +377,54 @@ def places(r: Reading) -> None:
     found += _station_of_the_previous_area(r, taken)
     found += [Candidate(i, 1, departement=code, how="numéro") for i, code in r.departement_at.items()]
     _settle(r, found)
+
+
+SPLIT_WORDS = 4
+"""Words a commune's name may have been split into (« ville franche de rouergue »)."""
+
+
+def joined(gram: tuple[str, ...]) -> list[str]:
+    """``gram`` with its words glued: all of them (« carca sone » -> « carcasone »), then each two
+    neighbours alone (« ville franche de rouergue » -> « villefranche de rouergue »)."""
+    if len(gram) < 2:
+        return []
+    pairs = [" ".join((*gram[:k], gram[k] + gram[k + 1], *gram[k + 2:])) for k in range(len(gram) - 1)]
+    return list(dict.fromkeys(["".join(gram), *pairs]))
+
+
+def _split_names(r: Reading) -> list[Candidate]:
+    """Communes whose name was typed split in two (« carca sone », « ville franche de rouergue »),
+    by their name or its sound once glued back: a correction, weighed like a misspelling. Words
+    that are everyday words together (« bon repos ») are not glued; in a sentence, only words
+    said as a place are tried."""
+    lex, gaz = r.lexicon, r.lexicon.gazetteer
+    ctx = r.context()
+    sentence = ctx.content_words > SHORT_MESSAGE
+    found: list[Candidate] = []
+    taken = [False] * len(r.words)
+    for i, n, gram in list(r.ngrams(SPLIT_WORDS)):
+        if n < 2 or any(taken[i:i + n]) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS \
+                or any(w.isdigit() for w in gram) or (sentence and not _said_as_place(r, ctx, i)):
+            continue
+        phrase = " ".join(gram)
+        if lex.ordinary(phrase) or gaz.communes_named(phrase):
+            continue
+        for variant in joined(gram):
+            scored: list[tuple[Commune, float]] = []
+            named = [c for c in gaz.communes_named(variant) if _worth_guessing(lex, c)] \
+                or [c for name in lex.sounding_towns(variant)[:1] for c in gaz.communes_named(name)]
+            if not named and n == 2:  # « mone pelier »: a typo too once glued (two words only: it costs)
+                scored = [(c, s) for c, s in gaz.fuzzy_communes(variant, limit=10, cutoff=SPLIT_TYPO_CUTOFF)
+                          if _worth_guessing(lex, c)]
+                top = max((s for _, s in scored), default=0.0)
+                named = [c for c, s in scored if s > top - CLOSE_READINGS]
+            if named:
+                picked = _pick_communes(r, named, variant)
+                found.append(Candidate(i, n, picked, how="faute", doubtful=picked[0].insee in {
+                    c.insee for c, _ in scored} and _doubtful(picked[0], scored)))
+                taken[i:i + n] = [True] * n
+                break
+    return found
 
 
 GLUED_SAINT = re.compile(r"(saint|sainte|ste|st)([a-z]{3,})")
@@ -522,7 +573,9 @@ def _settle(r: Reading, found: list[Candidate]) -> None:
                 _claim_article(r, c.start)
     r.candidates = sorted(found, key=lambda c: -c.score)
     winners = choose(found, ctx.words)
-    if len(winners) == 1 and winners[0].how == "faute" and len(winners[0].communes) == 1:
+    if len(winners) == 1 and winners[0].doubtful:
+        r.doubt = winners[0].communes[0].name
+    elif len(winners) == 1 and winners[0].how == "faute" and len(winners[0].communes) == 1:
         _weigh_misspelling(r, winners[0], " ".join(r.words[winners[0].start:winners[0].end]))
     agreeing = postcode is not None and any(
         c is not postcode and c.communes and set(c.communes) <= set(postcode.communes) for c in winners)
@@ -615,8 +668,12 @@ def misspelt_places(r: Reading) -> None:
             guess = _pick_communes(r, [c for c in gaz.communes_starting(phrase, limit=20)
                                        if _worth_guessing(lex, c)], phrase)[:1]
         if not guess and not (n == 1 and phrase in lex.directory_words) and not lex.ordinary(phrase):
-            scored = [(c, s) for c, s in gaz.fuzzy_communes(phrase, limit=10, cutoff=TYPO_CUTOFF)
-                      if _worth_guessing(lex, c)]
+            best: dict[str, tuple[Commune, float]] = {}
+            for variant in (phrase, *joined(gram)):  # « mone pelier »: Montpellier split in two
+                for c, s in gaz.fuzzy_communes(variant, limit=10, cutoff=TYPO_CUTOFF):
+                    if _worth_guessing(lex, c) and s > best.get(c.insee, (c, 0.0))[1]:
+                        best[c.insee] = (c, s)
+            scored = sorted(best.values(), key=lambda cs: (-cs[1], -cs[0].population))
             top = max((s for _, s in scored), default=0.0)
             guess = _pick_communes(r, [c for c, s in scored if s > top - CLOSE_READINGS], phrase)[:1]
             if guess and _doubtful(guess[0], scored):
@@ -640,6 +697,10 @@ def misspelt_places(r: Reading) -> None:
 
 TYPO_CUTOFF = 80.0
 """fuzz.ratio from which a commune is a reading of a misspelt word at all (« limous »: 83)."""
+SPLIT_TYPO_CUTOFF = 85.0
+"""fuzz.ratio from which words glued back are a misspelt commune: split *and* misspelt, a name must
+be closer than a plain typo (« mone pelier »: 86 to Montpellier; « valee francaise »: 80 to
+Lafrançaise, part of a longer name)."""
 SURE_TYPO = 90.0
 """fuzz.ratio from which a single reading of a misspelt commune is taken without asking."""
 CLOSE_READINGS = 3.0

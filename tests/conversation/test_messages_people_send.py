@@ -224,3 +224,16 @@ def test_a_far_place_said_as_a_place_still_replaces_the_shared_position(conversa
     reply = conversation.handle("w-far3", "Je suis à Auch mais elle habite Condom, un atelier pour elle ?",
                                 location=LIMOUX)
     assert reply.understood.endswith("Condom") and reply.cards[0].commune == "Condom"
+
+
+def test_a_town_split_in_two_and_misspelt_is_asked_back_then_searched(conversation):
+    reply = conversation.handle("w-split", "espace numérique mone pelier")
+    assert reply.kind == "did_you_mean" and "Montpellier" in reply.text
+    reply = conversation.handle("w-split", "oui")
+    assert reply.cards and reply.cards[0].commune == "Montpellier"
+
+
+def test_a_town_split_in_two_in_a_sentence_is_the_persons_town(conversation):
+    reply = conversation.handle("w-split2", "Bonjour, mon frère habite ville franche de rouergue et voudrait "
+                                            "qu'on l'aide pour sa déclaration d'impôts en ligne")
+    assert reply.understood.endswith("Villefranche-de-Rouergue") and reply.cards

@@ -242,3 +242,21 @@ def test_a_departement_written_as_it_sounds_is_understood(lexicon, text, code):
 def test_en_and_an_sound_alike_and_the_larger_listed_town_wins(lexicon):
     q = ask(lexicon, "ordi en accès libre à mande")
     assert q.area.communes == ("mende",)
+
+
+def test_joined_glues_all_the_words_then_each_two_neighbours():
+    from index.understand.steps import joined
+    assert joined(("carca", "sone")) == ["carcasone"]
+    assert joined(("ville", "franche", "de")) == ["villefranchede", "villefranche de", "ville franchede"]
+    assert joined(("toulouse",)) == []
+
+
+@pytest.mark.parametrize(("text", "commune"), [("atelier numérique carca sone", "carcassonne"),
+                                               ("aide caf ville franche de rouergue", "villefranche de rouergue"),
+                                               ("point numérique mont pelier", "montpellier")])
+def test_a_commune_split_in_two_words_is_found(lexicon, text, commune):
+    assert ask(lexicon, text).area.communes == (commune,)
+
+
+def test_everyday_words_side_by_side_are_not_glued_into_a_commune(lexicon):
+    assert ask(lexicon, "atelier bon repos").area is None  # Bonrepos is a commune, « bon repos » two words
