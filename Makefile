@@ -22,9 +22,10 @@ run: setup
 	ORIENTEUR_HOME=$(RUN_HOME) $(BIN)/orienteur build
 	ORIENTEUR_HOME=$(RUN_HOME) $(BIN)/orienteur serve
 
-# Chromium (Debian's, for Playwright) and axe-core (from npm) for the browser tests.
 # apt waits up to 10 minutes for another program holding the package manager's lock, not failing at once.
 APT := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
+
+# Chromium (Debian's, for Playwright) and axe-core (from npm) for the browser tests.
 browser-deps:
 	@command -v chromium >/dev/null || ($(APT) update -qq && $(APT) install -y -qq chromium)
 	@[ -f $(AXE) ] || npm install --no-save --silent --prefix .cache/npm axe-core@4
@@ -32,8 +33,7 @@ browser-deps:
 # Debian's redis-server, which the conversation-store tests start themselves on a private port.
 store-deps:
 	@command -v redis-server >/dev/null || command -v valkey-server >/dev/null || \
-		($(SUDO) apt-get -o DPkg::Lock::Timeout=600 update -qq && \
-		 $(SUDO) apt-get -o DPkg::Lock::Timeout=600 install -y -qq redis-server)
+		($(APT) update -qq && $(APT) install -y -qq redis-server)
 
 lint: setup
 	$(BIN)/ruff check .
