@@ -14,7 +14,7 @@ import logging
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -169,6 +169,19 @@ class Engine:
                               if name in TEXT_FIELDS)
             self._terms = (store, terms)
         return terms
+
+    def known_words(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """The ``words`` the served directory holds somewhere (a word of a place's name or text, or one
+        of its index terms): a word found nowhere can match no place, so it need not be kept (a
+        conversation stored between messages keeps no « durand » someone typed)."""
+        store = self.store
+        directory, terms = store.lexicon.directory_words, self._terms_of(store)
+        return tuple(w for w in words if w in directory or w in store.name_df
+                     or any((name, stem) in terms for stem in stems(w) for name in TEXT_FIELDS))
+
+    def searchable(self, query: Query) -> Query:
+        """``query`` with only the words the served directory holds (``known_words``)."""
+        return replace(query, words=self.known_words(query.words), name_words=self.known_words(query.name_words))
 
     def covers(self, area: Area | None) -> bool:
         """Does the served directory reach ``area``? A département with places listed, or any area

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from index.normalise import fold
+from index.normalise import fold, sound
 
 log = logging.getLogger(__name__)
 
@@ -402,8 +402,9 @@ class Gazetteer:
         """The département that ``folded`` names, by code, name, short form or near-miss spelling.
 
         "31", "9", "2a"; "haute garonne", "l herault", "les hautes pyrenees"; "tarn garonne",
-        "hte garonne", "h garonne", "pyr or", "p o", "b du r"; "herrault". None when nothing
-        or more than one département fits ("corse", "h s"). Without ``typos``, no near-miss spelling.
+        "hte garonne", "h garonne", "pyr or", "p o", "b du r"; "herrault", and by sound "gerce",
+        "avairon", "hero". None when nothing or more than one département fits ("corse", "h s").
+        Without ``typos``, no near-miss spelling nor sound.
         """
         folded = folded.strip()
         if not folded:
@@ -412,7 +413,10 @@ class Gazetteer:
             return found
         if code := self._departement_names.get(folded):
             return self._departement_by_code[code]
-        return self._departement_abbreviated(folded) or (self._departement_fuzzy(folded) if typos else None)
+        if not typos:
+            return self._departement_abbreviated(folded)
+        return self._departement_abbreviated(folded) or self._departement_fuzzy(folded) \
+            or self._departement_sounding(folded)
 
     def departement_bbox(self, code: str) -> tuple[float, float, float, float] | None:
         """(min_lat, min_lon, max_lat, max_lon) around the département's town halls, padded 0.1°."""
@@ -470,6 +474,10 @@ class Gazetteer:
                 names.setdefault(spelling, dep.code)
             self._departement_words.append(((bare.split(), _content_words(bare)), dep.code))
         self._departement_names = names
+        sounds: dict[str, set[str]] = defaultdict(set)
+        for spelling, code in names.items():
+            sounds[" ".join(sound(w) for w in spelling.split())].add(code)
+        self._departement_sounds = {key: codes.pop() for key, codes in sounds.items() if len(codes) == 1}
         self._longest_departement = max((len(n) for n in names), default=0)
         by_length: dict[int, list[str]] = defaultdict(list)
         for name in names:
@@ -499,6 +507,15 @@ class Gazetteer:
             if matches:
                 return self._departement_by_code[matches.pop()] if len(matches) == 1 else None
         return None
+
+    def _departement_sounding(self, folded: str) -> Departement | None:
+        """A département name written as it sounds (« gerce », « l avairon », « hero »), as communes
+        are; None for short words, and for words that begin a département's name: those were
+        read as written, and found ambiguous (« corse »), not misspelt."""
+        if len(folded) < 4 or folded.isdigit() or all(w in self._departement_word_starts for w in folded.split()):
+            return None
+        code = self._departement_sounds.get(" ".join(sound(w) for w in folded.split()))
+        return self._departement_by_code[code] if code else None
 
     def _departement_fuzzy(self, folded: str) -> Departement | None:
         """A near-miss spelling of a full name ("herrault"); None for short or ambiguous text."""

@@ -27,6 +27,8 @@ def fold(text: str) -> str:
 
 
 _PHONETIC_RULES = (
+    (re.compile(r"(?<![aeiouy])e(?=[nm][bcdfgjklpqrstvwxz])"), "a"),  # « en », « an » sound alike: Mende, mande
+    (re.compile(r"e?aul[td]$"), "o"),  # Hérault, hérô
     (re.compile(r"ph"), "f"),
     (re.compile(r"ge(?=[aou])|g(?=[eiy])"), "j"),
     (re.compile(r"e?au"), "o"),
@@ -34,6 +36,7 @@ _PHONETIC_RULES = (
     (re.compile(r"c(?=[eiy])"), "s"),
     (re.compile(r"z"), "s"),
     (re.compile(r"y"), "i"),
+    (re.compile(r"ai|ei"), "e"),  # Aveyron, avairon
     (re.compile(r"h"), ""),
     (re.compile(r"(.)\1+"), r"\1"),
     (re.compile(r"(?<=..)(?:er|ez|et|ai)s?$"), "e"),
@@ -47,7 +50,8 @@ def sound(word: str) -> str:
     """A rough French sound key of a folded word, so that SMS spelling finds the word.
 
     "mediatek" and "mediatheque", "carcasone" and "carcassonne", "toulouze" and "toulouse",
-    "fijac" and "figeac", "pamie" and "pamiers", "perpigna" and "perpignan" share a key. Keys are only compared for equality, after an edit-distance check fails.
+    "fijac" and "figeac", "pamie" and "pamiers", "perpigna" and "perpignan", "mande" and
+    "mende", "avairon" and "aveyron", "hero" and "herault" share a key. Keys are only compared for equality, after an edit-distance check fails.
     """
     key = word
     for pattern, repl in _PHONETIC_RULES:

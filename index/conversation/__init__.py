@@ -148,6 +148,9 @@ class Conversation:
         try:
             query = self.at_moment(self.engine.parse(text, *(where or (None, None)), today=self.today(),
                                                      previous=session.query.area if session.query else None))
+            # Only words the directory holds are searched and kept between messages: a name typed
+            # (« madame durand ») matches no place and is not stored for the follow-ups.
+            query = self.engine.searchable(query)
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
         if query.off_topic and not (query.concepts or query.days or query.wifi):

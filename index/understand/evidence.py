@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from index.gazetteer import Commune, Locality
 from index.normalise import fold
+from index.spatial import haversine_km
 from index.vocabulary import ANYWHERE, ASKER_MARKERS, PERSON_MARKERS, PLACE_WORDS_BEFORE
 
 ARTICLES = frozenset({"l", "la", "le", "les"})
@@ -36,6 +37,10 @@ HOW_POINTS = {"code postal": 2.0, "quartier": 1.0, "abréviation": 0.5, "nom cou
 """Points for how the mention was read: a postcode is typed only as a place; a name read by its
 sound (« allée » sounds like Alès) is less sure than one spelt right."""
 MIN_SCORE = 1.0
+FAR_FROM_POSITION_KM = 50.0
+"""With a shared position, a place only guessed (a misspelling, no cue) farther than this is not
+where the person means: « aller sur internet » near Limoux is no Alès, 200 km away."""
+FAR_FROM_POSITION = -3.0
 ALTERNATIVE_GAP = 3.0
 """An alternative (« sur Marvejols ou à Mende ») is kept unless this much weaker than the best."""
 
@@ -59,6 +64,8 @@ class Candidate:
     """Clearly said as a place, whoever's it is: its words are not searched as text."""
     locality: Locality | None = None
     """A neighbourhood or station inside ``communes[0]``: the search centres on it."""
+    doubtful: bool = False
+    """A typo reading as unsure as one worth asking back (« Vouliez-vous dire Montpellier ? »)."""
 
     @property
     def end(self) -> int:
@@ -89,6 +96,8 @@ class Context:
     capitals: tuple[bool, ...]
     clauses: tuple[int, ...]
     content_words: int
+    position: tuple[float, float] | None = None
+    """The position the user shared, if any."""
 
 
 def word_before(ctx: Context, i: int) -> int:
@@ -142,6 +151,16 @@ def weigh(c: Candidate, ctx: Context, listed: dict[str, int], listed_departement
         c.add("lieu de la personne", PERSON)
     elif c.role == "demandeur":
         c.add("lieu du demandeur", ASKER)
+    guessed = c.how == "faute" and not (prepositioned or capital or departements_beside or c.role in {"personne", "partout"})
+    if guessed and far_from(ctx.position, c.communes):
+        c.add("loin de votre position", FAR_FROM_POSITION)
+        c.named = False
+
+
+def far_from(position: tuple[float, float] | None, communes: list[Commune]) -> bool:
+    """Every one of ``communes`` lies farther than ``FAR_FROM_POSITION_KM`` from ``position``."""
+    return position is not None and bool(communes) and all(
+        haversine_km(*position, x.lat, x.lon) > FAR_FROM_POSITION_KM for x in communes)
 
 
 def _served_by_its_name(c: Candidate, ctx: Context, listed: dict[str, int], listed_departements: dict[str, int]) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from index.french_words import common_words
 from index.gazetteer import Gazetteer, load_gazetteer
 from index.normalise import fold, sound
 from index.vocabulary import LABELS, PUBLICS, SERVICES
@@ -22,6 +23,8 @@ FACET_TERMS = (("labels", LABELS), ("services", SERVICES), ("publics", PUBLICS))
 """Facets in the order a phrase claimed by two of them is given to: labels first."""
 
 
+SILENT_ENDINGS = "sxtd"
+"""Last letters of a name people leave out because they are not heard (« lourde », « tarbe »)."""
 ABBREVIATED_TOWN = 20000
 """Inhabitants from which a town is known well enough to be written in a few letters."""
 ABBREVIATION_LENGTH = (3, 6)
@@ -64,6 +67,8 @@ class Lexicon:
     """Folded commune name -> number of places there: settles ambiguous or misspelt names."""
     listed_departements: Mapping[str, int] = field(default_factory=dict)
     """Département code -> number of places there."""
+    common_words: frozenset[str] = field(default_factory=common_words)
+    """Everyday French words (``index.french_words``): never corrected into a commune."""
 
     def __post_init__(self) -> None:
         self.longest = max(len(k) for k in self.exact)
@@ -105,7 +110,7 @@ class Lexicon:
         « nrbne » for Narbonne): only towns of ``ABBREVIATED_TOWN`` inhabitants or more, where
         the directory has places."""
         if not (ABBREVIATION_LENGTH[0] <= len(word) <= ABBREVIATION_LENGTH[1]) or word in self.directory_words \
-                or sum(ch in "aeiouy" for ch in word) > 1 or not word.isalpha():
+                or word in self.common_words or sum(ch in "aeiouy" for ch in word) > 1 or not word.isalpha():
             return []
         found = []
         for name in self._towns:
@@ -116,6 +121,19 @@ class Lexicon:
                     found.append(name)
         return found
 
+    def ordinary(self, phrase: str) -> bool:
+        """Every word of ``phrase`` is an everyday French word (« aller », « la rue »): read as
+        itself, it is no misspelt commune, whatever it sounds like."""
+        return all(w in self.common_words for w in phrase.split())
+
+    def sounding_towns(self, phrase: str) -> list[str]:
+        """``listed_sounding``, less the readings that would correct an everyday word: « aller » is
+        no Alès; only the silent last letter of a town's name may be missing (« lourde »: Lourdes)."""
+        found = self.listed_sounding(phrase)
+        if not found or not self.ordinary(phrase):
+            return found
+        return [name for name in found if name[:-1] == phrase and name[-1] in SILENT_ENDINGS]
+
     def listed_sounding(self, phrase: str) -> list[str]:
         """Folded names of listed communes that sound like ``phrase`` ("montoban", "lourde")."""
         return self._listed_by_sound.get(" ".join(sound(w) for w in phrase.split()), [])
@@ -124,8 +142,9 @@ class Lexicon:
         """Folded names of listed communes ``phrase`` stands for, most places first: same sound
         ("montoban"), the first words of a longer name ("ramonville", "saint" for hundreds), or a
         typo of them ("ramonvile", unless not ``fuzzy``); with ``prefix_chars``, the first letters
-        of a name too ("castel (82)"). The caller decides what an ambiguous answer is worth."""
-        same = self.listed_sounding(phrase)
+        of a name too ("castel (82)"). An everyday word is not read by its sound (``sounding_towns``).
+        The caller decides what an ambiguous answer is worth."""
+        same = self.sounding_towns(phrase)
         if same:
             return same
         if len(phrase) < 5:
@@ -157,8 +176,8 @@ class Lexicon:
 
     def correct_word(self, word: str) -> str:
         """The directory's own spelling of ``word`` when it has none of its own ("mision" -> "mission")."""
-        if word in self.directory_words or len(word) < 4 or word.isdigit():
-            return word
+        if word in self.directory_words or len(word) < 4 or word.isdigit() or word in self.common_words:
+            return word  # « aller » is a word of its own, not « Alès » some place's text names
         if word not in self._corrections:
             if len(self._corrections) >= CORRECTIONS_KEPT:
                 self._corrections.clear()

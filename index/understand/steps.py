@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from index.gazetteer import Commune, Departement, Locality
 from index.normalise import fold, sound
 from index.places import DAYS
-from index.understand.evidence import SHORT_MESSAGE, Candidate, Context, choose, weigh, word_before
+from index.understand.evidence import SHORT_MESSAGE, Candidate, Context, choose, far_from, weigh, word_before
 from index.understand.lexicon import Lexicon
 from index.understand.query import Area, Concept
 from index.understand.when import when
@@ -117,7 +117,8 @@ class Reading:
 
     def context(self) -> Context:
         content = sum(1 for w in self.words if w not in STOP_WORDS and not w.isdigit())
-        return Context(tuple(self.words), self.capitals, self.clauses, content)
+        position = (self.lat, self.lon) if self.lat is not None and self.lon is not None else None
+        return Context(tuple(self.words), self.capitals, self.clauses, content, position)
 
     def free(self, i: int, n: int = 1) -> bool:
         return i + n <= len(self.words) and not any(self.claimed[i:i + n])
@@ -356,6 +357,9 @@ def places(r: Reading) -> None:
     found: list[Candidate] = []
     taken = [False] * len(r.words)
     gaz = r.lexicon.gazetteer
+    for candidate in _split_names(r):
+        found.append(candidate)
+        taken[candidate.start:candidate.end] = [True] * candidate.length
     for i, n, gram in list(r.ngrams(6, multi_starts=gaz.name_first_words)):
         if any(taken[i:i + n]) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS:
             continue
@@ -376,6 +380,54 @@ def places(r: Reading) -> None:
     found += _station_of_the_previous_area(r, taken)
     found += [Candidate(i, 1, departement=code, how="numéro") for i, code in r.departement_at.items()]
     _settle(r, found)
+
+
+SPLIT_WORDS = 4
+"""Words a commune's name may have been split into (« ville franche de rouergue »)."""
+
+
+def joined(gram: tuple[str, ...]) -> list[str]:
+    """``gram`` with its words glued: all of them (« carca sone » -> « carcasone »), then each two
+    neighbours alone (« ville franche de rouergue » -> « villefranche de rouergue »)."""
+    if len(gram) < 2:
+        return []
+    pairs = [" ".join((*gram[:k], gram[k] + gram[k + 1], *gram[k + 2:])) for k in range(len(gram) - 1)]
+    return list(dict.fromkeys(["".join(gram), *pairs]))
+
+
+def _split_names(r: Reading) -> list[Candidate]:
+    """Communes whose name was typed split in two (« carca sone », « ville franche de rouergue »),
+    by their name or its sound once glued back: a correction, weighed like a misspelling. Words
+    that are everyday words together (« bon repos ») are not glued; in a sentence, only words
+    said as a place are tried."""
+    lex, gaz = r.lexicon, r.lexicon.gazetteer
+    ctx = r.context()
+    sentence = ctx.content_words > SHORT_MESSAGE
+    found: list[Candidate] = []
+    taken = [False] * len(r.words)
+    for i, n, gram in list(r.ngrams(SPLIT_WORDS)):
+        if n < 2 or any(taken[i:i + n]) or gram[0] in STOP_WORDS or gram[-1] in STOP_WORDS \
+                or any(w.isdigit() for w in gram) or (sentence and not _said_as_place(r, ctx, i)):
+            continue
+        phrase = " ".join(gram)
+        if lex.ordinary(phrase) or gaz.communes_named(phrase):
+            continue
+        for variant in joined(gram):
+            scored: list[tuple[Commune, float]] = []
+            named = [c for c in gaz.communes_named(variant) if _worth_guessing(lex, c)] \
+                or [c for name in lex.sounding_towns(variant)[:1] for c in gaz.communes_named(name)]
+            if not named and n == 2:  # « mone pelier »: a typo too once glued (two words only: it costs)
+                scored = [(c, s) for c, s in gaz.fuzzy_communes(variant, limit=10, cutoff=SPLIT_TYPO_CUTOFF)
+                          if _worth_guessing(lex, c)]
+                top = max((s for _, s in scored), default=0.0)
+                named = [c for c, s in scored if s > top - CLOSE_READINGS]
+            if named:
+                picked = _pick_communes(r, named, variant)
+                found.append(Candidate(i, n, picked, how="faute", doubtful=picked[0].insee in {
+                    c.insee for c, _ in scored} and _doubtful(picked[0], scored)))
+                taken[i:i + n] = [True] * n
+                break
+    return found
 
 
 GLUED_SAINT = re.compile(r"(saint|sainte|ste|st)([a-z]{3,})")
@@ -408,7 +460,7 @@ def _exact_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate | Non
         return None
     if not any(lex.directory_communes.get(fold(c.name)) for c in named):
         # « lourde » is Lourdes: a listed commune that sounds the same beats a small one that does not list.
-        sounding = [c for name in lex.listed_sounding(phrase)[:1] for c in gaz.communes_named(name)]
+        sounding = [c for name in lex.sounding_towns(phrase)[:1] for c in gaz.communes_named(name)]
         if sounding and all(c.population < SMALL_COMMUNE for c in named):
             return Candidate(i, n, sounding[:1], how="faute")
     return Candidate(i, n, named)
@@ -478,7 +530,7 @@ def _short_name_candidate(r: Reading, i: int, n: int, phrase: str) -> Candidate 
         return _abbreviation_candidate(r, i, phrase)
     if len(communes) != 1:
         return None
-    return Candidate(i, n, communes, how="faute" if lex.listed_sounding(phrase) else "nom court")
+    return Candidate(i, n, communes, how="faute" if lex.sounding_towns(phrase) else "nom court")
 
 
 def _abbreviation_candidate(r: Reading, i: int, word: str) -> Candidate | None:
@@ -524,7 +576,9 @@ def _settle(r: Reading, found: list[Candidate]) -> None:
                 _claim_article(r, c.start)
     r.candidates = sorted(found, key=lambda c: -c.score)
     winners = choose(found, ctx.words)
-    if len(winners) == 1 and winners[0].how == "faute" and len(winners[0].communes) == 1:
+    if len(winners) == 1 and winners[0].doubtful:
+        r.doubt = winners[0].communes[0].name
+    elif len(winners) == 1 and winners[0].how == "faute" and len(winners[0].communes) == 1:
         _weigh_misspelling(r, winners[0], " ".join(r.words[winners[0].start:winners[0].end]))
     agreeing = postcode is not None and any(
         c is not postcode and c.communes and set(c.communes) <= set(postcode.communes) for c in winners)
@@ -563,13 +617,16 @@ def _claim_askers_words(r: Reading, c: Candidate) -> None:
 
 def _weigh_misspelling(r: Reading, c: Candidate, phrase: str) -> None:
     """A name read by its sound (« beziere » sounds like Bessières) may be closer in spelling to
-    another commune (Béziers): take the closest, and ask back when two are close."""
+    another commune (Béziers): take the closest, and ask back when two are close. A smaller
+    commune, or one with no places listed, does not replace the sound reading for sharing more
+    letters (« mande » is Mende, not Manduel)."""
     lex, guess = r.lexicon, c.communes[0]
     own = fuzz.ratio(phrase, fold(guess.name))
     # Only readings as close as this one matter: the narrower cutoff keeps the lookup cheap.
     cutoff = max(TYPO_CUTOFF, own - CLOSE_READINGS)
+    sounding = fold(guess.name) in lex.sounding_towns(phrase)
     scored = [(x, s) for x, s in lex.gazetteer.fuzzy_communes(phrase, limit=10, cutoff=cutoff)
-              if _worth_guessing(lex, x)]
+              if _worth_guessing(lex, x) and not (sounding and s > own and _lesser(lex, x, guess))]
     if not any(x.insee == guess.insee for x, _ in scored):
         scored.append((guess, own))
     best = max(scored, key=lambda xs: (xs[1], xs[0].population))[0]
@@ -577,6 +634,12 @@ def _weigh_misspelling(r: Reading, c: Candidate, phrase: str) -> None:
         c.communes = [best]
     if _doubtful(best, scored, sure=0.0 if best.insee == guess.insee else SURE_TYPO):
         r.doubt = best.name  # the same sound is enough, unless another name is as close
+
+
+def _lesser(lex: Lexicon, commune: Commune, than: Commune) -> bool:
+    """``commune`` is smaller than ``than`` or has no places listed where ``than`` has some."""
+    listed = lex.directory_communes
+    return commune.population < than.population or (not listed.get(fold(commune.name)) and bool(listed.get(fold(than.name))))
 
 
 def _word_of_a_place_name(lex: Lexicon, word: str, communes: list[Commune]) -> bool:
@@ -607,13 +670,19 @@ def misspelt_places(r: Reading) -> None:
         if n >= 2:
             guess = _pick_communes(r, [c for c in gaz.communes_starting(phrase, limit=20)
                                        if _worth_guessing(lex, c)], phrase)[:1]
-        if not guess and not (n == 1 and phrase in lex.directory_words):
-            scored = [(c, s) for c, s in gaz.fuzzy_communes(phrase, limit=10, cutoff=TYPO_CUTOFF)
-                      if _worth_guessing(lex, c)]
+        if not guess and not (n == 1 and phrase in lex.directory_words) and not lex.ordinary(phrase):
+            best: dict[str, tuple[Commune, float]] = {}
+            for variant in (phrase, *joined(gram)):  # « mone pelier »: Montpellier split in two
+                for c, s in gaz.fuzzy_communes(variant, limit=10, cutoff=TYPO_CUTOFF):
+                    if _worth_guessing(lex, c) and s > best.get(c.insee, (c, 0.0))[1]:
+                        best[c.insee] = (c, s)
+            scored = sorted(best.values(), key=lambda cs: (-cs[1], -cs[0].population))
             top = max((s for _, s in scored), default=0.0)
             guess = _pick_communes(r, [c for c, s in scored if s > top - CLOSE_READINGS], phrase)[:1]
             if guess and _doubtful(guess[0], scored):
                 r.doubt = guess[0].name
+        if guess and far_from(ctx.position, guess) and not _said_as_place(r, ctx, i):
+            guess, r.doubt = [], ""  # near a shared position, a guess 200 km away is no place meant
         if guess:
             r.candidates.append(Candidate(i, n, guess, how="faute"))
             _take_communes(r, i, guess)
@@ -622,7 +691,7 @@ def misspelt_places(r: Reading) -> None:
             if fold(guess[0].name) != phrase:
                 r.notes.append(f"« {phrase} » lu comme {guess[0].name}")
             return
-        dep = _departement(r, i, n, phrase, typos=True)
+        dep = _departement(r, i, n, phrase, typos=not lex.ordinary(phrase))
         if dep:
             r.departements.append(dep.code)
             r.claim(i, n)
@@ -631,6 +700,10 @@ def misspelt_places(r: Reading) -> None:
 
 TYPO_CUTOFF = 80.0
 """fuzz.ratio from which a commune is a reading of a misspelt word at all (« limous »: 83)."""
+SPLIT_TYPO_CUTOFF = 85.0
+"""fuzz.ratio from which words glued back are a misspelt commune: split *and* misspelt, a name must
+be closer than a plain typo (« mone pelier »: 86 to Montpellier; « valee francaise »: 80 to
+Lafrançaise, part of a longer name)."""
 SURE_TYPO = 90.0
 """fuzz.ratio from which a single reading of a misspelt commune is taken without asking."""
 CLOSE_READINGS = 3.0

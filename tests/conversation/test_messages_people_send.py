@@ -196,3 +196,44 @@ def test_understood_states_no_leftover_words_and_why_only_what_the_data_says(con
     words = set(fold(reply.understood).split())
     assert not words & {"suis", "conseillere", "ccas", "dame", "mutuelle", "habite"}
     assert reply.cards and all("scanner" not in " ".join(c.why).lower() for c in reply.cards)
+
+
+LIMOUX = (43.0546, 2.2186)
+
+
+def test_an_everyday_word_that_sounds_like_a_town_does_not_replace_the_shared_position(conversation):
+    reply = conversation.handle("w-aller", "on part en congés, il y a un coin pour aller sur internet vers ici ?",
+                                location=LIMOUX)
+    assert reply.cards and "Alès" not in reply.understood
+    assert all(haversine_km(*LIMOUX, card.lat, card.lon) < 40 for card in reply.cards)
+
+
+def test_a_town_written_as_it_sounds_is_the_town_with_places(conversation):
+    reply = conversation.handle("w-mande", "ma voisine vit sur mande et voudrait un atelier pour sa tablette")
+    assert reply.cards and {card.commune for card in reply.cards[:1]} == {"Mende"}
+
+
+def test_a_far_misspelling_with_no_cue_does_not_replace_the_shared_position(conversation):
+    reply = conversation.handle("w-far", "ordi libre narbone", location=LIMOUX)
+    assert reply.cards and "Narbonne" not in reply.understood
+    assert haversine_km(*LIMOUX, reply.cards[0].lat, reply.cards[0].lon) < 30
+
+
+def test_a_far_place_said_as_a_place_still_replaces_the_shared_position(conversation):
+    assert "Narbonne" in conversation.handle("w-far2", "ordi libre à narbone", location=LIMOUX).understood
+    reply = conversation.handle("w-far3", "Je suis à Auch mais elle habite Condom, un atelier pour elle ?",
+                                location=LIMOUX)
+    assert reply.understood.endswith("Condom") and reply.cards[0].commune == "Condom"
+
+
+def test_a_town_split_in_two_and_misspelt_is_asked_back_then_searched(conversation):
+    reply = conversation.handle("w-split", "espace numérique mone pelier")
+    assert reply.kind == "did_you_mean" and "Montpellier" in reply.text
+    reply = conversation.handle("w-split", "oui")
+    assert reply.cards and reply.cards[0].commune == "Montpellier"
+
+
+def test_a_town_split_in_two_in_a_sentence_is_the_persons_town(conversation):
+    reply = conversation.handle("w-split2", "Bonjour, mon frère habite ville franche de rouergue et voudrait "
+                                            "qu'on l'aide pour sa déclaration d'impôts en ligne")
+    assert reply.understood.endswith("Villefranche-de-Rouergue") and reply.cards

@@ -104,6 +104,27 @@ def test_what_was_typed_is_not_stored(open_store, real_engine):
     assert "toulouze" not in text and "svp" not in text and "06 12" not in text and "lu comme" not in text
 
 
+def test_a_name_and_a_phone_number_typed_are_not_in_the_stored_file(tmp_path, real_engine):
+    path = tmp_path / "conversations.sqlite"
+    store = SqliteSessions(path)
+    conversation = Conversation(real_engine, sessions=store, today=lambda: 2)
+    asked = conversation.handle("web:n", "atelier informatique à Auch pour madame Quervillac, tél 06 71 28 45 93")
+    assert asked.kind == "results" and asked.understood == "atelier informatique · Auch"
+    conversation.handle("web:n", "et le samedi ?")  # a follow-up still has the search
+    assert conversation.position("web:n")[0].concepts
+    store.close()
+    stored = b"".join(f.read_bytes() for f in tmp_path.iterdir() if f.name.startswith(path.name))
+    assert b"atelier" in stored  # what was understood is there, in the file's own bytes
+    assert b"quervillac" not in stored.lower() and b"71 28" not in stored and b"0671" not in stored
+
+
+def test_a_word_of_the_directory_is_kept_for_the_follow_ups(real_engine):
+    conversation = Conversation(real_engine, today=lambda: 2)
+    conversation.handle("web:k", "cyberbase quervillac")
+    words = conversation.position("web:k")[0].words
+    assert "cyberbase" in words and "quervillac" not in words
+
+
 def test_a_shared_position_is_forgotten_with_the_search_around_it(open_store, real_engine, monkeypatch):
     store = open_store()
     conversation = Conversation(real_engine, sessions=store, today=lambda: 2)

@@ -216,3 +216,47 @@ def test_a_word_inside_a_longer_need_is_not_a_typo_of_it(lexicon):
 def test_the_words_that_introduced_the_place_are_not_echoed(lexicon):
     q = ask(lexicon, "mon père habite Sète et a besoin d'aide avec sa tablette")
     assert q.describe() == "tablette · Sète" and "ACCN" in codes(q, "services")
+
+
+@pytest.mark.parametrize("word", ["aller", "allee", "rue", "vieux"])
+def test_an_everyday_french_word_is_no_misspelt_commune(lexicon, word):
+    assert lexicon.ordinary(word) and lexicon.sounding_towns(word) == []
+    assert lexicon.correct_word(word) == word
+
+
+@pytest.mark.parametrize(("word", "town"), [("mande", "mende"), ("tarbe", "tarbes"), ("lourde", "lourdes")])
+def test_rare_forms_and_a_forgotten_silent_letter_stay_correctable(lexicon, word, town):
+    assert town in lexicon.sounding_towns(word) or town in lexicon.listed_commune_like(word)
+
+
+def test_an_everyday_word_spelt_as_a_commune_still_names_it_when_said_as_a_place(lexicon):
+    assert ask(lexicon, "je cherche un atelier numérique à Orange").area.communes == ("orange",)
+
+
+@pytest.mark.parametrize(("text", "code"), [("atelier dans le gerce", "32"), ("france services dans l'avairon", "12"),
+                                            ("aide caf hérô", "34")])
+def test_a_departement_written_as_it_sounds_is_understood(lexicon, text, code):
+    assert ask(lexicon, text).area.departements == (code,)
+
+
+def test_en_and_an_sound_alike_and_the_larger_listed_town_wins(lexicon):
+    q = ask(lexicon, "ordi en accès libre à mande")
+    assert q.area.communes == ("mende",)
+
+
+def test_joined_glues_all_the_words_then_each_two_neighbours():
+    from index.understand.steps import joined
+    assert joined(("carca", "sone")) == ["carcasone"]
+    assert joined(("ville", "franche", "de")) == ["villefranchede", "villefranche de", "ville franchede"]
+    assert joined(("toulouse",)) == []
+
+
+@pytest.mark.parametrize(("text", "commune"), [("atelier numérique carca sone", "carcassonne"),
+                                               ("aide caf ville franche de rouergue", "villefranche de rouergue"),
+                                               ("point numérique mont pelier", "montpellier")])
+def test_a_commune_split_in_two_words_is_found(lexicon, text, commune):
+    assert ask(lexicon, text).area.communes == (commune,)
+
+
+def test_everyday_words_side_by_side_are_not_glued_into_a_commune(lexicon):
+    assert ask(lexicon, "atelier bon repos").area is None  # Bonrepos is a commune, « bon repos » two words
