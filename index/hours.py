@@ -61,6 +61,21 @@ def parse_intervals(text: str) -> tuple[tuple[int, int], ...]:
     return merge(found)
 
 
+# Parts of the day some directories write instead of times (« après-midi », « le matin »): windows
+# a moment can be checked against, never times shown on a card.
+DAY_PARTS = (
+    (re.compile(r"\bmatin(?:ee|s)?\b"), (0, 12 * 60)),
+    (re.compile(r"\b(?:apres[\s-]*midis?|aprem)\b"), (12 * 60, 19 * 60)),
+    (re.compile(r"\bsoir(?:ee|s)?\b"), (18 * 60, 24 * 60)),
+)
+
+
+def day_parts(text: str) -> tuple[tuple[int, int], ...]:
+    """The parts of the day a text names, as windows in minutes: ``"après-midi"`` -> ``((720, 1140),)``."""
+    folded = fold(text) if isinstance(text, str) else ""
+    return merge(window for pattern, window in DAY_PARTS if pattern.search(folded))
+
+
 def _minutes(hours: str, minutes: str | None) -> int | None:
     h, m = int(hours), int(minutes or 0)
     if h > 24 or m > 59 or (h == 24 and m):

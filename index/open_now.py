@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from index.places import Hours
+from index.hours import day_parts
+from index.places import DayHours, Hours
 
 PARIS = ZoneInfo("Europe/Paris")
 OPEN, CLOSED, UNKNOWN = "open", "closed", "unknown"
@@ -70,11 +71,22 @@ def open_state(hours: Hours, now: datetime) -> OpenState:
     return OpenState(UNKNOWN, holiday=holiday)
 
 
-def is_open_during(hours: Hours, day: date, window: tuple[int, int]) -> bool | None:
-    """Open at some point of ``window`` (minutes) on ``day``? None when the hours give no times that day."""
-    if is_holiday(day):
+def open_during(day: DayHours, window: tuple[int, int]) -> bool | None:
+    """Is a place open at some point of ``window`` (minutes) on a day with these hours?
+
+    Times answer it. A day closed is False. A day that only names parts of the day (« après-midi »)
+    answers by them: True when the window takes in a whole part (« cet après-midi »), False when it
+    meets none (« ce matin »), None when it falls within one, as a moment does (open in the
+    afternoon, but at 14 h 30?). Any other text (« Sur RDV ») says the day is open, not when: None.
+    """
+    start, end = window
+    if day.intervals:
+        return any(s < end and start < e for s, e in day.intervals)
+    if day.is_open is False:
         return False
-    intervals = hours.days[day.weekday()].intervals
-    if not intervals:
-        return None if hours.days[day.weekday()].is_open is not False else False
-    return any(s < window[1] and window[0] < e for s, e in intervals)
+    parts = day_parts(day.text) if day.is_open else ()
+    if not parts:
+        return None
+    if any(start <= s and e <= end for s, e in parts):
+        return True
+    return None if any(s < end and start < e for s, e in parts) else False

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from index.facets import GENERIC_PUBLICS, Entry
 from index.normalise import sound
+from index.open_now import open_during
 from index.places import DAYS
 from index.understand.query import Concept, Query
 from index.vocabulary import FACET_LABELS
@@ -78,8 +79,13 @@ def concept_status(entry: Entry, concept: Concept) -> int:
     return UNMET if known else UNKNOWN
 
 
+WHOLE_DAY = (0, 24 * 60)
+
+
 def days_status(entry: Entry, query: Query) -> int:
-    if query.when and query.when[1] >= 0:
+    """Open on the days asked, or at the moment asked. A day asked whole (« le lundi », « demain »)
+    is met by any text that does not say closed (« après-midi », « Sur RDV »), as a reader takes it."""
+    if query.when and query.when[1] >= 0 and tuple(query.when[1:]) != WHOLE_DAY:
         return moment_status(entry, query)
     wanted = set(query.days)
     met = bool(wanted & entry.open_days) if query.any_day else wanted <= entry.open_days
@@ -93,11 +99,8 @@ def moment_status(entry: Entry, query: Query) -> int:
     _, start, end = query.when
     statuses = []
     for d in query.days:
-        day = entry.place.hours.days[d]
-        if day.intervals:
-            statuses.append(MET if any(s < end and start < e for s, e in day.intervals) else UNMET)
-        else:
-            statuses.append(UNMET if day.is_open is False else UNKNOWN)
+        found = open_during(entry.place.hours.days[d], (start, end))
+        statuses.append(UNKNOWN if found is None else MET if found else UNMET)
     return max(statuses, default=UNKNOWN)
 
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.hours import Week, format_intervals, is_read, parse_day, week
+from index.hours import Week, day_parts, format_intervals, is_read, parse_day, week
 from index.opening_hours import parse_reporting
 from index.places import DayHours
 from tests.support.homes import NATIONAL, REAL_CSV
@@ -53,6 +53,19 @@ def test_open_day_without_times(text):
 @pytest.mark.parametrize("text", ["", "   ", "?"])
 def test_empty_day_is_unknown(text):
     assert parse_day(text).is_open is None
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("après-midi", ((720, 1140),)),
+    ("Le matin uniquement", ((0, 720),)),
+    ("Apres midi sur RDV", ((720, 1140),)),
+    ("en soirée", ((1080, 1440),)),
+    ("matin et après-midi", ((0, 1140),)),
+    ("Sur RDV", ()),
+    ("Matinal", ()),
+])
+def test_parts_of_the_day_a_text_names_are_windows(text, parts):
+    assert day_parts(text) == parts
 
 
 def test_a_closed_word_followed_by_times_is_an_open_day():

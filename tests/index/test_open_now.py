@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from index.conversation.replies import open_now
 from index.hours import parse_day
-from index.open_now import CLOSED, OPEN, PARIS, UNKNOWN, is_holiday, open_state
+from index.open_now import CLOSED, OPEN, PARIS, UNKNOWN, is_holiday, open_during, open_state
 from index.places import Hours
 
 
@@ -54,3 +56,19 @@ def test_hours_without_times_say_to_call_first():
         state = open_state(unknown, at(0, 10))
         assert state.state == UNKNOWN
         assert open_now(state) == "Horaires non renseignés : appeler avant"
+
+
+@pytest.mark.parametrize(("text", "window", "found"), [
+    ("14h-18h", (600, 601), False),  # a moment: 10:00
+    ("14h-18h", (900, 901), True),
+    ("Fermé", (0, 1440), False),
+    ("après-midi", (720, 1440), True),  # « cet après-midi » takes in the whole afternoon
+    ("après-midi", (630, 631), False),  # 10:30: not in the afternoon
+    ("après-midi", (870, 871), None),  # 14:30: in the afternoon, but open then?
+    ("après-midi", (1020, 1440), None),  # « après 17 h »
+    ("matin", (0, 720), True),
+    ("Sur RDV", (600, 601), None),  # open that day, at unknown times
+    ("", (600, 601), None),
+])
+def test_a_day_of_words_answers_a_moment_by_the_parts_of_the_day_it_names(text, window, found):
+    assert open_during(parse_day(text), window) is found
