@@ -301,9 +301,11 @@ class _Search:
         met = sorted((a for a in assessed if (a.tier == MET or a.named) and not excluded(a)), key=self.order)
         reserved = sorted((a for a in assessed if a.tier == MET and excluded(a)), key=self.order)
         unknown = sorted((a for a in assessed if a.tier == UNKNOWN and not a.named), key=self.order) + reserved
-        # Meeting the leading need but not an audience, day or wifi asked: flagged, never replaced
-        # by places 50 km away.
-        partial = sorted((a for a in assessed if a.tier == UNMET and a.lead == MET and not a.named), key=self.order)
+        # Not meeting an audience, day, moment or wifi asked, while the leading need is met or not
+        # documented (closed at the moment asked): flagged and ranked last, never dropped nor replaced
+        # by places 50 km away. Those meeting the leading need first.
+        partial = sorted((a for a in assessed if a.tier == UNMET and a.lead != UNMET and not a.named),
+                         key=lambda a: (-a.lead, self.order(a)))
         if area is None:
             return self.results(met + unknown + partial, widened=False, area_empty=False)
         band = self.near_band(radius)
