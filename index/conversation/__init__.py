@@ -22,7 +22,7 @@ from index.datasource import served_source
 from index.engine import Engine, Results
 from index.errors import IndexUnavailable
 from index.open_now import PARIS, paris_now
-from index.rank import MET, Assessment
+from index.rank import MET, UNMET, Assessment, days_status
 from index.settings import Settings
 from index.understand import Query
 from index.vocabulary import OUT_OF_SCOPE
@@ -281,9 +281,12 @@ class Conversation:
         if not page:  # a page past the last one: said so, never « (101 sur 100) »
             return Reply(replies.NO_MORE, kind="no_more", understood=understood, total=total, offset=offset,
                          matching=matching)
-        label = replies.padded_label(query) if matching and matching < total else ""
+        # Shown though closed on the day or at the moment asked: the label says so, not « non précisés ».
+        closed = bool(query.days) and any(not m and days_status(h.entry, query) == UNMET
+                                          for h, m in zip(hits, matches, strict=True))
+        label = replies.padded_label(query, closed) if matching and matching < total else ""
         if results.widened:
-            text, kind = replies.widened(query, results.area_empty, inside=hits[0].inside), "widened"
+            text, kind = replies.widened(query, results.area_empty, inside=hits[0].inside, closed=closed), "widened"
         else:
             shown = [offset + i + 1 for i in range(len(page)) if matches[offset + i]]
             text = replies.header(query, matching, shown[0], shown[-1]) if shown else replies.header(query, matching)

@@ -18,7 +18,7 @@ from index.hours import day_text, format_time, week
 from index.normalise import fold
 from index.open_now import CLOSED, OPEN, PARIS, OpenState, open_state
 from index.places import DAYS
-from index.rank import Assessment
+from index.rank import WHOLE_DAY, Assessment
 from index.understand import Query
 from index.vocabulary import LABEL_LABELS, PUBLIC_LABELS, SERVICE_LABELS
 
@@ -124,10 +124,17 @@ def header(query: Query, matching: int, first: int = 0, last: int = 0) -> str:
     return f"{phrase} ({span}) :"
 
 
-def padded_label(query: Query) -> str:
-    """The heading of the places shown to fill a page: « Autres lieux à Toulouse, horaires non précisés »."""
+def closed_then(query: Query) -> str:
+    """« fermés à ce moment », « fermés ce jour-là »: what places shown though closed when asked are."""
+    whole_day = not query.when or tuple(query.when[1:]) == WHOLE_DAY
+    return "fermés ce jour-là" if whole_day else "fermés à ce moment"
+
+
+def padded_label(query: Query, closed: bool = False) -> str:
+    """The heading of the places shown to fill a page: « Autres lieux à Toulouse, horaires non précisés »,
+    « …, fermés à ce moment ou horaires non précisés » when some of them say they are (``closed``)."""
     if query.days or query.when:
-        what = "horaires non précisés"
+        what = f"{closed_then(query)} ou horaires non précisés" if closed else "horaires non précisés"
     elif any(c.facet == "publics" for c in query.concepts):
         what = "publics non précisés"
     else:
@@ -140,16 +147,18 @@ def distance_origin(area) -> str:
     return of_area(area)
 
 
-def widened(query: Query, area_empty: bool, inside: bool = False) -> str:
+def widened(query: Query, area_empty: bool, inside: bool = False, closed: bool = False) -> str:
     """Nothing inside the stated area meets the needs: say so before what is shown instead —
-    places that do not say (``inside``), or the nearest alternatives."""
+    places that do not say (``inside``), some of them closed when asked (``closed``), or the
+    nearest alternatives."""
     area = query.area
     needs = " · ".join(p for p in query.describe().split(" · ") if not area or p != area.label)
     where = "tout près de vous" if area is not None and area.user_location else in_area(area)
     if area_empty and not needs:
         return f"Aucun lieu référencé {where} ; les plus proches :"
     if inside:
-        return f"Rien de confirmé {where} pour « {needs} » ; ces lieux n'en disent rien :".replace("  ", " ")
+        these = f"ces lieux sont {closed_then(query)} ou n'en disent rien" if closed else "ces lieux n'en disent rien"
+        return f"Rien de confirmé {where} pour « {needs} » ; {these} :".replace("  ", " ")
     return f"Rien {where} pour « {needs} » ; les plus proches :".replace("Rien  ", "Rien ")
 
 

@@ -108,3 +108,17 @@ def test_a_day_of_words_counts_for_its_part_of_the_day_only(real_engine):
     epic = "Espace Public d'Initiatives Citoyennes"
     assert any(c.name.startswith(epic) and c.matches for c in afternoon.cards)
     assert any(c.name.startswith(epic) and not c.matches for c in now.cards)
+
+
+def test_places_closed_at_the_moment_asked_are_said_closed_not_undocumented(real_engine):
+    morning = Conversation(real_engine, page_size=3, now=lambda: WEDNESDAY_MORNING)
+    reply = morning.handle("c1", "ouvert maintenant à Tarbes")
+    assert reply.padded_label == "Autres lieux à Tarbes, fermés à ce moment ou horaires non précisés"
+    evening = Conversation(real_engine, page_size=30, now=lambda: WEDNESDAY_MORNING.replace(hour=21))
+    reply = evening.handle("c2", "ouvert maintenant à Tarbes")
+    assert reply.matching == 0 and len(reply.cards) == reply.total > 3
+    assert reply.text == ("Rien de confirmé à Tarbes pour « ouvert maintenant » ; "
+                          "ces lieux sont fermés à ce moment ou n'en disent rien :")
+    assert any(c.open_now.startswith("Fermé") for c in reply.cards)
+    saturday = morning.handle("c3", "ouvert le samedi à Narbonne")
+    assert saturday.padded_label == "Autres lieux à Narbonne, fermés ce jour-là ou horaires non précisés"
