@@ -24,6 +24,9 @@ MORNING = (("ce", "matin"), ("le", "matin"), ("matin",), ("matinee",))
 AFTERNOON = (("cet", "apres", "midi"), ("l", "apres", "midi"), ("apres", "midi"), ("cet", "aprem"), ("aprem",),
              ("cette", "apres", "midi"))
 OPEN_WORDS = frozenset({"ouvert", "ouverte", "ouverts", "ouvertes"})
+OPENS = frozenset({"ouvre", "ouvrent", "ouvrant", "ouverture"})
+SHORT_MESSAGE = 6
+"""Words of a message short enough for « maintenant » alone to be the moment asked."""
 _HOUR = re.compile(r"(\d{1,2})(?:h(\d{2})?)?")
 MORNING_WINDOW, AFTERNOON_WINDOW = (0, 12 * 60), (12 * 60, 24 * 60)
 
@@ -37,7 +40,7 @@ def when(r: Reading) -> None:
     elif r.match_phrases(set(TODAY)):
         r.days.append(r.today)
         day_words = "aujourd'hui"
-    if r.match_phrases(set(NOW)):
+    if _asks_opening(r) and r.match_phrases(set(NOW)):
         r.days.append(r.today)
         r.when = ("ouvert maintenant", -1, -1)
         _claim_open_words(r)
@@ -93,6 +96,13 @@ def _after_hour(r: Reading) -> int | None:
         r.claim(i - (1 if w == "partir" else 0), n + (1 if w == "partir" else 0))
         return hour * 60 + minute
     return None
+
+
+def _asks_opening(r: Reading) -> bool:
+    """« en ce moment », « maintenant », « actuellement » are the moment asked in a message about
+    opening (« ouvert », « ouvre ») or a short one (« maintenant à Tarbes »); in a longer one they
+    tell the person's situation (« sans logement en ce moment », « il doit maintenant déclarer »)."""
+    return len(r.words) <= SHORT_MESSAGE or any(w in OPEN_WORDS or w in OPENS for w in r.words)
 
 
 def _claim_open_words(r: Reading) -> None:

@@ -122,3 +122,19 @@ def test_places_closed_at_the_moment_asked_are_said_closed_not_undocumented(real
     assert any(c.open_now.startswith("Fermé") for c in reply.cards)
     saturday = morning.handle("c3", "ouvert le samedi à Narbonne")
     assert saturday.padded_label == "Autres lieux à Narbonne, fermés ce jour-là ou horaires non précisés"
+
+
+@pytest.mark.parametrize("text", [
+    "Bonjour, une dame qui vit dans la rue en ce moment cherche où consulter ses mails à Albi",
+    "mon voisin est actuellement sans ordinateur et doit déclarer ses revenus, il habite Rodez",
+    "elle doit maintenant faire sa demande de retraite en ligne, elle est à Foix",
+])
+def test_now_words_telling_the_persons_situation_are_no_moment(lexicon, text):
+    query = parse(text, lexicon, today=2)
+    assert query.when == () and query.days == ()
+
+
+@pytest.mark.parametrize("text", ["maintenant à Tarbes", "un endroit qui ouvre en ce moment vers Albi pour imprimer",
+                                  "c'est ouvert actuellement ?"])
+def test_now_words_about_opening_or_alone_are_the_moment(lexicon, text):
+    assert parse(text, lexicon, today=2).when == ("ouvert maintenant", -1, -1)
