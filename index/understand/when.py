@@ -26,6 +26,10 @@ AFTERNOON = (("cet", "apres", "midi"), ("l", "apres", "midi"), ("apres", "midi")
 OPEN_WORDS = frozenset({"ouvert", "ouverte", "ouverts", "ouvertes"})
 OPENS = frozenset({"ouvre", "ouvrent", "ouvrant", "ouverture"})
 SHORT_MESSAGE = 6
+HOUR_WORDS = frozenset({"h", "heure", "heures"})
+UNITS = frozenset({"an", "ans", "mois", "jour", "jours", "semaine", "semaines", "minute", "minutes", "min",
+                   "km", "kilometres", "metres", "euro", "euros", "eur", "personnes", "places"})
+"""Words after a bare number that make it a quantity, not an hour: « à partir de 14 ans »."""
 """Words of a message short enough for « maintenant » alone to be the moment asked."""
 _HOUR = re.compile(r"(\d{1,2})(?:h(\d{2})?)?")
 MORNING_WINDOW, AFTERNOON_WINDOW = (0, 12 * 60), (12 * 60, 24 * 60)
@@ -85,12 +89,13 @@ def _after_hour(r: Reading) -> int | None:
             continue
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         n = j + 1 - i
-        if j + 1 < len(r.words) and r.words[j + 1] == "h":
+        after = r.words[j + 1] if j + 1 < len(r.words) else ""
+        if after in HOUR_WORDS:
             n += 1
             if j + 2 < len(r.words) and r.words[j + 2].isdigit() and len(r.words[j + 2]) == 2:
                 minute, n = int(r.words[j + 2]), n + 1
-        elif not match.group(0).endswith(("h",)) and "h" not in match.group(0) and hour < 7:
-            continue  # « après 2 » is not a time of day
+        elif "h" not in match.group(0) and (hour < 7 or after in UNITS):
+            continue  # « après 2 », « à partir de 14 ans », « après 20 minutes » are no time of day
         if hour > 23 or minute > 59:
             continue
         r.claim(i - (1 if w == "partir" else 0), n + (1 if w == "partir" else 0))

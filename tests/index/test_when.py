@@ -138,3 +138,13 @@ def test_now_words_telling_the_persons_situation_are_no_moment(lexicon, text):
                                   "c'est ouvert actuellement ?"])
 def test_now_words_about_opening_or_alone_are_the_moment(lexicon, text):
     assert parse(text, lexicon, today=2).when == ("ouvert maintenant", -1, -1)
+
+
+@pytest.mark.parametrize("text", ["atelier à partir de 14 ans Rodez", "après 20 minutes de bus, un ordinateur à Albi",
+                                  "aide à partir de 18 euros par mois à Auch"])
+def test_a_number_with_a_unit_after_apres_is_no_hour(lexicon, text):
+    assert parse(text, lexicon, today=2).when == ()
+
+
+def test_apres_17_heures_is_an_hour(lexicon):
+    assert parse("ordinateur après 17 heures à Albi", lexicon, today=2).when == ("ouvert après 17 h", 1020, 1440)
