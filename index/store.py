@@ -471,6 +471,8 @@ def read_source_rows(store: Store) -> list[Place]:
     db = _connect(store.directory / DB_FILE)  # its own connection: the store's is shared by searches
     try:
         listed = db.execute("SELECT hours, place FROM source_rows ORDER BY pos").fetchall()
+    except sqlite3.OperationalError:  # built before the table was kept: its places stand for its rows
+        listed = []
     finally:
         db.close()
     if not listed:
