@@ -78,6 +78,14 @@ def test_a_short_name_is_the_served_commune_not_a_homonym_far_away(conversation)
         assert reply.cards and all(haversine_km(*PORTET, c.lat, c.lon) < 20 for c in reply.cards), text
 
 
+@pytest.mark.parametrize("words", ["une adresse mail", "un email", "son courriel", "sa boîte mail", "une visio"])
+def test_email_and_video_calls_are_asked_as_individual_digital_help(conversation, words):
+    reply = conversation.handle(f"m-{words}", f"un monsieur hébergé à Nîmes voudrait de l'aide pour {words}")
+    query, _ = conversation.position(f"m-{words}")
+    assert any("ACCN" in c.codes for c in query.concepts), reply.understood
+    assert reply.cards and communes(reply) == {"Nîmes"}
+
+
 # -- a shared position ------------------------------------------------------------------
 
 def test_a_shared_position_with_no_place_word_searches_around_it(conversation):
