@@ -80,6 +80,8 @@ def concept_status(entry: Entry, concept: Concept) -> int:
 
 
 WHOLE_DAY = (0, 24 * 60)
+CLOSED_ALL_DAY = (0, 0)
+"""An empty window: the day asked is a public holiday, no place with hours is open then."""
 
 
 def days_status(entry: Entry, query: Query) -> int:

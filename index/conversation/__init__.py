@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from index.asked import AskedLog
 from index.cards import Card
@@ -21,8 +21,8 @@ from index.conversation.sqlite_store import SqliteSessions
 from index.datasource import served_source
 from index.engine import Engine, Results
 from index.errors import IndexUnavailable
-from index.open_now import PARIS, paris_now
-from index.rank import MET, UNMET, Assessment, days_status
+from index.open_now import PARIS, is_holiday, paris_now
+from index.rank import CLOSED_ALL_DAY, MET, UNMET, Assessment, days_status
 from index.settings import Settings
 from index.understand import Query
 from index.vocabulary import OUT_OF_SCOPE
@@ -189,12 +189,19 @@ class Conversation:
         return self._reply(query, self.engine.search(query), offset, limit)
 
     def at_moment(self, query: Query) -> Query:
-        """« ouvert maintenant »: the moment of the search, from the clock, becomes the query's window."""
-        if not query.when or query.when[1] >= 0:
+        """« ouvert maintenant »: the moment of the search, from the clock, becomes the query's window.
+        « aujourd'hui », « demain », « maintenant » on a French public holiday: no window is open then
+        (``CLOSED_ALL_DAY``), as every card says « Fermé (jour férié) »."""
+        if not query.when or not query.dated:
             return query
         now = self.now().astimezone(PARIS)
-        minute = now.hour * 60 + now.minute
-        return replace(query, days=(now.weekday(),), when=(query.when[0], minute, minute + 1))
+        if query.when[1] < 0:
+            minute = now.hour * 60 + now.minute
+            query = replace(query, days=(now.weekday(),), when=(query.when[0], minute, minute + 1))
+        dates = [now.date() + timedelta(days=(d - now.weekday()) % 7) for d in query.days]
+        if dates and all(is_holiday(day) for day in dates):
+            return replace(query, when=(query.when[0], *CLOSED_ALL_DAY))
+        return query
 
     def attribution(self) -> str:
         """Who publishes the served data and its month, for the front ends to show; "" with no index."""

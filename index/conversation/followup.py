@@ -82,6 +82,7 @@ def refine(previous: Query, new: Query) -> Query:
         days=new.days or previous.days,
         any_day=new.any_day if new.days else previous.any_day,
         when=new.when if new.days else previous.when,  # « et demain ? » replaces « ouvert maintenant »
+        dated=new.dated if new.days else previous.dated,
         wifi=previous.wifi or new.wifi,
         words=previous.words + tuple(w for w in new.words if w not in previous.words),
         name_words=previous.name_words + tuple(w for w in new.name_words if w not in previous.name_words),

@@ -18,7 +18,7 @@ from index.hours import day_text, format_time, week
 from index.normalise import fold
 from index.open_now import CLOSED, OPEN, PARIS, OpenState, open_state
 from index.places import DAYS
-from index.rank import WHOLE_DAY, Assessment
+from index.rank import CLOSED_ALL_DAY, WHOLE_DAY, Assessment
 from index.understand import Query
 from index.vocabulary import LABEL_LABELS, PUBLIC_LABELS, SERVICE_LABELS
 
@@ -126,8 +126,9 @@ def header(query: Query, matching: int, first: int = 0, last: int = 0) -> str:
 
 def closed_then(query: Query) -> str:
     """« fermés à ce moment », « fermés ce jour-là »: what places shown though closed when asked are."""
-    whole_day = not query.when or tuple(query.when[1:]) == WHOLE_DAY
-    return "fermés ce jour-là" if whole_day else "fermés à ce moment"
+    window = tuple(query.when[1:]) if query.when else WHOLE_DAY
+    return "fermés ce jour-là" if window == WHOLE_DAY else "fermés (jour férié)" if window == CLOSED_ALL_DAY \
+        else "fermés à ce moment"
 
 
 def padded_label(query: Query, closed: bool = False) -> str:

@@ -45,6 +45,7 @@ def parse(message: str, lexicon: Lexicon, lat: float | None = None, lon: float |
         doubt=reading.doubt,
         adult=reading.adult or any(c.facet == "publics" and "AD" in c.codes for c in reading.concepts),
         when=reading.when,
+        dated=reading.dated,
     )
 
 

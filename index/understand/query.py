@@ -79,6 +79,9 @@ class Query:
     when: tuple = ()
     """(words, start, end): a moment asked for on ``days``, in minutes; start -1 is "now" until the
     conversation sets it from its clock (``index.understand.when``)."""
+    dated: bool = False
+    """``days`` are dates of this week (« aujourd'hui », « demain », « maintenant »), not every such
+    weekday (« le lundi »): a public holiday among them closes the places whose hours say they open."""
     notes: tuple[str, ...] = field(default=(), compare=False)
     """What was corrected or guessed, in French ("« toulouze » lu comme Toulouse")."""
 

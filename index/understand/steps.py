@@ -107,6 +107,8 @@ class Reading:
     notes: list[str] = field(default_factory=list)
     when: tuple[str, int, int] = ()
     """A moment asked for (``index.understand.when``): (words, start, end), start -1 meaning now."""
+    dated: bool = False
+    """The days asked are this week's own (« aujourd'hui », « demain », « maintenant »), not every such weekday."""
 
     def __post_init__(self) -> None:
         self.claimed = [False] * len(self.words)

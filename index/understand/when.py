@@ -46,7 +46,7 @@ def when(r: Reading) -> None:
         day_words = "aujourd'hui"
     if _asks_opening(r) and r.match_phrases(set(NOW)):
         r.days.append(r.today)
-        r.when = ("ouvert maintenant", -1, -1)
+        r.when, r.dated = ("ouvert maintenant", -1, -1), True
         _claim_open_words(r)
         return
     named_day = next((DAYS[DAYS.index(w.rstrip("s"))] for w in r.words if w.rstrip("s") in DAYS), "")
@@ -62,6 +62,7 @@ def when(r: Reading) -> None:
         window, said = (after, 24 * 60), f"après {_say(after)}"
     if window is None and not day_words:
         return
+    r.dated = not named_day or bool(r.days)  # « ce matin », « demain »: dates; « le samedi matin »: Saturdays
     if not day_words:
         r.days.append(r.today)
     elif named_day and not r.days:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 
 from index.conversation import Conversation
 from index.normalise import fold
+from index.open_now import PARIS
 from index.places import DAYS
 from index.rank import MET, days_status
 from index.understand import parse
@@ -148,3 +150,22 @@ def test_a_number_with_a_unit_after_apres_is_no_hour(lexicon, text):
 
 def test_apres_17_heures_is_an_hour(lexicon):
     assert parse("ordinateur après 17 heures à Albi", lexicon, today=2).when == ("ouvert après 17 h", 1020, 1440)
+
+
+@pytest.mark.parametrize(("text", "dated"), [("ouvert maintenant", True), ("demain matin Auch", True),
+                                             ("cet après-midi Albi", True), ("aujourd'hui", True),
+                                             ("le samedi matin à Toulouse", False), ("ouvert le lundi", False)])
+def test_today_tomorrow_and_now_are_dates_a_named_day_is_every_such_day(lexicon, text, dated):
+    assert parse(text, lexicon, today=2).dated is dated
+
+
+@pytest.mark.parametrize("text", ["ouvert maintenant à Tarbes", "ouvert aujourd'hui à Tarbes",
+                                  "ouvert cet après-midi à Tarbes"])
+def test_on_a_public_holiday_no_place_is_counted_open_today(real_engine, text):
+    christmas = datetime(2026, 12, 25, 10, 30, tzinfo=PARIS)
+    reply = Conversation(real_engine, page_size=30, now=lambda: christmas).handle("f1", text)
+    assert reply.matching == 0 and len(reply.cards) == reply.total > 3  # still shown, none counted open
+    assert reply.text.endswith("ces lieux sont fermés (jour férié) ou n'en disent rien :")
+    assert all(c.open_now.startswith(("Fermé (jour férié)", "Horaires non renseignés")) for c in reply.cards)
+    fridays = Conversation(real_engine, page_size=30, now=lambda: christmas).handle("f2", "ouvert le vendredi à Tarbes")
+    assert fridays.matching > 0  # Fridays in general, not this one
