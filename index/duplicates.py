@@ -70,8 +70,9 @@ def _restricted(place: Place) -> bool:
 def merge_group(group: list[Place]) -> Place:
     """One place from rows describing it: all names, the union of facts. The row that says most
     (labels, then services) lends its id and comes first, so the place is found as what it mainly
-    is (a France Services desk rather than the workshop it also hosts). A place that one row lists
-    for everyone is not « réservé » because another row names a public."""
+    is (a France Services desk rather than the workshop it also hosts); the other rows' ids stay in
+    ``merged_ids``. A place that one row lists for everyone is not « réservé » because another row
+    names a public."""
     facets = {id(p): derive(0, p) for p in group}  # labels the name implies count too ("France Services - Sète")
     group = sorted(group, key=lambda p: (-len(facets[id(p)].labels), -len(facets[id(p)].services)))  # stable
     first = group[0]
@@ -85,6 +86,7 @@ def merge_group(group: list[Place]) -> Place:
                          for f in ("phone", "email", "website")})
     return replace(
         first, name=" / ".join(names.values()), hours=hours, contact=contact,
+        merged_ids=tuple(dict.fromkeys(i for p in group for i in (p.id, *p.merged_ids) if i != first.id)),
         services=union("services"), labels=union("labels"),
         publics=union("publics") if all(_restricted(p) for p in group) or not any(p.publics for p in group)
         else tuple(dict.fromkeys((*union("publics"), "TP"))),
