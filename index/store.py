@@ -16,7 +16,9 @@
 - ``cells(i, j, keys, lats, lons)``: the places with a point, per cell of ``spatial.Grid``,
   as arrays of int32 and float64;
 - ``name_df(word, places)``, ``words(word)``: how many names hold each word, the directory's
-  own words for the lexicon.
+  own words for the lexicon;
+- ``merged(id, pos)``: the ids of the rows merged into a place (``index.duplicates``), each with
+  that place's position, so that a link to any of its rows finds it (``Store.by_id``).
 
 Arrays are stored little-endian (``<i4``, ``<f8``), whatever the machine.
 
@@ -64,8 +66,9 @@ from index.vocabulary import LABEL_LABELS, PUBLIC_LABELS, SERVICE_LABELS
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
-"""The stored format this code writes and reads; raise it whenever what is stored changes."""
+FORMAT = 3
+"""The stored format this code writes and reads; raise it whenever what is stored changes.
+3: the ``merged`` table and each place's ``merged_ids``."""
 DB_FILE = "places.sqlite"
 META_FILE = "meta.json"
 ROW_PROBLEMS_FILE = "row-problems.json"
@@ -116,9 +119,9 @@ def build(places: list[Place], directory: Path, meta: dict, row_problems: list[d
     directory.mkdir(parents=True, exist_ok=True)
     if any(directory.iterdir()):
         raise BuildError(f"{directory} is not empty")
-    ids = Counter(p.id for p in places)
+    ids = Counter(i for p in places for i in (p.id, *p.merged_ids))
     dupes = [i for i, n in ids.items() if n > 1]
-    if dupes:
+    if dupes:  # an id names one place, whether its own or one of the rows merged into it
         raise BuildError(f"duplicate place ids: {', '.join(sorted(dupes)[:5])}")
     (directory / WHOOSH_DIR).mkdir()
     ix = whoosh_index.create_in(str(directory / WHOOSH_DIR), schema())
@@ -153,7 +156,7 @@ def _write_tables(places: list[Place], path: Path) -> str:
     groups: dict[tuple[str, str], array] = {}
     name_df: Counter[str] = Counter()
     words: set[str] = set()
-    rows, points = [], []
+    rows, points, merged = [], [], []
     for pos, place in enumerate(places):
         e = derive(pos, place)
         facets = json.dumps([sorted(getattr(e, c)) if isinstance(getattr(e, c), frozenset) else getattr(e, c)
@@ -163,6 +166,7 @@ def _write_tables(places: list[Place], path: Path) -> str:
         doc = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         digest.update(f"{place.id}\t{facets}\t{hours}\t{doc}\n".encode())
         rows.append((pos, place.id, facets, hours, doc))
+        merged += [(row_id, pos) for row_id in place.merged_ids]
         if place.has_point:
             points.append((pos, place.lat, place.lon))
         groups.setdefault(("commune", e.commune), array("i")).append(pos)
@@ -188,6 +192,7 @@ def _write_tables(places: list[Place], path: Path) -> str:
                                 lons BLOB NOT NULL, PRIMARY KEY (i, j));
             CREATE TABLE name_df (word TEXT PRIMARY KEY, places INTEGER NOT NULL);
             CREATE TABLE words (word TEXT PRIMARY KEY);
+            CREATE TABLE merged (id TEXT PRIMARY KEY, pos INTEGER NOT NULL REFERENCES places (pos));
         """)
         db.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?)", rows)
         db.executemany("INSERT INTO groups VALUES (?, ?, ?)",
@@ -196,6 +201,7 @@ def _write_tables(places: list[Place], path: Path) -> str:
                        [(i, j, *(_le(a).tobytes() for a in cell)) for (i, j), cell in sorted(Grid(points).cells.items())])
         db.executemany("INSERT INTO name_df VALUES (?, ?)", sorted(name_df.items()))
         db.executemany("INSERT INTO words VALUES (?)", [(w,) for w in sorted(words)])
+        db.executemany("INSERT INTO merged VALUES (?, ?)", sorted(merged))
         db.commit()
     finally:
         db.close()
@@ -329,8 +335,10 @@ class Entries(Sequence[Entry]):
         return self._shared
 
     def position_of(self, place_id: str) -> int | None:
+        """The position of the place with this id, or of the place a row of this id was merged into."""
         with self._lock:
-            row = self._db.execute("SELECT pos FROM places WHERE id = ?", (place_id,)).fetchone()
+            row = self._db.execute("SELECT pos FROM places WHERE id = ? UNION ALL "
+                                   "SELECT pos FROM merged WHERE id = ?", (place_id, place_id)).fetchone()
         return row[0] if row else None
 
 
@@ -351,7 +359,9 @@ class Grouped(Mapping[str, list[Entry]]):
 
 
 class ById(Mapping[str, Entry]):
-    """A place id -> its entry (the table's unique index, then the cache)."""
+    """A place id -> its entry (the table's unique index, then the cache). The id of a row merged
+    into a place gives that place (a link shared before the merge keeps working); iterating gives
+    each place's own id only, once."""
 
     def __init__(self, entries: Entries) -> None:
         self._entries = entries
