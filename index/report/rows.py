@@ -65,6 +65,8 @@ class Finding:
     """A ``PROBLEMS`` code."""
     detail: str
     """What exactly (the value, the distance, the other row)."""
+    merged_ids: tuple[str, ...] = ()
+    """The other rows this served place stands for (``index.duplicates``): the fix may belong there."""
 
     @property
     def label(self) -> str:
@@ -180,7 +182,7 @@ def check(entries: list[Entry], today: date, gazetteer: Gazetteer, row_problems:
         p = e.place
 
         def found(code: str, detail: str, p: Place = p) -> Finding:
-            return Finding(p.id, p.name, p.address.commune, p.departement, code, detail)
+            return Finding(p.id, p.name, p.address.commune, p.departement, code, detail, p.merged_ids)
 
         for code, rule in RULES:
             findings += [found(code, detail) for detail in rule(e, ctx)]

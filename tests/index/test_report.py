@@ -273,3 +273,17 @@ def test_csv_files_hold_every_finding_and_every_commune(report, tmp_path):
     with open(zones, encoding="utf-8", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == sum(len(z) for z in report.zones.values())
     assert asked.read_text(encoding="utf-8").splitlines() == ["jour,besoin,zone,issue,nombre"]
+
+
+def test_a_finding_on_a_merged_place_names_every_row_it_stands_for(report, real_engine, tmp_path):
+    """A place served from several rows (index/duplicates.py): the fix may belong on any of them."""
+    merged = {e.place.id: e.place.merged_ids for e in real_engine.store.entries if e.place.merged_ids}
+    on_merged = [f for f in report.findings if f.id in merged]
+    assert on_merged and all(f.merged_ids == merged[f.id] for f in on_merged)
+    assert all(not f.merged_ids for f in report.findings if f.id not in merged)
+    rows, _, _ = csvfiles.write(report, tmp_path)
+    with open(rows, encoding="utf-8", newline="") as fh:
+        listed = {r["id"]: r["lignes_fusionnees"] for r in csv.DictReader(fh)}
+    f = on_merged[0]
+    assert listed[f.id] == " ".join(merged[f.id])
+    assert f"{f.id} + {' + '.join(merged[f.id])}" in render(report)
