@@ -70,13 +70,13 @@ def test_build_then_search_jsonl_writes_only_result_lines(tmp_path):
     assert lines[0]["results"][0]["id"].startswith("Ref_")
     assert "stdin line 5 skipped" in done.stderr
     assert all(sum("merged_into" not in r for r in line["results"]) == 5 for line in lines[:2])  # cards
-    # A card is rows of the directory (the LAM and the France Services desk of Grabels): each listed.
+    # A card is rows of the directory (the France Services desk and the LAM of Grabels): each listed.
     grabels = lines[3]["results"]
-    assert [r["id"] for r in grabels[:2]] == ["Ref_0522", "Ref_0645"]
-    assert grabels[0]["merged_ids"] == ["Ref_0645"] and grabels[1] == {"id": "Ref_0645", "merged_into": "Ref_0522"}
+    assert [r["id"] for r in grabels[:2]] == ["Ref_0645", "Ref_0522"]
+    assert grabels[0]["merged_ids"] == ["Ref_0522"] and grabels[1] == {"id": "Ref_0522", "merged_into": "Ref_0645"}
     as_json = json.loads(run(["search", "maison france services grabels", "--json"], home).stdout)
     assert as_json["results"][:2] == grabels[:2]
-    assert "[Ref_0522 + Ref_0645]" in run(["search", "maison france services grabels"], home).stdout
+    assert "[Ref_0645 + Ref_0522]" in run(["search", "maison france services grabels"], home).stdout
 
 
 def test_ask_prints_the_conversation_reply_in_french(tmp_path):

@@ -52,6 +52,14 @@ def test_the_place_keeps_the_ids_of_every_row_it_stands_for():
     assert [p.id for p in merged] == ["b"] and sorted(merged[0].merged_ids) == ["a", "c"]
 
 
+def test_a_france_services_row_lends_its_id_over_a_scheme_it_takes_part_in():
+    """GRABELS: the LAM row (APTIC) comes first in the file, the place is found as the France Services desk."""
+    merged = merge_duplicates([place("lam", "Lieux d'Accès Multimédia de GRABELS", labels=("APTIC",)),
+                               place("fs", "France Services GRABELS", labels=("MFS",))])
+    assert [(p.id, p.merged_ids) for p in merged] == [("fs", ("lam",))]
+    assert merged[0].name == "France Services GRABELS / Lieux d'Accès Multimédia de GRABELS"
+
+
 def test_names_that_differ_only_by_case_are_said_once():
     merged = merge_duplicates([place("a", "Centre social Nelson MANDELA"), place("b", "Centre Social Nelson Mandela")])
     assert [p.name for p in merged] == ["Centre social Nelson MANDELA"]
