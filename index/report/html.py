@@ -119,7 +119,8 @@ def _findings_table(findings: list[Finding]) -> str:
            '<thead><tr><th scope="col">Identifiant</th><th scope="col">Lieu</th><th scope="col">Commune</th>'
            '<th scope="col">Problème</th><th scope="col">Précision</th><th scope="col">À faire</th></tr></thead><tbody>']
     for f in findings:
-        out.append(f"<tr><td>{esc(' + '.join((f.id, *f.merged_ids)))}</td><td>{esc(f.name)}</td><td>{esc(f.commune)} ({esc(f.departement)})</td>"
+        ids = " + ".join((f.id, *f.merged_ids))  # a merged place: every row it stands for
+        out.append(f"<tr><td>{esc(ids)}</td><td>{esc(f.name)}</td><td>{esc(f.commune)} ({esc(f.departement)})</td>"
                    f"<td>{esc(f.label)}</td><td>{esc(f.detail)}</td><td>{esc(f.todo)}</td></tr>")
     out.append("</tbody></table>")
     return "\n".join(out)
