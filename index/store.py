@@ -146,7 +146,7 @@ def build(places: list[Place], directory: Path, meta: dict, row_problems: list[d
 
 
 def version_name(content: str) -> str:
-    """A version's folder name: its format, then the start of its content hash ("2-3f2a1c0d9b8e7a65")."""
+    """A version's folder name: its format, then the start of its content hash ("3-3f2a1c0d9b8e7a65")."""
     return f"{FORMAT}-{content.removeprefix('sha256:')[:16]}"
 
 
