@@ -26,16 +26,29 @@ class Loaded:
     places: list[Place]
     reports: list[tuple[str, ReadResult]]
     """(location, result) per source, in the order given."""
+    rows: list[Place] | None = None
+    """The places as the sources listed them, before duplicates were merged (None: the same as ``places``)."""
+
+    @classmethod
+    def of(cls, reports: list[tuple[str, ReadResult]]) -> Loaded:
+        """The sources' places, duplicates merged, with the rows as listed kept for the report."""
+        rows = listed_rows(reports)
+        return cls(places=merge_duplicates(rows), reports=reports, rows=rows)
+
+
+def listed_rows(reports: list[tuple[str, ReadResult]]) -> list[Place]:
+    """The places of every source, one list (several hubs' directories merged), each row as listed."""
+    if len(reports) == 1:
+        return list(reports[0][1].places)
+    from index.sources.merge import merge
+
+    return merge([(source_name(loc), result) for loc, result in reports])
 
 
 def merge_results(reports: list[tuple[str, ReadResult]]) -> list[Place]:
     """The places of every source, one list, rows describing the same place merged (so a version's
     counts, checks and pages are right)."""
-    if len(reports) == 1:
-        return merge_duplicates(list(reports[0][1].places))
-    from index.sources.merge import merge
-
-    return merge_duplicates(merge([(source_name(loc), result) for loc, result in reports]))
+    return merge_duplicates(listed_rows(reports))
 
 
 def build_version(home: Home, loaded: Loaded, extra_meta: dict | None = None, reuse: bool = True) -> Path:
@@ -58,7 +71,7 @@ def build_version(home: Home, loaded: Loaded, extra_meta: dict | None = None, re
     problems = [{"source": source_name(loc), "line": p.line, "id": p.id, "reason": p.reason}
                 for loc, r in loaded.reports for p in r.warnings]
     try:
-        meta = build(loaded.places, staging, meta, problems)
+        meta = build(loaded.places, staging, meta, problems, loaded.rows)
         return home.adopt(staging, meta["version"], reuse)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

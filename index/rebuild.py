@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from index.build import Loaded, build_version, merge_results
+from index.build import Loaded, build_version
 from index.changes import ChangeReport, diff
 from index.datasource import fetch_or_fallback, served_source, source_date
 from index.engine import Engine
@@ -182,7 +182,8 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
         source.update(format=result.format, rows=result.rows, records=result.expected,
                       places=len(result.places), skipped=len(result.skipped), warnings=len(result.warnings),
                       skipped_rows=[problem_line(p) for p in result.skipped[:SKIPPED_SHOWN]])
-    places = merge_results(results)
+    loaded = Loaded.of(results)
+    places = loaded.places
     changes = diff(old, places)
     report.changes = changes
 
@@ -200,7 +201,7 @@ def _rebuild(home: Home, settings: Settings, locations: list[str], force: bool, 
              "forced": force, "overridden": reasons, "fallback": report.fallback,
              "source_dates": {f.location: source_date(f.location) for f in fetched}}
     here = {p.name for p in home.versions()}
-    version = build_version(home, Loaded(places=places, reports=results), extra, reuse=not unreadable)
+    version = build_version(home, loaded, extra, reuse=not unreadable)
     try:
         _write_json(version / CHANGES_FILE, changes.to_dict())
         smoke_test(version, places)

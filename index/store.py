@@ -18,7 +18,10 @@
 - ``name_df(word, places)``, ``words(word)``: how many names hold each word, the directory's
   own words for the lexicon;
 - ``merged(id, pos)``: the ids of the rows merged into a place (``index.duplicates``), each with
-  that place's position, so that a link to any of its rows finds it (``Store.by_id``).
+  that place's position, so that a link to any of its rows finds it (``Store.by_id``);
+- ``source_rows(pos, id, hours, place)``: the rows as the sources listed them, before
+  duplicates were merged into one place (``index.duplicates``), when any were: the maintainers'
+  report checks the directory row by row (``read_source_rows``).
 
 Arrays are stored little-endian (``<i4``, ``<f8``), whatever the machine.
 
@@ -106,13 +109,15 @@ def _document(place: Place) -> dict[str, str]:
     return {"name": place.name, "organisation": place.organisation, "kind": kind, "text": text}
 
 
-def build(places: list[Place], directory: Path, meta: dict, row_problems: list[dict] | None = None) -> dict:
+def build(places: list[Place], directory: Path, meta: dict, row_problems: list[dict] | None = None,
+          rows: list[Place] | None = None) -> dict:
     """Write a version of ``places`` into ``directory`` (created, must be empty); returns its meta.
 
     The meta gains ``format``, ``places``, ``build_seconds`` and ``content``: a hash of the format
     and of every stored row, the same on any machine building the same places with the same code;
     and ``version`` when it holds none, the name ``version_name`` makes of that hash.
-    ``row_problems`` (the readers' warnings on kept rows) are kept beside, for ``orienteur report``.
+    ``row_problems`` (the readers' warnings on kept rows) are kept beside, for ``orienteur report``,
+    and so are ``rows``, the places as the sources listed them, when duplicates were merged.
     """
     started = time.perf_counter()
     directory = Path(directory)
@@ -133,7 +138,7 @@ def build(places: list[Place], directory: Path, meta: dict, row_problems: list[d
     except Exception as exc:
         writer.cancel()
         raise BuildError(f"whoosh could not index the places: {exc}") from exc
-    content = _write_tables(places, directory / DB_FILE)
+    content = _write_tables(places, directory / DB_FILE, rows if rows is not None and rows != places else [])
     (directory / ROW_PROBLEMS_FILE).write_text(json.dumps(row_problems or [], ensure_ascii=False), encoding="utf-8")
     meta = {"version": version_name(content), **meta, "format": FORMAT, "content": content, "places": len(places),
             "build_seconds": round(time.perf_counter() - started, 3)}
@@ -150,9 +155,12 @@ def version_name(content: str) -> str:
     return f"{FORMAT}-{content.removeprefix('sha256:')[:16]}"
 
 
-def _write_tables(places: list[Place], path: Path) -> str:
+def _write_tables(places: list[Place], path: Path, source_rows: list[Place]) -> str:
     """Write ``places.sqlite``; returns the content hash (format and rows, in order)."""
     digest = hashlib.sha256(f"orienteur-format-{FORMAT}\n".encode())
+    listed = [(pos, place.id, *_place_json(place)) for pos, place in enumerate(source_rows)]
+    for row in listed:
+        digest.update("source\t{}\t{}\t{}\t{}\n".format(*row).encode())
     groups: dict[tuple[str, str], array] = {}
     name_df: Counter[str] = Counter()
     words: set[str] = set()
@@ -161,9 +169,7 @@ def _write_tables(places: list[Place], path: Path) -> str:
         e = derive(pos, place)
         facets = json.dumps([sorted(getattr(e, c)) if isinstance(getattr(e, c), frozenset) else getattr(e, c)
                              for c in FACET_COLUMNS], ensure_ascii=False)
-        data = place_to_dict(place)
-        hours = json.dumps(data.pop("hours"), ensure_ascii=False, separators=(",", ":"))
-        doc = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        hours, doc = _place_json(place)
         digest.update(f"{place.id}\t{facets}\t{hours}\t{doc}\n".encode())
         rows.append((pos, place.id, facets, hours, doc))
         merged += [(row_id, pos) for row_id in place.merged_ids]
@@ -193,7 +199,10 @@ def _write_tables(places: list[Place], path: Path) -> str:
             CREATE TABLE name_df (word TEXT PRIMARY KEY, places INTEGER NOT NULL);
             CREATE TABLE words (word TEXT PRIMARY KEY);
             CREATE TABLE merged (id TEXT PRIMARY KEY, pos INTEGER NOT NULL REFERENCES places (pos));
+            CREATE TABLE source_rows (pos INTEGER PRIMARY KEY, id TEXT NOT NULL, hours TEXT NOT NULL,
+                                      place TEXT NOT NULL);
         """)
+        db.executemany("INSERT INTO source_rows VALUES (?, ?, ?, ?)", listed)
         db.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?)", rows)
         db.executemany("INSERT INTO groups VALUES (?, ?, ?)",
                        [(kind, key, _le(positions).tobytes()) for (kind, key), positions in sorted(groups.items())])
@@ -206,6 +215,13 @@ def _write_tables(places: list[Place], path: Path) -> str:
     finally:
         db.close()
     return "sha256:" + digest.hexdigest()
+
+
+def _place_json(place: Place) -> tuple[str, str]:
+    """A place as stored: its hours and the rest, each as compact JSON."""
+    data = place_to_dict(place)
+    hours = json.dumps(data.pop("hours"), ensure_ascii=False, separators=(",", ":"))
+    return hours, json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _le(values: array) -> array:
@@ -457,6 +473,21 @@ def _connect(path: Path) -> sqlite3.Connection:
         raise IndexUnavailable(f"{path} is missing")
     # immutable: a version never changes once built, so SQLite takes no locks to read it.
     return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
+def read_source_rows(store: Store) -> list[Place]:
+    """The served version's places as the sources listed them, duplicates not merged: the rows a
+    maintainer fixes. A version where nothing was merged keeps no such table: its places are its rows."""
+    db = _connect(store.directory / DB_FILE)  # its own connection: the store's is shared by searches
+    try:
+        listed = db.execute("SELECT hours, place FROM source_rows ORDER BY pos").fetchall()
+    except sqlite3.OperationalError:  # built before the table was kept: its places stand for its rows
+        listed = []
+    finally:
+        db.close()
+    if not listed:
+        return [e.place for e in store.entries]
+    return [place_from_dict(json.loads(doc), hours_from_dict(json.loads(hours))) for hours, doc in listed]
 
 
 def read_places(directory: Path) -> list[Place]:

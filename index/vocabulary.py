@@ -47,7 +47,8 @@ SERVICES: tuple[Term, ...] = (
     Term("ACCN", "Accompagnement individuel au numérique",
          ("accompagnement numérique", "aide informatique", "aide numérique", "conseiller numérique",
           "médiateur numérique", "accompagnement individuel", "aide smartphone", "aide tablette", "tablette",
-          "tablettes", "smartphone", "smartphones", "téléphone portable")),
+          "tablettes", "smartphone", "smartphones", "téléphone portable", "mail", "mails", "email", "e-mail",
+          "courriel", "adresse mail", "boîte mail", "visio", "visioconférence")),
     Term("COMP", "Ateliers informatiques de montée en compétences",
          ("atelier", "ateliers", "atelier informatique", "atelier numérique", "cours", "cours d informatique",
           "initiation", "apprendre", "formation", "débutant", "bureautique", "compétences")),
@@ -159,6 +160,13 @@ PERSON_MARKERS = frozenset({
     "installees", "domicilie", "domiciliee", "originaire",
 })
 """Words that say where the person lives (« elle habite Y », « installée à Lunel »)."""
+STREET_TYPES = frozenset({
+    "rue", "avenue", "av", "bd", "boulevard", "bvd", "chemin", "impasse", "imp", "allee", "allees", "route",
+    "rte", "quai", "square", "residence", "lotissement", "faubourg", "fg", "passage", "esplanade", "promenade",
+    "montee", "traverse",
+})
+"""Kinds of street and address (folded, with their usual abbreviations): a name right after one is
+a street's (« 3 avenue de Toulouse à Albi », « rue des Lilas »), not the commune people go to."""
 ANYWHERE = ("n", "importe", "ou")
 """« n'importe où dans Toulouse »: the area the person will go to, as much as where they live."""
 ASKER_MARKERS = frozenset({"suis", "travaille", "bosse", "ecris", "poste", "depuis", "appelle", "sommes"})

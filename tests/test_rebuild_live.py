@@ -428,6 +428,10 @@ def test_watch_rebuilds_once_per_settled_change_until_stopped(tmp_path):
                 time.sleep(0.05)
 
         history_length(1)
+        deadline = time.monotonic() + 60  # the version is installed first, its report written just after
+        while not (home / LAST_REPORT).is_file():
+            assert time.monotonic() < deadline and proc.poll() is None, "no report after the first rebuild"
+            time.sleep(0.05)
         first = json.loads((home / LAST_REPORT).read_text())["started_at"]
         os.utime(source)  # touched, not changed: a look, no new version
         deadline = time.monotonic() + 60  # however loaded the machine, the look ends before the edit

@@ -20,7 +20,7 @@ from index.conversation.replies import attribution
 from index.datasource import ServedSource, served_source
 from index.gazetteer import load_gazetteer
 from index.needs import NEEDS
-from index.report.rows import Finding, check
+from index.report.rows import Finding, check, rows_of
 from index.report.zones import MIN_POPULATION, Zone, covered, offering, white_zones
 from index.store import Store, read_row_problems
 
@@ -30,6 +30,8 @@ class Report:
     generated_at: str
     version: str
     places: int
+    rows: int
+    """Rows of the directory as its sources list them: duplicates are one place when served, two rows to fix."""
     source: ServedSource
     attribution: str
     findings: list[Finding]
@@ -57,10 +59,11 @@ def build_report(store: Store, asked: AskedLog | None, days: int, today: date | 
     problems = read_row_problems(store.directory)
     served = served_source(store.meta, today)
     entries = list(store.entries)  # decoded once: an opened version decodes its places on demand
+    rows = rows_of(store)
     return Report(
-        generated_at=now.isoformat(timespec="seconds"), version=store.version, places=len(entries),
+        generated_at=now.isoformat(timespec="seconds"), version=store.version, places=len(entries), rows=len(rows),
         source=served, attribution=attribution(served.publisher, served.date, served.sample),
-        findings=check(entries, today, gazetteer, problems or []), warnings_kept=problems is not None,
+        findings=check(rows, today, gazetteer, problems or []), warnings_kept=problems is not None,
         zones=white_zones(entries, gazetteer, min_population), min_population=min_population,
         offers={n.name: [(e.place.lat, e.place.lon) for e in offering(n, entries)] for n in NEEDS}, departements=covered(entries),
         asked=asked.counts(days) if asked else [], days=days, recording=asked is not None,

@@ -14,9 +14,8 @@ def write(report: Report, directory: Path) -> list[Path]:
     """Write the three files into ``directory`` (created); returns their paths."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    rows = [("id", "nom", "commune", "departement", "probleme", "code", "precision", "a_faire", "lignes_fusionnees")]
-    rows += [(f.id, f.name, f.commune, f.departement, f.label, f.problem, f.detail, f.todo, " ".join(f.merged_ids))
-             for f in report.findings]
+    rows = [("id", "nom", "commune", "departement", "probleme", "code", "precision", "a_faire")]
+    rows += [(f.id, f.name, f.commune, f.departement, f.label, f.problem, f.detail, f.todo) for f in report.findings]
     zones = [("besoin", "insee", "commune", "departement", "population", "distance_km", "lieu_id", "lieu_nom",
               "lieu_commune")]
     zones += [(need, z.commune.insee, z.commune.name, z.commune.departement, z.commune.population,

@@ -63,13 +63,16 @@ def plural(n: int, one: str, many: str) -> str:
 def render(report: Report) -> str:
     """The whole page."""
     source = report.source
+    served = plural(report.places, "lieu", "lieux")
+    if report.rows != report.places:
+        served += f" ({report.rows} lignes dans l'annuaire : des lignes en double n'y font qu'un lieu)"
     parts = [
         "<!DOCTYPE html>", '<html lang="fr">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>Rapport Orienteur — version {esc(report.version)}</title>",
         f"<style>{CSS}</style>", "</head>", "<body>", "<main>",
         "<h1>Où l'annuaire laisse les gens sans réponse</h1>",
-        f'<p>Version servie <strong>{esc(report.version)}</strong> : {plural(report.places, "lieu", "lieux")}. '
+        f'<p>Version servie <strong>{esc(report.version)}</strong> : {esc(served)}. '
         f"{esc(report.attribution)} ({esc(', '.join(source.sources))}, datées du {esc(source.date)}). "
         f"Rapport établi le {esc(report.generated_at[:10])} à partir de la version servie à cet instant.</p>",
         '<nav aria-label="Sommaire"><ol><li><a href="#lignes">Lignes à corriger</a></li>'
@@ -92,7 +95,7 @@ def _rows_part(report: Report) -> str:
         cells[(f.problem, f.departement)].add(f.id)
     rows_with = len({f.id for f in findings})
     out = ['<section aria-labelledby="lignes">', '<h2 id="lignes">1. Lignes à corriger</h2>',
-           f"<p>{plural(rows_with, 'ligne a', 'lignes ont')} au moins un problème, sur {report.places}.</p>"]
+           f"<p>{plural(rows_with, 'ligne a', 'lignes ont')} au moins un problème, sur {report.rows}.</p>"]
     if not report.warnings_kept:
         out.append('<p class="muted">Cette version a été construite sans garder les avertissements de lecture : '
                    "les téléphones, courriels, sites et points écartés n'y figurent pas. Reconstruisez-la.</p>")
@@ -119,8 +122,7 @@ def _findings_table(findings: list[Finding]) -> str:
            '<thead><tr><th scope="col">Identifiant</th><th scope="col">Lieu</th><th scope="col">Commune</th>'
            '<th scope="col">Problème</th><th scope="col">Précision</th><th scope="col">À faire</th></tr></thead><tbody>']
     for f in findings:
-        ids = " + ".join((f.id, *f.merged_ids))  # a merged place: every row it stands for
-        out.append(f"<tr><td>{esc(ids)}</td><td>{esc(f.name)}</td><td>{esc(f.commune)} ({esc(f.departement)})</td>"
+        out.append(f"<tr><td>{esc(f.id)}</td><td>{esc(f.name)}</td><td>{esc(f.commune)} ({esc(f.departement)})</td>"
                    f"<td>{esc(f.label)}</td><td>{esc(f.detail)}</td><td>{esc(f.todo)}</td></tr>")
     out.append("</tbody></table>")
     return "\n".join(out)

@@ -15,11 +15,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from index.facets import Entry
+from index.facets import Entry, derive
 from index.gazetteer import Commune, Gazetteer
 from index.normalise import fold
 from index.places import Place
 from index.spatial import haversine_km
+from index.store import Store, read_source_rows
 
 FAR_FROM_COMMUNE_KM = 10.0
 """A point farther than this from its commune's town hall is most likely geocoded elsewhere."""
@@ -65,8 +66,6 @@ class Finding:
     """A ``PROBLEMS`` code."""
     detail: str
     """What exactly (the value, the distance, the other row)."""
-    merged_ids: tuple[str, ...] = ()
-    """The other rows this served place stands for (``index.duplicates``): the fix may belong there."""
 
     @property
     def label(self) -> str:
@@ -170,8 +169,15 @@ def duplicates(entries: list[Entry]) -> dict[str, list[str]]:
     return found
 
 
+def rows_of(store: Store) -> list[Entry]:
+    """The served directory's rows as its sources list them (duplicates not merged: two rows to
+    fix, though one place to the people asking), with their facets."""
+    return [derive(pos, place) for pos, place in enumerate(read_source_rows(store))]
+
+
 def check(entries: list[Entry], today: date, gazetteer: Gazetteer, row_problems: list[dict]) -> list[Finding]:
-    """Every finding on the served rows, row by row in the directory's order."""
+    """Every finding on the rows of the served directory (``store.read_source_rows``: as listed,
+    duplicates not merged), row by row in the directory's order."""
     warnings: dict[str, list[str]] = defaultdict(list)
     for problem in row_problems:
         warnings[str(problem.get("id", ""))].append(str(problem.get("reason", "")))
@@ -182,7 +188,7 @@ def check(entries: list[Entry], today: date, gazetteer: Gazetteer, row_problems:
         p = e.place
 
         def found(code: str, detail: str, p: Place = p) -> Finding:
-            return Finding(p.id, p.name, p.address.commune, p.departement, code, detail, p.merged_ids)
+            return Finding(p.id, p.name, p.address.commune, p.departement, code, detail)
 
         for code, rule in RULES:
             findings += [found(code, detail) for detail in rule(e, ctx)]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from index.gazetteer import Commune, Locality
 from index.normalise import fold
 from index.spatial import haversine_km
-from index.vocabulary import ANYWHERE, ASKER_MARKERS, PERSON_MARKERS, PLACE_WORDS_BEFORE
+from index.vocabulary import ANYWHERE, ASKER_MARKERS, PERSON_MARKERS, PLACE_WORDS_BEFORE, STREET_TYPES
 
 ARTICLES = frozenset({"l", "la", "le", "les"})
 PERSON_REACH = 4
@@ -31,6 +31,10 @@ PREPOSITION, CAPITAL, SEVERAL_WORDS, LISTED, LISTED_DEPARTEMENT, BESIDE, PERSON,
     1.5, 1.0, 1.0, 1.0, 0.5, 2.0, 3.0, -3.0
 KEYWORDS = 0.5
 """A short message is keywords: each word is there for a reason (« paris », « foix »)."""
+STREET_NAME = -6.0
+"""A name right after « rue », « avenue de », « chemin des »: the street's, whatever else it has."""
+STREET_LINKS = frozenset({"de", "des", "du", "d", "l", "la", "le", "les"})
+"""Words between a street type and its name (« avenue de la Gare »)."""
 ORDINARY_WORD = -2.5
 """A single lower-case word with no cue in a sentence: "vieux", "rue", "orange" are words first."""
 HOW_POINTS = {"code postal": 2.0, "quartier": 1.0, "abréviation": 0.5, "nom court": 0.5, "faute": -0.5}
@@ -137,6 +141,11 @@ def weigh(c: Candidate, ctx: Context, listed: dict[str, int], listed_departement
         c.add("lieux dans l'annuaire", LISTED)
     if HOW_POINTS.get(c.how):
         c.add(c.how, HOW_POINTS[c.how])
+    street = street_type_before(ctx, c.start)
+    if street:
+        c.add(f"nom de voie (« {street} »)", STREET_NAME)
+        c.named = False
+        return
     ordinary = c.length == 1 and not (prepositioned or capital) and ctx.content_words > SHORT_MESSAGE \
         and c.how not in {"code postal", "abréviation"} and not _served_by_its_name(c, ctx, listed, listed_departements)
     if ordinary:
@@ -161,6 +170,14 @@ def far_from(position: tuple[float, float] | None, communes: list[Commune]) -> b
     """Every one of ``communes`` lies farther than ``FAR_FROM_POSITION_KM`` from ``position``."""
     return position is not None and bool(communes) and all(
         haversine_km(*position, x.lat, x.lon) > FAR_FROM_POSITION_KM for x in communes)
+
+
+def street_type_before(ctx: Context, i: int) -> str:
+    """The street type whose name starts at ``i`` (« rue » in « rue des Lilas »), or ""."""
+    j = i - 1
+    while j >= 0 and i - j <= 2 and ctx.words[j] in STREET_LINKS:
+        j -= 1
+    return ctx.words[j] if j >= 0 and ctx.words[j] in STREET_TYPES else ""
 
 
 def _served_by_its_name(c: Candidate, ctx: Context, listed: dict[str, int], listed_departements: dict[str, int]) -> bool:

@@ -667,7 +667,7 @@ def misspelt_places(r: Reading) -> None:
         if sentence and not _said_as_place(r, ctx, i):
             continue
         guess: list[Commune] = []
-        if n >= 2:
+        if n >= 2 or not (phrase in lex.directory_words or lex.ordinary(phrase)):  # « portet »: Portet-sur-Garonne
             guess = _pick_communes(r, [c for c in gaz.communes_starting(phrase, limit=20)
                                        if _worth_guessing(lex, c)], phrase)[:1]
         if not guess and not (n == 1 and phrase in lex.directory_words) and not lex.ordinary(phrase):
@@ -735,9 +735,10 @@ def _departement(r: Reading, i: int, n: int, phrase: str, typos: bool = False) -
 
 
 def _worth_guessing(lex: Lexicon, commune: Commune) -> bool:
-    """A typo is read as a commune only where that is likely: the directory has places there, it is
-    a town of a département it serves, or a city."""
-    return fold(commune.name) in lex.directory_communes or commune.population >= 20000 \
+    """A typo is read as a commune only where that is likely: the directory has places there, or it is
+    a town of a département it serves. A city elsewhere is no likely reading of a misspelt word
+    (« portet » is not Le Port, on La Réunion): people write to a directory about where it serves."""
+    return fold(commune.name) in lex.directory_communes \
         or (commune.population >= SMALL_COMMUNE and bool(lex.listed_departements.get(commune.departement)))
 
 
@@ -745,16 +746,21 @@ def _pick_communes(r: Reading, found: list[Commune], phrase: str) -> list[Commun
     """Among communes of one name, those with places in the directory, else the most populous.
 
     A name people shorten ("st orens" for Saint-Orens-de-Gameville) may also be a small
-    commune's full name: a listed, larger commune whose name starts so is the likelier one.
+    commune's full name: a listed, larger commune whose name starts so is the likelier one, and so
+    is a larger one of a served département when the full name's is not (« à Portet »: Portet-sur-
+    Garonne, not Portet in the Pyrénées-Atlantiques).
     """
     if not found:
         return []
-    counts = r.lexicon.directory_communes
+    lex = r.lexicon
+    counts = lex.directory_communes
     listed = [c for c in found if counts.get(fold(c.name))]
     if listed:
         return listed
-    longer = [c for c in r.lexicon.gazetteer.communes_starting(phrase, limit=20)
-              if counts.get(fold(c.name)) and c.population > found[0].population]
+    served = lambda c: bool(lex.listed_departements.get(c.departement))  # noqa: E731
+    elsewhere = not any(served(c) for c in found)
+    longer = [c for c in lex.gazetteer.communes_starting(phrase, limit=20)
+              if (counts.get(fold(c.name)) or (elsewhere and served(c))) and c.population > found[0].population]
     return longer[:1] or found[:1]
 
 

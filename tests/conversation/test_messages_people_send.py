@@ -12,6 +12,7 @@ from index.spatial import haversine_km
 from index.vocabulary import SMALL_TALK
 
 CASTRES = (43.6060, 2.2400)
+PORTET = (43.5236, 1.4061)  # Portet-sur-Garonne's town hall
 
 
 def communes(reply) -> set[str]:
@@ -56,6 +57,33 @@ def test_ordinary_words_of_a_sentence_are_not_read_as_communes(conversation):
                                       "en ligne à Albi, il habite dans une petite rue près de la cathédrale")
     assert reply.understood.endswith("Albi")
     assert reply.cards and communes(reply) == {"Albi"}
+
+
+def test_a_commune_in_a_street_name_is_not_where_the_person_goes(conversation):
+    """« avenue de Toulouse », « rue des Lilas »: an address names streets after other towns."""
+    reply = conversation.handle("l3", "Bonjour, la dame habite 3 avenue de Toulouse à Albi, elle doit faire sa "
+                                      "déclaration CAF en ligne")
+    assert reply.understood.endswith("Albi") and "Toulouse" not in reply.understood
+    assert reply.cards and communes(reply) == {"Albi"}
+    reply = conversation.handle("l4", "un monsieur au 12 rue des Lilas à Auch voudrait un atelier informatique")
+    assert reply.kind != "outside" and reply.understood.endswith("Auch")
+
+
+def test_a_short_name_is_the_served_commune_not_a_homonym_far_away(conversation):
+    """« Portet » is a village of the Pyrénées-Atlantiques too, and « le Port » a city of La Réunion:
+    to a directory of Occitanie, it is Portet-sur-Garonne."""
+    for n, text in enumerate(("atelier informatique portet", "mon fils habite à Portet, il cherche un ordi")):
+        reply = conversation.handle(f"l5{n}", text)
+        assert reply.understood.endswith("Portet-sur-Garonne"), text
+        assert reply.cards and all(haversine_km(*PORTET, c.lat, c.lon) < 20 for c in reply.cards), text
+
+
+@pytest.mark.parametrize("words", ["une adresse mail", "un email", "son courriel", "sa boîte mail", "une visio"])
+def test_email_and_video_calls_are_asked_as_individual_digital_help(conversation, words):
+    reply = conversation.handle(f"m-{words}", f"un monsieur hébergé à Nîmes voudrait de l'aide pour {words}")
+    query, _ = conversation.position(f"m-{words}")
+    assert any("ACCN" in c.codes for c in query.concepts), reply.understood
+    assert reply.cards and communes(reply) == {"Nîmes"}
 
 
 # -- a shared position ------------------------------------------------------------------

@@ -25,12 +25,12 @@ from index.needs import NEEDS
 from index.normalise import fold
 from index.report import build_report, csvfiles
 from index.report.html import render
-from index.report.rows import FAR_FROM_COMMUNE_KM, check
+from index.report.rows import FAR_FROM_COMMUNE_KM, check, rows_of
 from index.settings import Settings
 from index.sources import read_source
 from index.store import read_row_problems
 from tests.index.test_asked import QUESTIONS, SECRETS
-from tests.support.homes import REAL_CSV, ROOT, lone_ids
+from tests.support.homes import REAL_CSV, ROOT
 
 TODAY = date(2026, 11, 30)
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -46,7 +46,7 @@ def raw() -> list[dict[str, str]]:
 
 def findings_on(real_engine, today: date = TODAY):
     store = real_engine.store
-    return check(store.entries, today, load_gazetteer(), read_row_problems(store.directory))
+    return check(rows_of(store), today, load_gazetteer(), read_row_problems(store.directory))
 
 
 @pytest.fixture(scope="module")
@@ -57,17 +57,8 @@ def flagged(real_engine) -> dict[str, set[str]]:
     return found
 
 
-LONE = lone_ids(REAL_CSV) if REAL_CSV.is_file() else set()
-"""Rows that are a place of their own: the index merges duplicate rows into one place
-(index/duplicates.py), whose facts come from several rows, so only these are checked row by row."""
-
-
 def ids(rows, keep) -> set[str]:
-    return {r["n_ref"] for r in rows if keep(r) and r["n_ref"] in LONE}
-
-
-def served(found: set[str]) -> set[str]:
-    return found & LONE
+    return {r["n_ref"] for r in rows if keep(r)}
 
 
 # -- independent validators: what a maintainer would check by hand ----------------------------
@@ -110,12 +101,12 @@ def communes() -> list[dict[str, str]]:
 
 def test_rows_without_hours_are_those_whose_seven_days_say_nothing(raw, flagged):
     expected = ids(raw, lambda r: all(r[d] in ("", "-") for d in DAYS))
-    assert served(flagged["no_hours"]) == expected and len(expected) > 600
+    assert flagged["no_hours"] == expected and len(expected) == 722
 
 
 def test_rows_without_a_service_code_are_those_with_every_service_column_empty(raw, flagged):
     expected = ids(raw, lambda r: not any(r[c] for c in SERVICE_COLUMNS))
-    assert served(flagged["no_service"]) == expected and len(expected) > 200
+    assert flagged["no_service"] == expected and len(expected) == 272
 
 
 def test_impossible_phones_emails_and_websites_are_found(raw, flagged):
@@ -127,7 +118,7 @@ def test_impossible_phones_emails_and_websites_are_found(raw, flagged):
 
 def test_rows_without_a_usable_phone_or_email_are_found(raw, flagged):
     expected = ids(raw, lambda r: not valid_phone(r["tel_structure"]) and not valid_email(r["email_structure"]))
-    assert served(flagged["no_contact"]) == expected and len(expected) > 250
+    assert flagged["no_contact"] == expected and len(expected) == 305
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +168,7 @@ def test_points_far_from_their_commune_match_a_brute_force_check(raw, flagged, f
 
 def test_points_moved_away_from_their_commune_are_found(raw, far_from_town_hall, tmp_path):
     """Three real rows moved 0.3° north (about 33 km), still inside their département's box."""
-    moved = {"Ref_0002", "Ref_0100", "Ref_0500"}  # places of their own (LONE)
+    moved = {"Ref_0001", "Ref_0100", "Ref_0500"}
     rows = [{**r, "BAN_latitude": str(float(r["BAN_latitude"]) + 0.3), "lat": str(float(r["lat"]) + 0.3)}
             if r["n_ref"] in moved else r for r in raw]
     out = io.StringIO()
@@ -199,8 +190,8 @@ def test_possible_duplicates_share_address_and_phone_or_name_and_commune(raw, fl
         if street and phone:
             groups[("a", fold(street), r["BAN_postcode"] or r["code_postal"], phone[-9:])].add(r["n_ref"])
         groups[("n", fold(r["nom"]), fold(r["BAN_city"] or r["ville"]))].add(r["n_ref"])
-    expected = set().union(*(g for g in groups.values() if len(g) > 1)) & LONE
-    assert served(flagged["duplicate"]) == expected and expected  # the rest were merged into one place
+    expected = set().union(*(g for g in groups.values() if len(g) > 1))
+    assert flagged["duplicate"] == expected and len(expected) == 65
 
 
 def test_information_older_than_two_years_or_undated(raw, real_engine):
@@ -218,8 +209,8 @@ def test_information_older_than_two_years_or_undated(raw, real_engine):
         two_years_ago = date(today.year - 2, today.month, today.day)
         stale = {f.id for f in findings_on(real_engine, today) if f.problem == "stale"}
         expected = ids(raw, lambda r, limit=two_years_ago: not r["date_maj"] or date(*month_of(r["date_maj"]), 1) < limit)
-        assert served(stale) == expected
-    assert len(served(stale)) > 450  # undated, and dated January 2021 or before
+        assert stale == expected
+    assert len(stale) == 193 + 236 + 49 + 37 + 8 + 1 + 1 + 1  # undated, and dated January 2021 or before
 
 
 # -- 2. where people are far from help --------------------------------------------------------
@@ -273,17 +264,3 @@ def test_csv_files_hold_every_finding_and_every_commune(report, tmp_path):
     with open(zones, encoding="utf-8", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == sum(len(z) for z in report.zones.values())
     assert asked.read_text(encoding="utf-8").splitlines() == ["jour,besoin,zone,issue,nombre"]
-
-
-def test_a_finding_on_a_merged_place_names_every_row_it_stands_for(report, real_engine, tmp_path):
-    """A place served from several rows (index/duplicates.py): the fix may belong on any of them."""
-    merged = {e.place.id: e.place.merged_ids for e in real_engine.store.entries if e.place.merged_ids}
-    on_merged = [f for f in report.findings if f.id in merged]
-    assert on_merged and all(f.merged_ids == merged[f.id] for f in on_merged)
-    assert all(not f.merged_ids for f in report.findings if f.id not in merged)
-    rows, _, _ = csvfiles.write(report, tmp_path)
-    with open(rows, encoding="utf-8", newline="") as fh:
-        listed = {r["id"]: r["lignes_fusionnees"] for r in csv.DictReader(fh)}
-    f = on_merged[0]
-    assert listed[f.id] == " ".join(merged[f.id])
-    assert f"{f.id} + {' + '.join(merged[f.id])}" in render(report)

@@ -12,7 +12,7 @@ import pytest
 from index.errors import BuildError, IndexUnavailable, StaleFormat
 from index.hours import parse_day
 from index.places import Address, Contact, Hours, Place
-from index.store import DB_FILE, FORMAT, META_FILE, build, open_store, read_places
+from index.store import DB_FILE, FORMAT, META_FILE, build, open_store, read_places, read_source_rows
 
 FORMAT1 = Path(__file__).parent / "fixtures" / "format1-version"
 
@@ -121,3 +121,21 @@ def test_opening_a_version_decodes_no_place_until_one_is_asked_for(tmp_path):
     assert store.entries.cached_ids() == ["p2"]
     store.close()  # frees what was decoded
     assert store.entries.cached_ids() == []
+
+
+def test_the_rows_as_listed_are_kept_beside_their_merged_place(tmp_path):
+    """Two rows of one place are served as one, but the maintainers' report fixes both rows."""
+    rows = [place(), place(id="p2", name="Espace numérique bis")]
+    build([place(name="Espace numérique / Espace numérique bis")], tmp_path / "v1", {}, rows=rows)
+    store = open_store(tmp_path / "v1")
+    assert [e.place.id for e in store.entries] == ["p1"]
+    assert read_source_rows(store) == rows
+
+
+def test_a_version_built_without_listed_rows_reports_on_its_places(tmp_path):
+    build([place(), place(id="p2")], tmp_path / "v1", {})
+    db = sqlite3.connect(tmp_path / "v1" / DB_FILE)
+    db.execute("DROP TABLE source_rows")  # as versions built before the table existed
+    db.commit()
+    db.close()
+    assert [p.id for p in read_source_rows(open_store(tmp_path / "v1"))] == ["p1", "p2"]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.understand import Query, parse
-from index.vocabulary import ASKER_MARKERS, OUT_OF_SCOPE, PERSON_MARKERS, PLACE_WORDS_BEFORE
+from index.vocabulary import ASKER_MARKERS, OUT_OF_SCOPE, PERSON_MARKERS, PLACE_WORDS_BEFORE, STREET_TYPES
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +168,12 @@ def test_every_person_marker_makes_the_town_the_persons(lexicon, marker):
 def test_every_asker_marker_makes_the_town_the_askers(lexicon, marker):
     q = ask(lexicon, f"je {marker} à Tarbes et un monsieur qui habite Lourdes cherche de l'aide pour la CAF")
     assert q.area.communes == ("lourdes",), marker
+
+
+@pytest.mark.parametrize("street", sorted(STREET_TYPES))
+def test_every_street_type_makes_the_next_name_a_streets(lexicon, street):
+    q = ask(lexicon, f"une dame qui habite 4 {street} de Carcassonne à Limoux cherche de l'aide pour ses impôts")
+    assert q.area is not None and q.area.communes == ("limoux",), street
 
 
 @pytest.mark.parametrize("word", sorted(PLACE_WORDS_BEFORE - {"en", "chez", "commune", "ville", "region"}))

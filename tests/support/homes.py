@@ -32,7 +32,7 @@ def lone_ids(path: Path) -> set[str]:
 def load_sources(locations: list[str]) -> Loaded:
     """Read and merge local files, without the rebuild job's checks (fast fixtures)."""
     reports = [(loc, read_source(loc, source_name(loc))) for loc in locations]
-    return Loaded(places=merge_results(reports), reports=reports)
+    return Loaded.of(reports)
 
 
 def build_home(path: Path, sources: list[str]) -> Path:

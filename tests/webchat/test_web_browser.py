@@ -676,7 +676,7 @@ def test_the_referral_sheet_is_one_page_with_note_desk_date_and_qr_codes(desk_se
     for expected in ("Venir avec sa carte Vitale", "France Services de Muret", "vérifier par téléphone",
                      *(name[:25] for name in chosen)):
         assert expected in " ".join(text.split()), expected
-    assert re.search(r"Annuaire à jour au \d{1,2} \w+ 20\d\d", " ".join(text.split()))
+    assert re.search(r"Annuaire consulté le \d{1,2} \w+ 20\d\d", " ".join(text.split()))
     image = document[0].render(scale=4).to_pil()
     decoded = {r.text for r in zxingcpp.read_barcodes(image)}
     assert decoded == set(chosen.values())
