@@ -168,7 +168,18 @@ def _result_line(hit) -> dict:
     place = hit.entry.place
     return {"id": place.id, "name": place.name, "commune": place.address.commune,
             "score": round(hit.score, 4), "tier": hit.tier,
-            "distance_km": None if hit.distance_km is None else round(hit.distance_km, 2)}
+            "distance_km": None if hit.distance_km is None else round(hit.distance_km, 2),
+            "merged_ids": list(place.merged_ids)}
+
+
+def _result_lines(hits) -> list[dict]:
+    """Each card's line, then one ``{"id", "merged_into"}`` line per row merged into it: a card that
+    is rows A and B lists A then B, as ``score.py`` grades rows (``n_ref``), not cards."""
+    out = []
+    for hit in hits:
+        line = _result_line(hit)
+        out += [line, *({"id": row_id, "merged_into": line["id"]} for row_id in line["merged_ids"])]
+    return out
 
 
 @main.command("search")
@@ -181,7 +192,12 @@ def _result_line(hit) -> dict:
 @click.option("--explain", is_flag=True, help="Print what was understood and how the search went.")
 @click.pass_context
 def search_command(ctx, text, lat, lon, limit, as_json, jsonl, explain) -> None:
-    """Search the directory: ranked places for a message."""
+    """Search the directory: ranked places for a message.
+
+    --limit counts places (cards). With --json and --jsonl, a place that stands for several rows
+    of the directory (duplicates merged) is listed as its own id, then one {"id", "merged_into"}
+    result per merged row: the rows the card shows, as the benchmark grades them.
+    """
     engine = ensure_index(settings_of(ctx))
     if jsonl:
         _search_jsonl(engine, limit)
@@ -192,7 +208,7 @@ def search_command(ctx, text, lat, lon, limit, as_json, jsonl, explain) -> None:
     hits = results.hits[:limit]
     if as_json:
         click.echo(json.dumps({"understood": query.describe(), "widened": results.widened,
-                               "results": [_result_line(h) for h in hits], "took_ms": round(results.took_ms, 2)},
+                               "results": _result_lines(hits), "took_ms": round(results.took_ms, 2)},
                               ensure_ascii=False, indent=2))
         return
     click.echo(f"Compris : {query.describe() or '(rien)'}" + (" — élargi" if results.widened else ""))
@@ -201,7 +217,8 @@ def search_command(ctx, text, lat, lon, limit, as_json, jsonl, explain) -> None:
     for n, hit in enumerate(hits, 1):
         line = _result_line(hit)
         dist = f" {line['distance_km']} km" if line["distance_km"] is not None else ""
-        click.echo(f"{n:2}. {line['name']} — {line['commune']} [{line['id']}] "
+        ids = " + ".join([line["id"], *line["merged_ids"]])
+        click.echo(f"{n:2}. {line['name']} — {line['commune']} [{ids}] "
                    f"score {line['score']:.3f} tier {line['tier']}{dist}")
         if explain:
             parts = ", ".join(f"{k} {s:.2f}/{c:g}" for k, (s, c) in hit.scores.items())
@@ -229,7 +246,7 @@ def _search_jsonl(engine: Engine, limit: int) -> None:
         started = time.perf_counter()
         results = engine.search(engine.parse(text, *(location or (None, None))))
         took = (time.perf_counter() - started) * 1000
-        out = {"id": qid, "results": [_result_line(h) for h in results.hits[:limit]], "took_ms": round(took, 3)}
+        out = {"id": qid, "results": _result_lines(results.hits[:limit]), "took_ms": round(took, 3)}
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
