@@ -172,16 +172,6 @@ def _result_line(hit) -> dict:
             "merged_ids": list(place.merged_ids)}
 
 
-def _result_lines(hits) -> list[dict]:
-    """Each card's line, then one ``{"id", "merged_into"}`` line per row merged into it: a card that
-    is rows A and B lists A then B, as ``score.py`` grades rows (``n_ref``), not cards."""
-    out = []
-    for hit in hits:
-        line = _result_line(hit)
-        out += [line, *({"id": row_id, "merged_into": line["id"]} for row_id in line["merged_ids"])]
-    return out
-
-
 @main.command("search")
 @click.argument("text", required=False, default="")
 @click.option("--lat", type=float)
@@ -194,9 +184,8 @@ def _result_lines(hits) -> list[dict]:
 def search_command(ctx, text, lat, lon, limit, as_json, jsonl, explain) -> None:
     """Search the directory: ranked places for a message.
 
-    --limit counts places (cards). With --json and --jsonl, a place that stands for several rows
-    of the directory (duplicates merged) is listed as its own id, then one {"id", "merged_into"}
-    result per merged row: the rows the card shows, as the benchmark grades them.
+    One result per place, as one card shows it: a place that stands for several rows of the
+    directory (duplicates merged) is listed once, by its own id, the other rows in "merged_ids".
     """
     engine = ensure_index(settings_of(ctx))
     if jsonl:
@@ -208,7 +197,7 @@ def search_command(ctx, text, lat, lon, limit, as_json, jsonl, explain) -> None:
     hits = results.hits[:limit]
     if as_json:
         click.echo(json.dumps({"understood": query.describe(), "widened": results.widened,
-                               "results": _result_lines(hits), "took_ms": round(results.took_ms, 2)},
+                               "results": [_result_line(h) for h in hits], "took_ms": round(results.took_ms, 2)},
                               ensure_ascii=False, indent=2))
         return
     click.echo(f"Compris : {query.describe() or '(rien)'}" + (" — élargi" if results.widened else ""))
@@ -246,7 +235,7 @@ def _search_jsonl(engine: Engine, limit: int) -> None:
         started = time.perf_counter()
         results = engine.search(engine.parse(text, *(location or (None, None))))
         took = (time.perf_counter() - started) * 1000
-        out = {"id": qid, "results": _result_lines(results.hits[:limit]), "took_ms": round(took, 3)}
+        out = {"id": qid, "results": [_result_line(h) for h in results.hits[:limit]], "took_ms": round(took, 3)}
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
