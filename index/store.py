@@ -477,12 +477,10 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def read_source_rows(store: Store) -> list[Place]:
     """The served version's places as the sources listed them, duplicates not merged: the rows a
-    maintainer fixes. A version where nothing was merged keeps no such table: its places are its rows."""
+    maintainer fixes. A version where nothing was merged keeps the table empty: its places are its rows."""
     db = _connect(store.directory / DB_FILE)  # its own connection: the store's is shared by searches
     try:
         listed = db.execute("SELECT hours, place FROM source_rows ORDER BY pos").fetchall()
-    except sqlite3.OperationalError:  # built before the table was kept: its places stand for its rows
-        listed = []
     finally:
         db.close()
     if not listed:

@@ -130,12 +130,3 @@ def test_the_rows_as_listed_are_kept_beside_their_merged_place(tmp_path):
     store = open_store(tmp_path / "v1")
     assert [e.place.id for e in store.entries] == ["p1"]
     assert read_source_rows(store) == rows
-
-
-def test_a_version_built_without_listed_rows_reports_on_its_places(tmp_path):
-    build([place(), place(id="p2")], tmp_path / "v1", {})
-    db = sqlite3.connect(tmp_path / "v1" / DB_FILE)
-    db.execute("DROP TABLE source_rows")  # as versions built before the table existed
-    db.commit()
-    db.close()
-    assert [p.id for p in read_source_rows(open_store(tmp_path / "v1"))] == ["p1", "p2"]
