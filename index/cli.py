@@ -168,7 +168,8 @@ def _result_line(hit) -> dict:
     place = hit.entry.place
     return {"id": place.id, "name": place.name, "commune": place.address.commune,
             "score": round(hit.score, 4), "tier": hit.tier,
-            "distance_km": None if hit.distance_km is None else round(hit.distance_km, 2)}
+            "distance_km": None if hit.distance_km is None else round(hit.distance_km, 2),
+            "merged_ids": list(place.merged_ids)}
 
 
 @main.command("search")
@@ -181,7 +182,11 @@ def _result_line(hit) -> dict:
 @click.option("--explain", is_flag=True, help="Print what was understood and how the search went.")
 @click.pass_context
 def search_command(ctx, text, lat, lon, limit, as_json, jsonl, explain) -> None:
-    """Search the directory: ranked places for a message."""
+    """Search the directory: ranked places for a message.
+
+    One result per place, as one card shows it: a place that stands for several rows of the
+    directory (duplicates merged) is listed once, by its own id, the other rows in "merged_ids".
+    """
     engine = ensure_index(settings_of(ctx))
     if jsonl:
         _search_jsonl(engine, limit)
@@ -201,7 +206,8 @@ def search_command(ctx, text, lat, lon, limit, as_json, jsonl, explain) -> None:
     for n, hit in enumerate(hits, 1):
         line = _result_line(hit)
         dist = f" {line['distance_km']} km" if line["distance_km"] is not None else ""
-        click.echo(f"{n:2}. {line['name']} — {line['commune']} [{line['id']}] "
+        ids = " + ".join([line["id"], *line["merged_ids"]])
+        click.echo(f"{n:2}. {line['name']} — {line['commune']} [{ids}] "
                    f"score {line['score']:.3f} tier {line['tier']}{dist}")
         if explain:
             parts = ", ".join(f"{k} {s:.2f}/{c:g}" for k, (s, c) in hit.scores.items())

@@ -61,6 +61,8 @@ def merge_duplicates(places: list[Place]) -> list[Place]:
 
 
 GENERIC_PUBLICS = frozenset({"TP", "AD"})
+DESK_LABELS = frozenset({"MFS", "MSAP"})
+"""Labels that say what a place is (a France Services desk, an MSAP), not a scheme it takes part in (APTIC)."""
 
 
 def _restricted(place: Place) -> bool:
@@ -69,11 +71,13 @@ def _restricted(place: Place) -> bool:
 
 def merge_group(group: list[Place]) -> Place:
     """One place from rows describing it: all names, the union of facts. The row that says most
-    (labels, then services) lends its id and comes first, so the place is found as what it mainly
-    is (a France Services desk rather than the workshop it also hosts). A place that one row lists
-    for everyone is not « réservé » because another row names a public."""
+    (a desk's label, then labels, then services) lends its id and comes first, so the place is found
+    as what it mainly is (a France Services desk rather than the workshop or the APTIC scheme it also
+    hosts); the other rows' ids stay in ``merged_ids``. A place that one row lists for everyone is
+    not « réservé » because another row names a public."""
     facets = {id(p): derive(0, p) for p in group}  # labels the name implies count too ("France Services - Sète")
-    group = sorted(group, key=lambda p: (-len(facets[id(p)].labels), -len(facets[id(p)].services)))  # stable
+    group = sorted(group, key=lambda p: (not facets[id(p)].labels & DESK_LABELS, -len(facets[id(p)].labels),
+                                         -len(facets[id(p)].services)))  # stable
     first = group[0]
     names: dict[str, str] = {}  # folded -> as the first row wrote it: "MANDELA" and "Mandela" are one name
     for p in group:
@@ -85,6 +89,7 @@ def merge_group(group: list[Place]) -> Place:
                          for f in ("phone", "email", "website")})
     return replace(
         first, name=" / ".join(names.values()), hours=hours, contact=contact,
+        merged_ids=tuple(dict.fromkeys(i for p in group for i in (p.id, *p.merged_ids) if i != first.id)),
         services=union("services"), labels=union("labels"),
         publics=union("publics") if all(_restricted(p) for p in group) or not any(p.publics for p in group)
         else tuple(dict.fromkeys((*union("publics"), "TP"))),

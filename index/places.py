@@ -101,6 +101,9 @@ class Place:
     """Last update, ISO date (YYYY-MM-DD) where known, else empty."""
     siret: str = ""
     raw_services: tuple[str, ...] = ()
+    merged_ids: tuple[str, ...] = ()
+    """Ids of the other rows this place stands for (``index.duplicates``): a link to one of them
+    still finds the place, and a benchmark grading rows sees every row the card shows."""
 
     @property
     def departement(self) -> str:

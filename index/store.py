@@ -17,6 +17,8 @@
   as arrays of int32 and float64;
 - ``name_df(word, places)``, ``words(word)``: how many names hold each word, the directory's
   own words for the lexicon;
+- ``merged(id, pos)``: the ids of the rows merged into a place (``index.duplicates``), each with
+  that place's position, so that a link to any of its rows finds it (``Store.by_id``);
 - ``source_rows(pos, id, hours, place)``: the rows as the sources listed them, before
   duplicates were merged into one place (``index.duplicates``), when any were: the maintainers'
   report checks the directory row by row (``read_source_rows``).
@@ -67,8 +69,9 @@ from index.vocabulary import LABEL_LABELS, PUBLIC_LABELS, SERVICE_LABELS
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
-"""The stored format this code writes and reads; raise it whenever what is stored changes."""
+FORMAT = 3
+"""The stored format this code writes and reads; raise it whenever what is stored changes.
+3: the ``merged`` table and each place's ``merged_ids``."""
 DB_FILE = "places.sqlite"
 META_FILE = "meta.json"
 ROW_PROBLEMS_FILE = "row-problems.json"
@@ -121,9 +124,9 @@ def build(places: list[Place], directory: Path, meta: dict, row_problems: list[d
     directory.mkdir(parents=True, exist_ok=True)
     if any(directory.iterdir()):
         raise BuildError(f"{directory} is not empty")
-    ids = Counter(p.id for p in places)
+    ids = Counter(i for p in places for i in (p.id, *p.merged_ids))
     dupes = [i for i, n in ids.items() if n > 1]
-    if dupes:
+    if dupes:  # an id names one place, whether its own or one of the rows merged into it
         raise BuildError(f"duplicate place ids: {', '.join(sorted(dupes)[:5])}")
     (directory / WHOOSH_DIR).mkdir()
     ix = whoosh_index.create_in(str(directory / WHOOSH_DIR), schema())
@@ -148,7 +151,7 @@ def build(places: list[Place], directory: Path, meta: dict, row_problems: list[d
 
 
 def version_name(content: str) -> str:
-    """A version's folder name: its format, then the start of its content hash ("2-3f2a1c0d9b8e7a65")."""
+    """A version's folder name: its format, then the start of its content hash ("3-3f2a1c0d9b8e7a65")."""
     return f"{FORMAT}-{content.removeprefix('sha256:')[:16]}"
 
 
@@ -161,7 +164,7 @@ def _write_tables(places: list[Place], path: Path, source_rows: list[Place]) -> 
     groups: dict[tuple[str, str], array] = {}
     name_df: Counter[str] = Counter()
     words: set[str] = set()
-    rows, points = [], []
+    rows, points, merged = [], [], []
     for pos, place in enumerate(places):
         e = derive(pos, place)
         facets = json.dumps([sorted(getattr(e, c)) if isinstance(getattr(e, c), frozenset) else getattr(e, c)
@@ -169,6 +172,7 @@ def _write_tables(places: list[Place], path: Path, source_rows: list[Place]) -> 
         hours, doc = _place_json(place)
         digest.update(f"{place.id}\t{facets}\t{hours}\t{doc}\n".encode())
         rows.append((pos, place.id, facets, hours, doc))
+        merged += [(row_id, pos) for row_id in place.merged_ids]
         if place.has_point:
             points.append((pos, place.lat, place.lon))
         groups.setdefault(("commune", e.commune), array("i")).append(pos)
@@ -194,6 +198,7 @@ def _write_tables(places: list[Place], path: Path, source_rows: list[Place]) -> 
                                 lons BLOB NOT NULL, PRIMARY KEY (i, j));
             CREATE TABLE name_df (word TEXT PRIMARY KEY, places INTEGER NOT NULL);
             CREATE TABLE words (word TEXT PRIMARY KEY);
+            CREATE TABLE merged (id TEXT PRIMARY KEY, pos INTEGER NOT NULL REFERENCES places (pos));
             CREATE TABLE source_rows (pos INTEGER PRIMARY KEY, id TEXT NOT NULL, hours TEXT NOT NULL,
                                       place TEXT NOT NULL);
         """)
@@ -205,6 +210,7 @@ def _write_tables(places: list[Place], path: Path, source_rows: list[Place]) -> 
                        [(i, j, *(_le(a).tobytes() for a in cell)) for (i, j), cell in sorted(Grid(points).cells.items())])
         db.executemany("INSERT INTO name_df VALUES (?, ?)", sorted(name_df.items()))
         db.executemany("INSERT INTO words VALUES (?)", [(w,) for w in sorted(words)])
+        db.executemany("INSERT INTO merged VALUES (?, ?)", sorted(merged))
         db.commit()
     finally:
         db.close()
@@ -345,8 +351,10 @@ class Entries(Sequence[Entry]):
         return self._shared
 
     def position_of(self, place_id: str) -> int | None:
+        """The position of the place with this id, or of the place a row of this id was merged into."""
         with self._lock:
-            row = self._db.execute("SELECT pos FROM places WHERE id = ?", (place_id,)).fetchone()
+            row = self._db.execute("SELECT pos FROM places WHERE id = ? UNION ALL "
+                                   "SELECT pos FROM merged WHERE id = ?", (place_id, place_id)).fetchone()
         return row[0] if row else None
 
 
@@ -367,7 +375,9 @@ class Grouped(Mapping[str, list[Entry]]):
 
 
 class ById(Mapping[str, Entry]):
-    """A place id -> its entry (the table's unique index, then the cache)."""
+    """A place id -> its entry (the table's unique index, then the cache). The id of a row merged
+    into a place gives that place (a link shared before the merge keeps working); iterating gives
+    each place's own id only, once."""
 
     def __init__(self, entries: Entries) -> None:
         self._entries = entries
@@ -467,12 +477,10 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def read_source_rows(store: Store) -> list[Place]:
     """The served version's places as the sources listed them, duplicates not merged: the rows a
-    maintainer fixes. A version where nothing was merged keeps no such table: its places are its rows."""
+    maintainer fixes. A version where nothing was merged keeps the table empty: its places are its rows."""
     db = _connect(store.directory / DB_FILE)  # its own connection: the store's is shared by searches
     try:
         listed = db.execute("SELECT hours, place FROM source_rows ORDER BY pos").fetchall()
-    except sqlite3.OperationalError:  # built before the table was kept: its places stand for its rows
-        listed = []
     finally:
         db.close()
     if not listed:

@@ -12,6 +12,7 @@ import pytest
 
 from index.asked import FILE, Asked, AskedLog
 from index.settings import SAMPLE_SOURCE
+from index.store import FORMAT
 from tests.support.homes import REAL_CSV, REAL_PLACES, ROOT
 from tests.support.http_source import closed_port
 
@@ -59,14 +60,23 @@ def test_build_then_search_jsonl_writes_only_result_lines(tmp_path):
         {"id": "a", "q": "atelier informatique gers"},
         {"id": "b", "q": "autour de moi", "lat": 43.2328, "lon": 0.0781},
         {"id": "c", "q": ""},
+        {"id": "d", "q": "maison france services grabels"},
     ])
     done = run(["search", "--jsonl", "--limit", "5"], home, stdin=queries + "\nnot json\n")
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [line["id"] for line in lines] == ["a", "b", "c"]
+    assert [line["id"] for line in lines] == ["a", "b", "c", "d"]
     assert all(set(line) == {"id", "results", "took_ms"} for line in lines)
-    assert lines[0]["results"][0]["id"].startswith("Ref_") and len(lines[0]["results"]) == 5
-    assert "stdin line 4 skipped" in done.stderr
+    assert lines[0]["results"][0]["id"].startswith("Ref_")
+    assert "stdin line 5 skipped" in done.stderr
+    assert all(len(line["results"]) == 5 for line in lines[:2])  # --limit counts places, one result each
+    # One card is two rows of the directory (the France Services desk and the LAM of Grabels): one result.
+    grabels = lines[3]["results"]
+    assert grabels[0]["id"] == "Ref_0645" and grabels[0]["merged_ids"] == ["Ref_0522"]
+    assert all(r["id"] != "Ref_0522" for r in grabels)
+    as_json = json.loads(run(["search", "maison france services grabels", "--json"], home).stdout)
+    assert as_json["results"][0] == grabels[0]
+    assert "[Ref_0645 + Ref_0522]" in run(["search", "maison france services grabels"], home).stdout
 
 
 def test_ask_prints_the_conversation_reply_in_french(tmp_path):
@@ -130,7 +140,7 @@ def test_search_on_a_home_in_the_pickle_format_says_so_and_rebuilds_it(tmp_path)
     assert "written in stored format 1 (entries.pickle)" in done.stderr
     assert f"Rebuilding it from {SAMPLE_SOURCE}" in done.stderr
     assert json.loads(done.stdout)["results"]
-    assert (home / "current").resolve().name.startswith("2-")
+    assert (home / "current").resolve().name.startswith(f"{FORMAT}-")
 
 
 def test_report_writes_the_page_and_the_csv_files_of_the_served_version(tmp_path):

@@ -90,6 +90,13 @@ def test_card_text_is_plain_and_complete(conversation):
     assert conversation.card("no-such-id") is None
 
 
+def test_a_row_merged_into_a_place_opens_that_place_card(conversation):
+    """Ref_0052 repeats Ref_0001 (same address and phone): a link to it, shared before the merge, still works."""
+    merged = conversation.card("Ref_0052")
+    assert merged is not None and merged.id == "Ref_0001" and merged.name == conversation.card("Ref_0001").name
+    assert "Alzonne" in merged.name and " / " in merged.name
+
+
 def test_each_card_says_where_its_data_comes_from_and_how_fresh(conversation):
     card = conversation.card("Ref_0001")  # "Decembre 2018", merged with its duplicate of "Decembre 2019"
     assert card.provenance == "Source : RhinOcc"  # the hub's name, never the file's

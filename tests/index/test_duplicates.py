@@ -19,6 +19,7 @@ def test_same_address_and_phone_merge_naming_both():
                                place("b", "Empalot (CAF)", phone="0534319442", services=("ACCDS",)),
                                place("c", "Autre lieu", street="1 rue Autre")])
     assert [p.id for p in merged] == ["a", "c"]
+    assert merged[0].merged_ids == ("b",) and merged[1].merged_ids == ()
     assert merged[0].name == "Centre social Jean Moulin / Empalot (CAF)"
     assert merged[0].services == ("ORD", "ACCDS")
 
@@ -37,8 +38,26 @@ def test_the_real_directory_loses_only_duplicates():
     merged = merge_duplicates(places)
     assert len(merged) == REAL_PLACES < len(places)
     assert len({p.id for p in merged}) == len(merged)
+    # Every row is one place's own id or one of its merged rows', once.
+    assert sorted(i for p in merged for i in (p.id, *p.merged_ids)) == sorted(p.id for p in places)
     jean_moulin = [p for p in merged if "Jean Moulin" in p.name and p.address.postcode == "31400"]
     assert len(jean_moulin) == 1 and " / " in jean_moulin[0].name
+
+
+def test_the_place_keeps_the_ids_of_every_row_it_stands_for():
+    """Three rows of one place: the one that says most lends its id, the others' are kept."""
+    merged = merge_duplicates([place("a", "Centre social", services=("ORD",)),
+                               place("b", "France Services Empalot", labels=("FS",)),
+                               place("c", "France Services Empalot", phone="05 00 00 00 00")])
+    assert [p.id for p in merged] == ["b"] and sorted(merged[0].merged_ids) == ["a", "c"]
+
+
+def test_a_france_services_row_lends_its_id_over_a_scheme_it_takes_part_in():
+    """GRABELS: the LAM row (APTIC) comes first in the file, the place is found as the France Services desk."""
+    merged = merge_duplicates([place("lam", "Lieux d'Accès Multimédia de GRABELS", labels=("APTIC",)),
+                               place("fs", "France Services GRABELS", labels=("MFS",))])
+    assert [(p.id, p.merged_ids) for p in merged] == [("fs", ("lam",))]
+    assert merged[0].name == "France Services GRABELS / Lieux d'Accès Multimédia de GRABELS"
 
 
 def test_names_that_differ_only_by_case_are_said_once():

@@ -12,7 +12,7 @@ import pytest
 from index.errors import BuildError, IndexUnavailable, StaleFormat
 from index.hours import parse_day
 from index.places import Address, Contact, Hours, Place
-from index.store import DB_FILE, META_FILE, build, open_store, read_places, read_source_rows
+from index.store import DB_FILE, FORMAT, META_FILE, build, open_store, read_places, read_source_rows
 
 FORMAT1 = Path(__file__).parent / "fixtures" / "format1-version"
 
@@ -36,6 +36,31 @@ def test_duplicate_ids_are_refused_before_anything_is_written(tmp_path):
     with pytest.raises(BuildError, match="duplicate place ids: p1"):
         build([place(), place()], tmp_path / "v1", {})
     assert not (tmp_path / "v1" / META_FILE).exists()
+
+
+def test_a_row_merged_into_a_place_finds_that_place_by_its_own_id(tmp_path):
+    merged = place(name="Médiathèque / Espace numérique", merged_ids=("p7", "p9"))
+    build([merged, place(id="p2", name="Fablab")], tmp_path / "v1", {})
+    store = open_store(tmp_path / "v1")
+    assert store.by_id["p7"].place == store.by_id["p9"].place == store.by_id["p1"].place == merged
+    assert "p8" not in store.by_id and list(store.by_id) == ["p1", "p2"] and len(store.by_id) == 2
+    assert read_places(tmp_path / "v1")[0].merged_ids == ("p7", "p9")
+    with sqlite3.connect(tmp_path / "v1" / DB_FILE) as db:  # plain tables, readable by any SQLite client
+        assert db.execute("SELECT id, pos FROM merged ORDER BY id").fetchall() == [("p7", 0), ("p9", 0)]
+
+
+def test_a_merged_row_id_that_another_place_has_is_refused(tmp_path):
+    with pytest.raises(BuildError, match="duplicate place ids: p2"):
+        build([place(merged_ids=("p2",)), place(id="p2")], tmp_path / "v1", {})
+
+
+def test_a_version_of_the_previous_format_is_refused_with_what_to_do(tmp_path):
+    """Format 2 had no ``merged`` table: its versions are rebuilt (see test_rebuild), never half-read."""
+    build([place()], tmp_path / "v1", {})
+    meta = json.loads((tmp_path / "v1" / META_FILE).read_text())
+    (tmp_path / "v1" / META_FILE).write_text(json.dumps({**meta, "format": FORMAT - 1}))
+    with pytest.raises(StaleFormat, match=rf"stored format {FORMAT - 1};.*rebuild it from its sources"):
+        open_store(tmp_path / "v1")
 
 
 def test_a_folder_without_meta_is_not_a_version(tmp_path):
@@ -105,12 +130,3 @@ def test_the_rows_as_listed_are_kept_beside_their_merged_place(tmp_path):
     store = open_store(tmp_path / "v1")
     assert [e.place.id for e in store.entries] == ["p1"]
     assert read_source_rows(store) == rows
-
-
-def test_a_version_built_without_listed_rows_reports_on_its_places(tmp_path):
-    build([place(), place(id="p2")], tmp_path / "v1", {})
-    db = sqlite3.connect(tmp_path / "v1" / DB_FILE)
-    db.execute("DROP TABLE source_rows")  # as versions built before the table existed
-    db.commit()
-    db.close()
-    assert [p.id for p in read_source_rows(open_store(tmp_path / "v1"))] == ["p1", "p2"]

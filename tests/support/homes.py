@@ -26,9 +26,7 @@ def served_places(path: Path) -> list[Place]:
 
 def lone_ids(path: Path) -> set[str]:
     """Ids of the places of ``path`` that no other row duplicates: the index keeps them as read."""
-    read = read_source(str(path)).places
-    as_read = {id(p) for p in read}
-    return {p.id for p in merge_duplicates(read) if id(p) in as_read}
+    return {p.id for p in merge_duplicates(read_source(str(path)).places) if not p.merged_ids}
 
 
 def load_sources(locations: list[str]) -> Loaded:

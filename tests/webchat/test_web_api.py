@@ -283,6 +283,19 @@ async def test_place_by_id_and_unknown_ids(client):
         await error_of(await client.get(f"/api/places/{unknown}"), 404)
 
 
+async def test_a_row_merged_into_a_place_answers_with_that_place(client):
+    """The France Services row of GRABELS and its LAM row are one card; either id finds it, QR code included."""
+    _, body = await ask(client, message="maison france services herault grabels")
+    card = next(c for c in body["cards"] if "GRABELS" in c["name"])
+    assert card["id"] == "Ref_0645"
+    response = await client.get("/api/places/Ref_0522")
+    assert response.status == 200
+    place = await response.json()
+    assert place["id"] == "Ref_0645" and place["name"] == card["name"]
+    qr = await client.get("/api/places/Ref_0522/qr.svg")
+    assert qr.status == 200 and qr.content_type == "image/svg+xml"
+
+
 # ---------- status and health ----------
 
 
