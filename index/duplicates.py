@@ -61,6 +61,8 @@ def merge_duplicates(places: list[Place]) -> list[Place]:
 
 
 GENERIC_PUBLICS = frozenset({"TP", "AD"})
+SAID_ONCE = ("organisation", "place_type", "legal_form", "accessibility", "description", "siret")
+"""Texts a place has once: the row lending its id says it, else the first row that does."""
 DESK_LABELS = frozenset({"MFS", "MSAP"})
 """Labels that say what a place is (a France Services desk, an MSAP), not a scheme it takes part in (APTIC)."""
 
@@ -94,8 +96,10 @@ def merge_group(group: list[Place]) -> Place:
         publics=union("publics") if all(_restricted(p) for p in group) or not any(p.publics for p in group)
         else tuple(dict.fromkeys((*union("publics"), "TP"))),
         access=union("access"), support=union("support"), raw_services=union("raw_services"),
-        organisation=first.organisation or next((p.organisation for p in group if p.organisation), ""),
-        description=first.description or next((p.description for p in group if p.description), ""),
+        **{attr: next((getattr(p, attr) for p in group if getattr(p, attr)), "") for attr in SAID_ONCE},
+        # Wifi is there if any row says so, absent only if one says so and none says it is there.
+        wifi=True if any(p.wifi for p in group) else next((p.wifi for p in group if p.wifi is not None), None),
+        wifi_text=next((p.wifi_text for p in group if p.wifi), first.wifi_text),
         updated=max(p.updated for p in group),
         lat=first.lat if first.has_point else next((p.lat for p in group if p.has_point), None),
         lon=first.lon if first.has_point else next((p.lon for p in group if p.has_point), None),

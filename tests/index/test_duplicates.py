@@ -63,3 +63,11 @@ def test_a_france_services_row_lends_its_id_over_a_scheme_it_takes_part_in():
 def test_names_that_differ_only_by_case_are_said_once():
     merged = merge_duplicates([place("a", "Centre social Nelson MANDELA"), place("b", "Centre Social Nelson Mandela")])
     assert [p.name for p in merged] == ["Centre social Nelson MANDELA"]
+
+
+def test_wifi_any_row_offers_is_the_places():
+    """« Info Jeunes » lends its id to the merged place; the BIJ row beside it says « wifi : oui »."""
+    merged = merge_duplicates([place("a", "Info Jeunes", labels=("MFS",)), place("b", "BIJ", wifi=True, wifi_text="oui")])
+    assert merged[0].id == "a" and merged[0].wifi is True and merged[0].wifi_text == "oui"
+    no = merge_duplicates([place("a", "MJC", wifi=False), place("b", "MJC bis")])
+    assert no[0].wifi is False
