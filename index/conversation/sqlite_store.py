@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,9 @@ from pathlib import Path
 from index.conversation.session import NEW_WINDOW, Record, SessionStore
 
 BUSY_TIMEOUT_MS = 5000
+SETUP_TRIES = 20
+"""Attempts at setting a new file up (WAL mode, tables) while another worker does the same: SQLite
+answers « database is locked » at once there, without waiting for the busy timeout."""
 """Milliseconds a writer waits for another worker's transaction before failing."""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, body TEXT NOT NULL, used REAL NOT NULL);
@@ -50,14 +54,26 @@ class SqliteSessions(SessionStore):
         if self._db is None or self._pid != os.getpid():
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._db, self._pid = self._set_up(), os.getpid()
+        return self._db
+
+    def _set_up(self) -> sqlite3.Connection:
+        attempt = 0
+        while True:
+            attempt += 1
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                  check_same_thread=False)
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash of the process loses nothing committed
-            db.executescript(SCHEMA)
-            self._db, self._pid = db, os.getpid()
-        return self._db
+            try:
+                db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash of the process loses nothing committed
+                db.executescript(SCHEMA)
+                return db
+            except sqlite3.OperationalError as exc:
+                db.close()
+                if "locked" not in str(exc) or attempt == SETUP_TRIES:
+                    raise
+                time.sleep(0.02 * attempt)  # two workers starting together: one sets the file up first
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -211,3 +212,26 @@ def test_a_value_with_no_stored_form_answers_without_memory(open_store, caplog):
         store.save(session)
     assert store.load("web:f").new
     assert caplog.text.count("could not be stored") == 1
+
+
+def _open_when_told(path: str, start, results) -> None:
+    start.wait()
+    store = SqliteSessions(path)
+    results.put(store._failed_at is None)
+
+
+def test_workers_starting_together_on_a_new_file_all_open_it(tmp_path):
+    """Two workers set up a new store file at the same moment: SQLite answers « database is
+    locked » at once to one of them, which must try again, not answer without memory."""
+    ctx = multiprocessing.get_context("fork")
+    for round_ in range(10):
+        start, results = ctx.Event(), ctx.Queue()
+        path = str(tmp_path / f"conversations-{round_}.sqlite")
+        workers = [ctx.Process(target=_open_when_told, args=(path, start, results)) for _ in range(4)]
+        for w in workers:
+            w.start()
+        start.set()
+        opened = [results.get(timeout=30) for _ in workers]
+        for w in workers:
+            w.join(timeout=30)
+        assert opened == [True] * 4, round_
