@@ -54,6 +54,9 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), handlers=[handler])
     # httpx logs every request URL at INFO, and the Bot API's URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # python-telegram-bot logs whole updates and API answers at DEBUG: what people typed, their
+    # names and positions. Never below INFO, whatever ORIENTEUR_LOG_LEVEL says.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level.upper())))
 
 
 class OrienteurGroup(click.Group):
