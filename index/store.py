@@ -477,15 +477,17 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def read_source_rows(store: Store) -> list[Place]:
     """The served version's places as the sources listed them, duplicates not merged: the rows a
-    maintainer fixes. A version where nothing was merged keeps the table empty: its places are its rows."""
+    maintainer fixes. Empty when nothing was merged: the version's places are its rows then."""
     db = _connect(store.directory / DB_FILE)  # its own connection: the store's is shared by searches
     try:
-        listed = db.execute("SELECT hours, place FROM source_rows ORDER BY pos").fetchall()
+        return [_decode_place(hours, doc) for hours, doc in db.execute("SELECT hours, place FROM source_rows ORDER BY pos")]
     finally:
         db.close()
-    if not listed:
-        return [e.place for e in store.entries]
-    return [place_from_dict(json.loads(doc), hours_from_dict(json.loads(hours))) for hours, doc in listed]
+
+
+def _decode_place(hours: str, doc: str) -> Place:
+    """A place from its stored JSON (``_place_json``)."""
+    return place_from_dict(json.loads(doc), hours_from_dict(json.loads(hours)))
 
 
 def read_places(directory: Path) -> list[Place]:
@@ -494,8 +496,7 @@ def read_places(directory: Path) -> list[Place]:
     check_format(directory, read_meta(directory))
     db = _connect(directory / DB_FILE)
     try:
-        return [place_from_dict(json.loads(doc), hours_from_dict(json.loads(hours)))
-                for hours, doc in db.execute("SELECT hours, place FROM places ORDER BY pos")]
+        return [_decode_place(hours, doc) for hours, doc in db.execute("SELECT hours, place FROM places ORDER BY pos")]
     except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
         raise IndexUnavailable(f"index in {directory} is unreadable: {exc}") from exc
     finally:

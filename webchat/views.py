@@ -27,7 +27,6 @@ from index.conversation import MAX_MESSAGE, Reply, replies
 from index.datasource import public_name, served_source
 from index.engine import MAX_HITS
 from index.fetch import is_url
-from index.places import DAYS
 from index.report import build_report
 from index.report.html import render as render_report
 from index.settings import Settings
@@ -61,14 +60,14 @@ STRINGS = {
     "hours": replies.HOURS_LABEL, "today": replies.TODAY_LABEL, "services": replies.SERVICES_LABEL,
     "publics": words.PUBLICS_LABEL, "why": words.WHY_LABEL, "toPrint": words.WEB_TO_PRINT,
     "copied": words.WEB_COPIED, "copyFailed": words.WEB_COPY_FAILED,
-    "printNothing": words.WEB_PRINT_NOTHING, "printCount": words.WEB_PRINT_COUNT,
+    "printNothing": words.WEB_PRINT_NOTHING,
     "sheetTitle": words.WEB_SHEET_TITLE, "sheetIntro": words.WEB_SHEET_INTRO,
     "newTab": words.WEB_NEW_TAB, "connectionLost": words.WEB_CONNECTION_LOST,
     "geolocationRefused": words.GEOLOCATION_REFUSED, "geolocationUnavailable": words.GEOLOCATION_UNAVAILABLE,
     "tooManyRequests": words.TOO_MANY_REQUESTS, "messageTooLong": replies.MESSAGE_TOO_LONG,
     "questionMissing": words.WEB_QUESTION_MISSING, "error": replies.ERROR,
     "skip": words.WEB_SKIP_TO_QUESTION, "printHint": words.WEB_PRINT_HINT,
-    "days": list(DAYS), "maxMessage": MAX_MESSAGE,
+    "maxMessage": MAX_MESSAGE,
     "call": words.WEB_CALL, "mapShort": words.WEB_MAP_SHORT, "moreInfo": words.WEB_MORE_INFO,
     "smsCopy": words.WEB_SMS_COPY, "smsCopied": words.WEB_SMS_COPIED, "refine": words.WEB_REFINE,
     "selectedOne": words.WEB_SELECTED_ONE, "selectedMany": words.WEB_SELECTED_MANY,

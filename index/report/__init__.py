@@ -59,12 +59,15 @@ def build_report(store: Store, asked: AskedLog | None, days: int, today: date | 
     problems = read_row_problems(store.directory)
     served = served_source(store.meta, today)
     entries = list(store.entries)  # decoded once: an opened version decodes its places on demand
-    rows = rows_of(store)
+    rows = rows_of(store, entries)
+    offers = {n.name: offering(n, entries) for n in NEEDS}
+    departements = covered(entries)
     return Report(
         generated_at=now.isoformat(timespec="seconds"), version=store.version, places=len(entries), rows=len(rows),
         source=served, attribution=attribution(served.publisher, served.date, served.sample),
         findings=check(rows, today, gazetteer, problems or []), warnings_kept=problems is not None,
-        zones=white_zones(entries, gazetteer, min_population), min_population=min_population,
-        offers={n.name: [(e.place.lat, e.place.lon) for e in offering(n, entries)] for n in NEEDS}, departements=covered(entries),
+        zones=white_zones(offers, departements, gazetteer, min_population), min_population=min_population,
+        offers={name: [(e.place.lat, e.place.lon) for e in found] for name, found in offers.items()},
+        departements=departements,
         asked=asked.counts(days) if asked else [], days=days, recording=asked is not None,
     )

@@ -169,10 +169,12 @@ def duplicates(entries: list[Entry]) -> dict[str, list[str]]:
     return found
 
 
-def rows_of(store: Store) -> list[Entry]:
+def rows_of(store: Store, entries: list[Entry]) -> list[Entry]:
     """The served directory's rows as its sources list them (duplicates not merged: two rows to
-    fix, though one place to the people asking), with their facets."""
-    return [derive(pos, place) for pos, place in enumerate(read_source_rows(store))]
+    fix, though one place to the people asking), with their facets; ``entries`` (the store's,
+    decoded) when nothing was merged."""
+    listed = read_source_rows(store)
+    return [derive(pos, place) for pos, place in enumerate(listed)] if listed else entries
 
 
 def check(entries: list[Entry], today: date, gazetteer: Gazetteer, row_problems: list[dict]) -> list[Finding]:

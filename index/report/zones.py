@@ -35,9 +35,9 @@ def covered(entries: list[Entry]) -> frozenset[str]:
     return frozenset(e.place.departement for e in entries if e.place.departement)
 
 
-def covered_communes(entries: list[Entry], gazetteer: Gazetteer, min_population: int = MIN_POPULATION) -> list[Commune]:
-    """The communes of the départements the directory covers, populous enough."""
-    departements = covered(entries)
+def covered_communes(departements: frozenset[str], gazetteer: Gazetteer,
+                     min_population: int = MIN_POPULATION) -> list[Commune]:
+    """The communes of the départements the directory covers (``covered``), populous enough."""
     return [c for c in gazetteer.communes
             if c.departement in departements and c.population >= min_population and not c.parent]
 
@@ -47,9 +47,9 @@ def offering(need: Need, entries: list[Entry]) -> list[Entry]:
     return [e for e in entries if e.place.has_point and need.met_by(e)]
 
 
-def distances(need: Need, entries: list[Entry], communes: list[Commune]) -> list[Zone]:
-    """Each commune's nearest place meeting ``need``, farthest first (no place at all: first of all)."""
-    offers = offering(need, entries)
+def distances(need: Need, offers: list[Entry], communes: list[Commune]) -> list[Zone]:
+    """Each commune's nearest place of ``offers`` (``offering(need, …)``), farthest first (no place
+    at all: first of all)."""
     grid = Grid([(i, e.place.lat, e.place.lon) for i, e in enumerate(offers)])
     zones = []
     for commune in communes:
@@ -63,7 +63,8 @@ def distances(need: Need, entries: list[Entry], communes: list[Commune]) -> list
     return sorted(zones, key=lambda z: (z.km is not None, -(z.km or 0.0), z.commune.insee))
 
 
-def white_zones(entries: list[Entry], gazetteer: Gazetteer, min_population: int = MIN_POPULATION) -> dict[str, list[Zone]]:
-    """Need name -> every covered commune, farthest from it first."""
-    communes = covered_communes(entries, gazetteer, min_population)
-    return {need.name: distances(need, entries, communes) for need in NEEDS}
+def white_zones(offers: dict[str, list[Entry]], departements: frozenset[str], gazetteer: Gazetteer,
+                min_population: int = MIN_POPULATION) -> dict[str, list[Zone]]:
+    """Need name -> every covered commune, farthest from its ``offers`` first."""
+    communes = covered_communes(departements, gazetteer, min_population)
+    return {need.name: distances(need, offers[need.name], communes) for need in NEEDS}

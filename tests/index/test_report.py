@@ -46,7 +46,7 @@ def raw() -> list[dict[str, str]]:
 
 def findings_on(real_engine, today: date = TODAY):
     store = real_engine.store
-    return check(rows_of(store), today, load_gazetteer(), read_row_problems(store.directory))
+    return check(rows_of(store, list(store.entries)), today, load_gazetteer(), read_row_problems(store.directory))
 
 
 @pytest.fixture(scope="module")
