@@ -36,6 +36,7 @@ from index.rank import (
     nearest_first_key,
     order_key,
 )
+from index.settings import Settings
 from index.spatial import haversine_km
 from index.store import TEXT_FIELDS, Store, open_store
 from index.understand import Area, Query, parse
@@ -96,6 +97,12 @@ class Engine:
         """One refresh at a time: the watcher and an admin rebuild may both ask for one."""
         if store is None:
             self.refresh()
+
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Engine:
+        """The engine over the index home of ``settings`` (build it first: ``cli.ensure_built``)."""
+        return cls(home=Path(settings.home).expanduser())
 
     @property
     def store(self) -> Store:
@@ -291,8 +298,7 @@ class _Search:
         self.log("area %s: %d places inside%s", area.label if area else "(none)", len(inside),
                  f" ({radius:.1f} km)" if radius else "")
         assessed = self.assess(inside, inside=True)
-        has_needs = bool(q.concepts or q.days or q.wifi)
-        if not has_needs and (assessed or area is None):
+        if not q.has_needs and (assessed or area is None):
             around = self.around({e.pos for e in inside}, self.near_band(radius)) if assessed else []
             return self.results(sorted(assessed, key=self.order) + around, widened=False, area_empty=False)
         # Reserved to young people while the person is an adult (« une dame de 45 ans »): after every

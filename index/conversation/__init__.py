@@ -153,7 +153,7 @@ class Conversation:
             query = self.engine.searchable(query)
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
-        if query.off_topic and not (query.concepts or query.days or query.wifi):
+        if query.off_topic and not query.has_needs:
             labels = [t.label for t in OUT_OF_SCOPE if t.code in query.off_topic]
             return Reply(replies.off_topic(labels), kind="out_of_scope")
         if query.area and not self.engine.covers(query.area):
@@ -254,8 +254,7 @@ class Conversation:
             found = self.engine.search(around)
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
-        has_needs = bool(query.concepts or query.days or query.wifi)
-        hits = [h for h in found.hits if h.entry.place.id not in shown and (not has_needs or h.tier == MET)]
+        hits = [h for h in found.hits if h.entry.place.id not in shown and (not query.has_needs or h.tier == MET)]
         if not hits:
             return None
         page = replace(found, hits=hits[:self.page_size])
@@ -271,10 +270,9 @@ class Conversation:
         page = hits[offset:offset + limit]
         area = query.area
         origin = (area.lat, area.lon) if area and area.user_location else None
-        distance_from = replies.distance_origin(area)
+        distance_from = replies.of_area(area)
         now = self.now()
-        has_needs = bool(query.concepts or query.days or query.wifi)
-        matches = [not has_needs or h.tier == MET or h.named for h in hits]
+        matches = [not query.has_needs or h.tier == MET or h.named for h in hits]
         matching = sum(matches)
         cards = [
             replies.card(h, now, origin=origin, distance_from=distance_from,

@@ -86,8 +86,13 @@ class Query:
     """What was corrected or guessed, in French ("« toulouze » lu comme Toulouse")."""
 
     @property
+    def has_needs(self) -> bool:
+        """A need, an audience, a day or wifi asked: what places are ranked on beside where they are."""
+        return bool(self.concepts or self.days or self.wifi)
+
+    @property
     def is_empty(self) -> bool:
-        return not (self.area or self.concepts or self.days or self.wifi or self.words)
+        return not (self.area or self.has_needs or self.words)
 
     def describe(self) -> str:
         """What was understood, in French, e.g. « ateliers informatiques · Gers · ouvert le samedi »."""
