@@ -81,8 +81,10 @@ def hub_name(source: str) -> str:
     ``"lieux-geocodes"`` -> ``"RhinOcc"``, ``"hub-du-sud-paca-2023-05 (dora)"`` -> ``"Hub du Sud PACA"``."""
     name = re.sub(r"\s*\(.*\)\s*$", "", source or "").strip()
     name = re.sub(r"[-_ ]?\d{4}(?:[-_]\d{2}){0,2}[-_ ]?", "-", name).strip("-_ ")
-    if not name or name.lower() in RHINOCC_FILES or name.lower().startswith("rhinocc"):
-        return RHINOCC if name.lower() in RHINOCC_FILES or name.lower().startswith("rhinocc") else ""
+    if name.lower() in RHINOCC_FILES or name.lower().startswith("rhinocc"):
+        return RHINOCC
+    if not name:
+        return ""
     words = re.split(r"[-_ ]+", name)
     small = {"du", "de", "des", "la", "le", "les", "d", "l", "et"}
     return " ".join(w.upper() if len(w) <= 4 and w.lower() not in small and i == len(words) - 1

@@ -143,11 +143,6 @@ def padded_label(query: Query, closed: bool = False) -> str:
     return " ".join(p for p in ("Autres lieux", in_area(query.area)) if p) + f", {what}"
 
 
-def distance_origin(area) -> str:
-    """From where a card's distance counts: « de vous », « de Muret », « de l'Ariège »."""
-    return of_area(area)
-
-
 def widened(query: Query, area_empty: bool, inside: bool = False, closed: bool = False) -> str:
     """Nothing inside the stated area meets the needs: say so before what is shown instead —
     places that do not say (``inside``), some of them closed when asked (``closed``), or the
@@ -270,9 +265,8 @@ def freshness(updated: str, now: datetime) -> str:
     return text
 
 
-def provenance(source: str, updated: str, now: datetime | None = None) -> str:
-    """Where a card's data comes from, by the hub's name: « Source : RhinOcc »."""
-    hub = hub_name(source)
+def provenance(hub: str) -> str:
+    """Where a card's data comes from, by the hub's name (``cards.hub_name``): « Source : RhinOcc »."""
     return f"Source : {hub}" if hub else ""
 
 
@@ -326,8 +320,9 @@ def card(hit: Assessment, now: datetime, origin: tuple[float, float] | None = No
     today_hours = day_text(place.hours.days[today])[0] if place.hours.known else ""
     state = open_state(place.hours, now)
     km = hit.distance_km if show_distance else None
+    hub = hub_name(place.source)
     made = Card(
-        id=place.id, name=place.name, source=hub_name(place.source), organisation=place.organisation,
+        id=place.id, name=place.name, source=hub, organisation=place.organisation,
         address=place.address.one_line(), commune=place.address.commune,
         phone=place.contact.phone, email=place.contact.email, website=place.contact.website,
         today=today_hours, week=hours.lines, today_index=today,
@@ -337,7 +332,7 @@ def card(hit: Assessment, now: datetime, origin: tuple[float, float] | None = No
         access=place.access, wifi=place.wifi, distance_km=km, distance_text=distance(km, distance_from),
         lat=place.lat, lon=place.lon, map_url=map_url(place), directions_url=directions_url(place, origin),
         why=tuple(dict.fromkeys(hit.reasons)), updated=place.updated,
-        provenance=provenance(place.source, place.updated),
+        provenance=provenance(hub),
         open_state=state.state, open_now=open_now(state), hours_note=hours.remark,
         restrictions=restrictions(hit, hours.remark), freshness=freshness(place.updated, now), matches=matches,
     )
