@@ -14,7 +14,6 @@ import os
 import re
 import secrets
 import signal
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
@@ -143,7 +142,7 @@ async def _webhook(settings: Settings, url: str, listen: str, port: int, worker:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    conversation = Conversation.from_settings(Engine(home=Path(settings.home).expanduser()), settings)
+    conversation = Conversation.from_settings(Engine.from_settings(settings), settings)
     application = build_application(settings, conversation, polling=False)
     try:
         await serve_webhook(application, url, urlsplit(url).path or "/", settings.webhook_secret, listen, port,

@@ -45,12 +45,6 @@ def listed_rows(reports: list[tuple[str, ReadResult]]) -> list[Place]:
     return merge([(source_name(loc), result) for loc, result in reports])
 
 
-def merge_results(reports: list[tuple[str, ReadResult]]) -> list[Place]:
-    """The places of every source, one list, rows describing the same place merged (so a version's
-    counts, checks and pages are right)."""
-    return merge_duplicates(listed_rows(reports))
-
-
 def build_version(home: Home, loaded: Loaded, extra_meta: dict | None = None, reuse: bool = True) -> Path:
     """Build ``loaded`` into a version folder beside the served one; returns the folder (not yet served).
 

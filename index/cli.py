@@ -98,7 +98,7 @@ def settings_of(ctx: click.Context) -> Settings:
 def ensure_index(settings: Settings) -> Engine:
     """The engine over the served index, built first when needed (see ``ensure_built``)."""
     ensure_built(settings)
-    return Engine(home=Path(settings.home).expanduser())
+    return Engine.from_settings(settings)
 
 
 def ensure_built(settings: Settings) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from aiohttp import web
 
@@ -41,7 +39,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
 
 def serve_one(settings: Settings, host: str, port: int, reuse_port: bool = False, quiet: bool = False) -> None:
     """One process serving the web chat: its own engine, the shared conversation store."""
-    conversation = Conversation.from_settings(Engine(home=Path(settings.home).expanduser()), settings)
+    conversation = Conversation.from_settings(Engine.from_settings(settings), settings)
     app = create_app(settings, conversation)
     try:
         web.run_app(app, host=host, port=port, reuse_port=reuse_port or None, access_log_class=PathAccessLogger,

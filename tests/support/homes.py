@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.build import Loaded, build_version, merge_results
+from index.build import Loaded, build_version
 from index.duplicates import merge_duplicates
 from index.home import Home
 from index.places import Place
@@ -21,7 +21,7 @@ REAL_PLACES = 819
 
 def served_places(path: Path) -> list[Place]:
     """The places one file becomes in an index: read, duplicates merged (as ``orienteur build`` does)."""
-    return merge_results([(str(path), read_source(str(path)))])
+    return Loaded.of([(str(path), read_source(str(path)))]).places
 
 
 def lone_ids(path: Path) -> set[str]:
