@@ -12,8 +12,10 @@ configured (``RedisRateLimiter``): then one bucket per address holds across all 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import math
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,6 +85,9 @@ return tostring(wait)
 takes from the same bucket. A bucket expires once it would be full again."""
 
 
+SALT_KEY = "orienteur:rate:salt"
+
+
 class RedisRateLimiter(RateLimiter):
     """The same buckets, kept in Redis or Valkey so that the limit holds across workers and machines.
 
@@ -96,16 +101,24 @@ class RedisRateLimiter(RateLimiter):
 
         self._errors = (redis.RedisError, OSError)
         client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        self._take = client.register_script(BUCKET_SCRIPT)
+        self._client, self._take = client, client.register_script(BUCKET_SCRIPT)
+        self._salt: bytes | None = None
         self._failed_at: float | None = None
+
+    def _key(self, client: str) -> str:
+        """A client address as Redis holds it: keyed with a random salt all workers share, so that
+        nothing in Redis gives the address back by trying them all (as the conversation store does)."""
+        if self._salt is None:
+            self._client.set(SALT_KEY, secrets.token_hex(16), nx=True)
+            self._salt = self._client.get(SALT_KEY)
+        return "orienteur:rate:" + hmac.new(self._salt, client.encode(), hashlib.sha256).hexdigest()[:32]
 
     def take(self, client: str) -> float:
         now = time.monotonic()
         if self._failed_at is not None and now - self._failed_at < RETRY_AFTER:
             return 0.0  # not asked again yet: a Redis that hangs must not hold every request
-        key = "orienteur:rate:" + hashlib.sha256(client.encode()).hexdigest()[:24]
         try:
-            wait = float(self._take(keys=[key], args=[self.rate, self.burst]))
+            wait = float(self._take(keys=[self._key(client)], args=[self.rate, self.burst]))
         except self._errors as exc:
             if self._failed_at is None:
                 log.error("rate limits unavailable in Redis (%s: %s): requests are not limited until it is back",

@@ -14,7 +14,7 @@ from index.lock import rebuild_lock
 from index.settings import SAMPLE_SOURCE
 from tests.support.homes import REAL_CSV, REAL_PLACES, build_home
 from webchat import words
-from webchat.ratelimit import RateLimiter
+from webchat.ratelimit import RateLimiter, RedisRateLimiter
 
 # ---------- the token bucket alone ----------
 
@@ -205,3 +205,18 @@ async def test_admin_rebuild_runs_the_job_in_its_own_process_and_serves_the_resu
 
 def test_settings_keep_the_admin_token_out_of_repr(settings):
     assert "s3cret" not in repr(dataclasses.replace(settings, admin_token="s3cret"))
+
+
+def test_workers_share_one_bucket_per_address_in_redis_under_a_keyed_hash(redis_url):
+    """Two workers (two limiters) take from the same bucket; Redis keeps no plain hash of the address,
+    which trying every IPv4 address would reverse."""
+    import hashlib
+
+    import redis
+
+    first, second = RedisRateLimiter(redis_url, rate=0.01, burst=2), RedisRateLimiter(redis_url, rate=0.01, burst=2)
+    assert first.take("203.0.113.7") == 0.0 and second.take("203.0.113.7") == 0.0
+    assert first.take("203.0.113.7") > 0 and second.take("203.0.113.7") > 0  # the shared bucket is empty
+    assert second.take("198.51.100.1") == 0.0  # another address, another bucket
+    keys = b" ".join(redis.Redis.from_url(redis_url).keys("orienteur:rate:*"))
+    assert b"203.0.113.7" not in keys and hashlib.sha256(b"203.0.113.7").hexdigest()[:24].encode() not in keys
