@@ -24,7 +24,7 @@ from index.errors import IndexUnavailable
 from index.open_now import PARIS, is_holiday, paris_now
 from index.rank import CLOSED_ALL_DAY, MET, UNMET, Assessment, days_status
 from index.settings import Settings
-from index.understand import Query
+from index.understand import Area, Query
 from index.vocabulary import OUT_OF_SCOPE
 
 log = logging.getLogger(__name__)
@@ -146,11 +146,7 @@ class Conversation:
             return Reply(replies.NOT_THAT if talk == "no" and pending else replies.SMALL_TALK[talk], kind="small_talk")
         where = location or session.recent_location(now)
         try:
-            query = self.at_moment(self.engine.parse(text, *(where or (None, None)), today=self.today(),
-                                                     previous=session.query.area if session.query else None))
-            # Only words the directory holds are searched and kept between messages: a name typed
-            # (« madame durand ») matches no place and is not stored for the follow-ups.
-            query = self.engine.searchable(query)
+            query = self._understand(text, where, session.query.area if session.query else None)
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
         if query.off_topic and not query.has_needs:
@@ -181,12 +177,19 @@ class Conversation:
                offset: int = 0) -> Reply:
         """A stateless search (inline queries, the web API): one page of ``limit`` cards from ``offset``."""
         try:
-            query = self.at_moment(self.engine.parse(text, *(location or (None, None)), today=self.today()))
+            query = self._understand(text, location)
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
         if query.is_empty and not (query.area and query.area.user_location):
             return Reply(replies.NOT_UNDERSTOOD, kind="not_understood")
         return self._reply(query, self.engine.search(query), offset, limit)
+
+    def _understand(self, text: str, where: tuple[float, float] | None, previous: Area | None = None) -> Query:
+        """The message as searched, by the conversation and the stateless search alike: read at this
+        moment, with only the words the directory holds (a name typed, « madame durand », matches no
+        place: it is neither searched, nor said as understood, nor stored for the follow-ups)."""
+        query = self.engine.parse(text, *(where or (None, None)), today=self.today(), previous=previous)
+        return self.engine.searchable(self.at_moment(query))
 
     def at_moment(self, query: Query) -> Query:
         """« ouvert maintenant »: the moment of the search, from the clock, becomes the query's window.

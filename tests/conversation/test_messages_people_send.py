@@ -265,3 +265,10 @@ def test_a_town_split_in_two_in_a_sentence_is_the_persons_town(conversation):
     reply = conversation.handle("w-split2", "Bonjour, mon frère habite ville franche de rouergue et voudrait "
                                             "qu'on l'aide pour sa déclaration d'impôts en ligne")
     assert reply.understood.endswith("Villefranche-de-Rouergue") and reply.cards
+
+
+def test_the_stateless_search_does_not_repeat_a_name_typed(conversation):
+    """The web API's and inline mode's search read a message as the conversation does."""
+    reply = conversation.search("madame Quervillac atelier informatique auch")
+    assert "quervillac" not in (reply.text + reply.understood).lower()
+    assert reply.understood.endswith("Auch") and reply.cards
