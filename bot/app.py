@@ -27,7 +27,7 @@ from bot import handlers
 from bot.limits import ChatRateLimiter
 from index.conversation import Conversation
 from index.settings import Settings
-from webchat.middlewares import body_deadline_middleware  # the same deadline as the web chat's
+from serving.deadline import body_deadline_middleware  # the same deadline as the web chat's
 
 log = logging.getLogger(__name__)
 

@@ -28,6 +28,16 @@ def test_index_imports_no_front_end():
     assert offenders == {}
 
 
+def test_front_ends_import_neither_each_other_nor_are_imported_by_what_they_share():
+    """What both aiohttp servers share lives in ``serving``, below both: the bot never imports the web
+    chat, nor the web chat the bot, and ``serving`` neither."""
+    below = {"bot": {"webchat"}, "webchat": {"bot", "telegram"}, "serving": {"bot", "webchat", "telegram"}}
+    offenders = {str(p.relative_to(ROOT)): imported_roots(p) & forbidden
+                 for package, forbidden in below.items() for p in (ROOT / package).rglob("*.py")
+                 if imported_roots(p) & forbidden}
+    assert offenders == {}
+
+
 def test_every_setting_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [var for var, _, _ in Settings.documented() if f"`{var}`" not in readme]

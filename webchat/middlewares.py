@@ -1,10 +1,8 @@
 """Cross-cutting answers: security headers on everything, errors as JSON, a rate limit per address,
-and a deadline on reading a request's body (the bot's webhook server uses that one too)."""
+and a deadline on reading a request's body (``serving.deadline``, which the bot's webhook server uses too)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from aiohttp import web
@@ -12,6 +10,7 @@ from aiohttp.typedefs import Handler, Middleware
 
 from index.conversation import replies
 from index.errors import IndexUnavailable
+from serving import deadline
 from webchat import words
 from webchat.typedefs import LIMITER, SETTINGS
 
@@ -104,39 +103,15 @@ def client_address(request: web.Request, proxies: frozenset[str]) -> str:
 
 
 def body_deadline_middleware(seconds: float) -> Middleware:
-    """Read each request's body within ``seconds`` in all, before any handler sees it.
+    """``serving.deadline``'s, answering the web chat's own 408: JSON, in French, with the security
+    headers (sent before the outer middleware could add them)."""
 
-    A client announcing a body and sending it slowly, or never, would otherwise hold its
-    connection (and a file descriptor) for as long as it likes: it gets a 408 and the
-    connection is closed. A client that leaves mid-body gets nothing, and no traceback is logged.
-    """
+    def too_slow() -> web.Response:
+        response = error_response(408, words.WEB_TOO_SLOW, "body_timeout")
+        _secure(response)
+        return response
 
-    @web.middleware
-    async def body_deadline(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.body_exists:
-            try:
-                async with asyncio.timeout(seconds):
-                    await request.read()  # kept by aiohttp: the handler's read() or json() reuses it
-            except TimeoutError:
-                log.info("request body not received within %g s: %s %s", seconds, request.method, request.path)
-                return await _answer_and_hang_up(request, error_response(408, words.WEB_TOO_SLOW, "body_timeout"))
-            except (ConnectionError, asyncio.IncompleteReadError):
-                return await _answer_and_hang_up(request, web.Response(status=400))  # nobody is left to read it
-        return await handler(request)
-
-    return body_deadline
-
-
-async def _answer_and_hang_up(request: web.Request, response: web.Response) -> web.Response:
-    """Send ``response`` and close the connection at once: aiohttp would otherwise linger, reading
-    what is left of the body for up to 10 s, which is what a stalling client wants."""
-    response.force_close()
-    _secure(response)  # sent from here, before the outer middleware could add them
-    with contextlib.suppress(ConnectionError):
-        await response.prepare(request)
-        await response.write_eof()
-    request.protocol.force_close()
-    return response
+    return deadline.body_deadline_middleware(seconds, too_slow)
 
 
 @web.middleware
