@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 from cachetools import LRUCache
 
+from index.breaker import Breaker
+
 log = logging.getLogger(__name__)
 
-RETRY_AFTER = 5.0
-"""Seconds a failed Redis is left alone before the limiter asks it again (meanwhile: no limit, no wait)."""
 MAX_CLIENTS = 10_000
 """Buckets remembered at most; the least recently seen are dropped first (a dropped bucket is full)."""
 
@@ -103,7 +103,9 @@ class RedisRateLimiter(RateLimiter):
         client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._client, self._take = client, client.register_script(BUCKET_SCRIPT)
         self._salt: bytes | None = None
-        self._failed_at: float | None = None
+        self._breaker = Breaker(
+            log, "rate limits unavailable in Redis (%s: %s): requests are not limited until it is back",
+            "rate limits available in Redis again")
 
     def _key(self, client: str) -> str:
         """A client address as Redis holds it: keyed with a random salt all workers share, so that
@@ -115,17 +117,12 @@ class RedisRateLimiter(RateLimiter):
 
     def take(self, client: str) -> float:
         now = time.monotonic()
-        if self._failed_at is not None and now - self._failed_at < RETRY_AFTER:
+        if not self._breaker.available(now):
             return 0.0  # not asked again yet: a Redis that hangs must not hold every request
         try:
             wait = float(self._take(keys=[self._key(client)], args=[self.rate, self.burst]))
         except self._errors as exc:
-            if self._failed_at is None:
-                log.error("rate limits unavailable in Redis (%s: %s): requests are not limited until it is back",
-                          type(exc).__name__, exc)
-            self._failed_at = now
+            self._breaker.failed(exc, now)
             return 0.0
-        if self._failed_at is not None:
-            log.warning("rate limits available in Redis again")
-            self._failed_at = None
+        self._breaker.recovered()
         return wait

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from index.breaker import Breaker
 from index.conversation.codec import from_data, to_data
 from index.settings import Settings
 from index.understand import Area, Query
@@ -37,8 +38,6 @@ NEW_WINDOW = 3600
 """Seconds over which ``max_new`` counts the conversations one address starts."""
 NOT_STORED = frozenset({"notes"})
 """Query fields never stored: the corrections quoting what was typed (``Query`` keeps no typed text)."""
-RETRY_AFTER = 5.0
-"""Seconds a failed store is left alone before it is tried again (meanwhile: no memory, no wait)."""
 
 
 @dataclass
@@ -126,19 +125,21 @@ class SessionStore:
     def __init__(self, max_sessions: int = 10000, ttl: float = 3600, max_new: int = 100,
                  clock: Callable[[], float] = time.time) -> None:
         self.max_sessions, self.ttl, self.max_new, self.clock = max_sessions, ttl, max_new, clock
-        self._failed_at: float | None = None
+        self._breaker = Breaker(
+            log, "conversation store unavailable (%s: %s): answering without memory until it is back",
+            "conversation store available again: conversations are remembered")
         self._salt: bytes | None = None
         self._unstorable = False
 
     def load(self, key: str, origin: str | None = None) -> Session:
         """Conversation ``key``, or a new one; ``origin`` (a client address) counts towards ``max_new``."""
         now = self.clock()
-        if not self._available(now):
+        if not self._breaker.available(now):
             return Session(key=key, touched=now, remembered=False)
         try:
             record = self._read(key, now)
             if record is not None:
-                self._recovered()
+                self._breaker.recovered()
                 return from_record(key, record, now)
             started = self._count_new(self._origin_id(origin), now) if origin is not None else 0
             if started > self.max_new:
@@ -149,7 +150,7 @@ class SessionStore:
         except self.errors as exc:
             self._failed(exc, now)
             return Session(key=key, touched=now, remembered=False)
-        self._recovered()
+        self._breaker.recovered()
         return Session(key=key, touched=now)
 
     def save(self, session: Session) -> None:
@@ -187,19 +188,9 @@ class SessionStore:
             self._salt = self._shared_salt(secrets.token_hex(16)).encode()
         return hmac.new(self._salt, origin.encode(), hashlib.sha256).hexdigest()[:32]
 
-    def _available(self, now: float) -> bool:
-        return self._failed_at is None or now - self._failed_at >= RETRY_AFTER
-
     def _failed(self, exc: BaseException, now: float) -> None:
-        if self._failed_at is None:
-            log.error("conversation store unavailable (%s: %s): answering without memory until it is back",
-                      type(exc).__name__, exc)
-        self._failed_at = now
-
-    def _recovered(self) -> None:
-        if self._failed_at is not None:
-            log.warning("conversation store available again: conversations are remembered")
-            self._failed_at = None
+        """A backend error (the backends report theirs here too): no memory until the store answers again."""
+        self._breaker.failed(exc, now)
 
     # -- backends ----------------------------------------------------------------------------
 

@@ -217,7 +217,7 @@ def test_a_value_with_no_stored_form_answers_without_memory(open_store, caplog):
 def _open_when_told(path: str, start, results) -> None:
     start.wait()
     store = SqliteSessions(path)
-    results.put(store._failed_at is None)
+    results.put(store._breaker.failed_at is None)
 
 
 def test_workers_starting_together_on_a_new_file_all_open_it(tmp_path):

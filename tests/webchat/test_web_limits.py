@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import shutil
 
 import pytest
@@ -13,6 +14,7 @@ from index.engine import Engine
 from index.lock import rebuild_lock
 from index.settings import SAMPLE_SOURCE
 from tests.support.homes import REAL_CSV, REAL_PLACES, build_home
+from tests.support.redis_server import running_redis
 from webchat import words
 from webchat.ratelimit import RateLimiter, RedisRateLimiter
 
@@ -220,3 +222,15 @@ def test_workers_share_one_bucket_per_address_in_redis_under_a_keyed_hash(redis_
     assert second.take("198.51.100.1") == 0.0  # another address, another bucket
     keys = b" ".join(redis.Redis.from_url(redis_url).keys("orienteur:rate:*"))
     assert b"203.0.113.7" not in keys and hashlib.sha256(b"203.0.113.7").hexdigest()[:24].encode() not in keys
+
+
+def test_a_redis_that_goes_down_lets_requests_through_and_is_logged_once(tmp_path, caplog):
+    """The limiter must not take the web chat down with it: no limit while Redis does not answer."""
+    with running_redis(tmp_path) as server:
+        limiter = RedisRateLimiter(server.url, rate=0.01, burst=1)
+        assert limiter.take("203.0.113.7") == 0.0 and limiter.take("203.0.113.7") > 0  # limited
+        server.stop()
+        with caplog.at_level(logging.WARNING, logger="webchat.ratelimit"):
+            assert [limiter.take("203.0.113.7") for _ in range(5)] == [0.0] * 5
+    [said] = [r.getMessage() for r in caplog.records if r.name == "webchat.ratelimit"]
+    assert said.startswith("rate limits unavailable in Redis (ConnectionError") and "203.0.113.7" not in said
