@@ -277,13 +277,14 @@ async def acknowledge(query: CallbackQuery, note: str | None = None) -> None:
 
 
 def current_page(context: Context, chat: Chat, offset: int, fp: str) -> Reply | None:
-    """The page at ``offset`` of the chat's current search, if ``fp`` is that search's fingerprint."""
-    conversation = conversation_of(context)
-    current, _ = conversation.position(key(chat))
-    if current is None or render.fingerprint(current.describe()) != fp:
+    """The page at ``offset`` of the chat's current search, if ``fp`` is that search's fingerprint.
+
+    The page says what it searched (``understood``: its search's ``describe()``), so the session is
+    loaded once; a stale button costs a search rather than a second load for every current one."""
+    reply = conversation_of(context).page(key(chat), offset)
+    if reply is None or not reply.cards or render.fingerprint(reply.understood) != fp:
         return None
-    reply = conversation.page(key(chat), offset)
-    return reply if reply is not None and reply.cards else None
+    return reply
 
 
 async def edit(query: CallbackQuery, outgoing: Outgoing) -> None:

@@ -161,6 +161,18 @@ async def test_plus_edits_the_answer_into_the_next_page(fake, bot_app):
     assert [b["text"] for b in page["reply_markup"]["inline_keyboard"][0]][:3] == ["4", "5", "6"]
 
 
+async def test_a_numbered_button_of_an_older_search_gets_a_short_note(fake, bot_app):
+    [old] = await ask(fake, 5016, "atelier informatique gers")
+    [current] = await ask(fake, 5016, "démarches caf narbonne")
+    since = fake.mark()
+    fake.callback(5016, callback_data(old)[0], message_id=old["message_id"])
+    [note] = await fake.wait_sent(None, 1, since, method="answerCallbackQuery")
+    assert note["text"] == words.STALE_BUTTON
+    assert "editMessageText" not in fake.methods(since)
+    card = await press(fake, 5016, callback_data(current)[0], current)  # the current search's still opens
+    assert card["message_id"] == current["message_id"] and card["text"] != current["text"]
+
+
 async def test_plus_of_an_older_search_gets_a_short_note(fake, bot_app):
     [old] = await ask(fake, 5008, "atelier informatique gers")
     await ask(fake, 5008, "démarches caf narbonne")
