@@ -3,8 +3,9 @@
     .venv/bin/python scripts/screenshots.py [--source PATH] [--out .cache/screenshots]
 
 Builds an index of the real directory (../shared, else the bundled sample) in a temporary
-home, serves it with ``orienteur serve`` on a free 127.0.0.1 port, asks a set of questions
-in Debian's headless Chromium at 375×812 and 1280×800, and prints the referral sheet; the
+home, serves it with ``orienteur serve`` on a free 127.0.0.1 port (the tests' own
+``tests.support.serving.Server``), asks a set of questions in Debian's headless Chromium at
+375×812 and 1280×800, and prints the referral sheet; the
 bot's answers (one message each, a full card, the buttons) are rendered as an HTML page
 styled like a Telegram chat and screenshotted too. Everything goes into ``--out`` (git-ignored).
 """
@@ -13,13 +14,8 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +26,7 @@ from index.conversation import Conversation  # noqa: E402
 from index.engine import Engine  # noqa: E402
 from index.settings import SAMPLE_SOURCE  # noqa: E402
 from tests.support.homes import REAL_CSV, build_home  # noqa: E402
+from tests.support.serving import Server  # noqa: E402
 
 QUESTIONS = ("ouvert le samedi à toulouse", "personne âgée ouvert le samedi albi", "atelier ariège",
              "ouvert maintenant à Toulouse", "démarches caf narbonne")
@@ -49,12 +46,6 @@ body { background: #8fb0c9; font: 15px/1.4 system-ui, sans-serif; margin: 0; pad
 .reply-keyboard { background: #f0f0f0; padding: 8px; text-align: center; }
 h2 { color: #fff; font-size: 14px; text-align: center; margin: 8px 0; }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def keyboard_html(markup) -> str:
@@ -97,51 +88,37 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         home = build_home(Path(tmp) / "home", [args.source])
-        port = free_port()
-        env = {**os.environ, "ORIENTEUR_HOME": str(home), "ORIENTEUR_DESK_NAME": "France Services de Muret"}
-        server = subprocess.Popen([str(Path(sys.executable).with_name("orienteur")), "serve", "--port", str(port)],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(url + "/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                     args=["--no-sandbox", "--disable-gpu"])
-                for label, viewport in VIEWPORTS.items():
-                    context = browser.new_context(viewport=viewport, locale="fr-FR", reduced_motion="reduce")
-                    page = context.new_page()
-                    for n, question in enumerate(QUESTIONS, 1):
-                        page.goto(url)
-                        page.wait_for_selector("#examples button")
-                        page.fill("#question", question)
-                        page.press("#question", "Enter")
-                        page.locator(".message.assistant:not(.pending):not(#welcome)").first.wait_for()
-                        page.locator(".message.assistant:not(.pending):not(#welcome)").first.scroll_into_view_if_needed()
-                        page.screenshot(path=str(out / f"web-{label}-{n}.png"))
-                    cards = page.locator("article.card")
-                    for i in range(min(3, cards.count())):
-                        cards.nth(i).locator("input.to-print").check()
-                    page.fill("#note", "Venir avec sa carte Vitale et un justificatif de domicile.")
-                    page.screenshot(path=str(out / f"web-{label}-selection.png"))
-                    page.emulate_media(media="print")
-                    page.screenshot(path=str(out / f"web-{label}-sheet.png"), full_page=True)
-                    if label == "desk":
-                        page.pdf(path=str(out / "sheet.pdf"), format="A4")
-                    context.close()
-                conversation = Conversation(Engine(home=home))
-                page = browser.new_page(viewport={"width": 480, "height": 1400})
+        with Server(home, Path(tmp) / "serve.log", ORIENTEUR_DESK_NAME="France Services de Muret") as server, \
+                sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                 args=["--no-sandbox", "--disable-gpu"])
+            for label, viewport in VIEWPORTS.items():
+                context = browser.new_context(viewport=viewport, locale="fr-FR", reduced_motion="reduce")
+                page = context.new_page()
                 for n, question in enumerate(QUESTIONS, 1):
-                    page.set_content(bot_page(conversation, question))
-                    page.screenshot(path=str(out / f"bot-{n}.png"), full_page=True)
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(10)
+                    page.goto(server.base)
+                    page.wait_for_selector("#examples button")
+                    page.fill("#question", question)
+                    page.press("#question", "Enter")
+                    page.locator(".message.assistant:not(.pending):not(#welcome)").first.wait_for()
+                    page.locator(".message.assistant:not(.pending):not(#welcome)").first.scroll_into_view_if_needed()
+                    page.screenshot(path=str(out / f"web-{label}-{n}.png"))
+                cards = page.locator("article.card")
+                for i in range(min(3, cards.count())):
+                    cards.nth(i).locator("input.to-print").check()
+                page.fill("#note", "Venir avec sa carte Vitale et un justificatif de domicile.")
+                page.screenshot(path=str(out / f"web-{label}-selection.png"))
+                page.emulate_media(media="print")
+                page.screenshot(path=str(out / f"web-{label}-sheet.png"), full_page=True)
+                if label == "desk":
+                    page.pdf(path=str(out / "sheet.pdf"), format="A4")
+                context.close()
+            conversation = Conversation(Engine(home=home))
+            page = browser.new_page(viewport={"width": 480, "height": 1400})
+            for n, question in enumerate(QUESTIONS, 1):
+                page.set_content(bot_page(conversation, question))
+                page.screenshot(path=str(out / f"bot-{n}.png"), full_page=True)
+            browser.close()
     print(f"screenshots in {out}")
 
 
