@@ -127,12 +127,18 @@ class Week:
     """What the directory adds to the times, the same on every day that says it ("Sur rendez-vous")."""
 
 
-def remark(text: str) -> str:
-    """What a day's text says beside its times: ``"14h - 18h (sur RDV)"`` -> ``"Sur rendez-vous"``."""
-    rest = _RANGE.sub(" § ", text)
-    rest = _LEAD_IN.sub(" § ", rest)  # "de § et de §": the words that only joined the times
-    rest = _BETWEEN.sub(" § ", rest)
-    rest = _APPOINTMENT.sub(" sur rendez-vous ", rest.replace("§", " "))
+def _mark_times(text: str) -> str:
+    """``text`` with each time range, and the words that only join ranges, as one ``§``: what
+    ``_remark`` and ``_words_between_times`` both read (the regexes run once per day)."""
+    marked = _RANGE.sub("§", text)
+    marked = _LEAD_IN.sub("§", marked)  # "de § et de §": the words that only joined the times
+    return _BETWEEN.sub("§", marked)
+
+
+def _remark(marked: str) -> str:
+    """What a day's text says beside its times, read ``_mark_times``'d: ``"14h - 18h (sur RDV)"`` ->
+    ``"Sur rendez-vous"``."""
+    rest = _APPOINTMENT.sub(" sur rendez-vous ", marked.replace("§", " "))
     rest = re.sub(r"[()\[\]]", " ", rest)
     rest = " ".join(rest.split())
     for _ in range(3):
@@ -143,10 +149,9 @@ def remark(text: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
-def _words_between_times(text: str) -> bool:
-    """Words between two time ranges ("14h-19h en semaine, 9h-12h pendant les vacances"): the times
-    belong to the words, so the text is shown as written."""
-    marked = _BETWEEN.sub("§", _LEAD_IN.sub("§", _RANGE.sub("§", text)))
+def _words_between_times(marked: str) -> bool:
+    """Words between two time ranges ("14h-19h en semaine, 9h-12h pendant les vacances"), read
+    ``_mark_times``'d: the times belong to the words, so the text is shown as written."""
     inner = marked[marked.find("§") + 1:marked.rfind("§")] if marked.count("§") >= 2 else ""
     return bool(re.search(r"[^\W\d_]{3}", inner))
 
@@ -157,8 +162,9 @@ def day_text(day: DayHours) -> tuple[str, str]:
         return "", ""
     if day.is_open is False:
         return CLOSED_TEXT, ""
-    said = remark(day.text)
-    if said and (re.search(r"[\d:;]", said) or _words_between_times(day.text)):
+    marked = _mark_times(day.text)
+    said = _remark(marked)
+    if said and (re.search(r"[\d:;]", said) or _words_between_times(marked)):
         return " ".join(day.text.split()), ""  # times tied to words ("Point info : 8h30-11h30 ; …"): as written
     if day.intervals:
         return format_intervals(day.intervals), said
