@@ -256,6 +256,13 @@ class Gazetteer:
             if locality.insee in self._by_insee:
                 for key in {_fold_names(locality.name), _strip_article(_fold_names(locality.name))} - {""}:
                     self._localities[key].append(locality)
+        # Railway stations per commune, one per point (« Gare Matabiau », « Matabiau »: one station).
+        stations: dict[str, dict[tuple[float, float], Locality]] = defaultdict(dict)
+        for found in self._localities.values():
+            for x in found:
+                if x.kind == "gare":
+                    stations[x.insee][(x.lat, x.lon)] = x
+        self._stations = {insee: tuple(sorted(at.values(), key=lambda x: x.name)) for insee, at in stations.items()}
         # Every commune and département name, sorted, for word-prefix questions.
         self._sorted_names = sorted(set(self._primary) | set(self._secondary) | set(self._departement_names))
         # First words of every name, to skip at once the word runs of a message that start none.
@@ -351,9 +358,7 @@ class Gazetteer:
 
     def stations_in(self, insee: str) -> list[Locality]:
         """The railway stations of the commune ``insee`` (« Gare Matabiau » counted once)."""
-        found = {(x.lat, x.lon): x for key in self._localities for x in self._localities[key]
-                 if x.insee == insee and x.kind == "gare"}
-        return sorted(found.values(), key=lambda x: x.name)
+        return list(self._stations.get(insee, ()))
 
     def localities(self, folded: str) -> list[Locality]:
         """Neighbourhoods, stations and landmarks named ``folded`` (« paillade », « matabiau »)."""
