@@ -144,15 +144,22 @@ class Reading:
                 if free_run[i] >= n:
                     yield i, n, tuple(words[i:i + n])
 
-    def match_phrases(self, phrases) -> list[tuple[int, int]]:
-        """Claim each unclaimed run of words that is one of ``phrases``, longest first; (start, length) of each."""
-        found = []
+    def find_phrases(self, phrases) -> list[tuple[int, int]]:
+        """(start, length) of each unclaimed run of words that is one of ``phrases``, longest first,
+        none overlapping another; nothing is claimed (the caller claims those it keeps)."""
+        found: list[tuple[int, int]] = []
         longest = max(len(p) for p in phrases)
         firsts = {p[0] for p in phrases}
         for i, n, gram in list(self.ngrams(longest, firsts)):
-            if gram in phrases and self.free(i, n):
+            if gram in phrases and self.free(i, n) and not any(s < i + n and i < s + m for s, m in found):
                 found.append((i, n))
-                self.claim(i, n)
+        return found
+
+    def match_phrases(self, phrases) -> list[tuple[int, int]]:
+        """Claim each unclaimed run of words that is one of ``phrases``, longest first; (start, length) of each."""
+        found = self.find_phrases(phrases)
+        for i, n in found:
+            self.claim(i, n)
         return found
 
 
@@ -164,19 +171,10 @@ def near_me(r: Reading) -> None:
     « à côté de Figeac », « le plus proche de Muret » name a place instead (``near_of``)."""
     if r.match_phrases(set(NEAR_ME)):
         r.near_me = True
-    for i, n in _phrases_at(r, NEAR_ME_UNLESS_OF):
+    for i, n in r.find_phrases(NEAR_ME_UNLESS_OF):
         if r.words[i + n:i + n + 1] not in (["de"], ["d"], ["du"], ["des"]):
             r.claim(i, n)
             r.near_me = True
-
-
-def _phrases_at(r: Reading, phrases) -> list[tuple[int, int]]:
-    """(start, length) of each unclaimed run of words that is one of ``phrases``, longest first."""
-    found = []
-    for i, n, gram in list(r.ngrams(max(len(p) for p in phrases))):
-        if gram in phrases and r.free(i, n) and not any(s <= i < s + m or i <= s < i + n for s, m in found):
-            found.append((i, n))
-    return found
 
 
 def radius(r: Reading) -> None:
