@@ -30,15 +30,20 @@ def _phone_key(contact: Contact) -> str:
     return digits[-9:] if len(digits) >= 9 else ""
 
 
+def address_phone_key(place: Place) -> str:
+    """The key rows with one address and one phone share, "" without either: the merge's, and the
+    maintainers' report's « même adresse et téléphone »."""
+    address, phone = _address_key(place.address), _phone_key(place.contact)
+    return f"p|{phone}|{address}" if address and phone else ""
+
+
 def keys(place: Place) -> tuple[str, ...]:
     """The keys under which two rows are one place: (address, phone) and (name, address)."""
     address = _address_key(place.address)
     if not address:
         return ()
-    out = [f"n|{fold(place.name)}|{address}"]
-    if phone := _phone_key(place.contact):
-        out.append(f"p|{phone}|{address}")
-    return tuple(out)
+    name = f"n|{fold(place.name)}|{address}"
+    return (name, phone) if (phone := address_phone_key(place)) else (name,)
 
 
 def merge_duplicates(places: list[Place]) -> list[Place]:

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from index.duplicates import address_phone_key
 from index.facets import Entry, derive
 from index.gazetteer import Commune, Gazetteer
 from index.normalise import fold
@@ -151,13 +152,16 @@ def commune_of(place: Place, gazetteer: Gazetteer) -> Commune | None:
 
 
 def duplicates(entries: list[Entry]) -> dict[str, list[str]]:
-    """Row id -> "same address and phone as …" / "same name and commune as …" for rows that repeat others."""
+    """Row id -> "same address and phone as …" / "same name and commune as …" for rows that repeat others.
+
+    The address and phone are compared as the build's merge compares them (``address_phone_key``);
+    the name within the whole commune, wider than the merge's name at one address: a second address
+    of one organisation is worth a look, though not merged."""
     keys: dict[tuple, list[Place]] = defaultdict(list)
     for e in entries:
         p = e.place
-        phone = re.sub(r"\D", "", p.contact.phone)
-        if p.address.street and phone:
-            keys[("adresse et téléphone", fold(p.address.street), p.address.postcode, phone)].append(p)
+        if same_address_and_phone := address_phone_key(p):
+            keys[("adresse et téléphone", same_address_and_phone)].append(p)
         keys[("nom et commune", fold(p.name), fold(p.address.commune))].append(p)
     found: dict[str, list[str]] = defaultdict(list)
     for key, places in keys.items():

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from index.duplicates import merge_duplicates
+from index.facets import derive
 from index.places import Address, Contact, Place
+from index.report.rows import duplicates
 from index.sources import read_source
 from tests.support.homes import REAL_CSV, REAL_PLACES
 
@@ -31,6 +33,15 @@ def test_same_name_and_address_merge_even_without_a_phone():
 
 def test_same_address_with_other_names_and_phones_stay_apart():
     assert len(merge_duplicates([place("a", "MJC"), place("b", "Centre social", phone="05 00 00 00 00")])) == 2
+
+
+def test_the_report_flags_the_rows_the_build_merges_for_their_address_and_phone():
+    """One phone written two ways (« +33 5… », « 05… ») at one address: one place when served, and
+    two rows the maintainers' report calls possible duplicates."""
+    rows = [place("a", "Centre social Jean Moulin", phone="+33 5 34 31 94 42"), place("b", "Empalot (CAF)")]
+    assert len(merge_duplicates(rows)) == 1
+    assert duplicates([derive(i, p) for i, p in enumerate(rows)]) == {
+        "a": ["même adresse et téléphone que b"], "b": ["même adresse et téléphone que a"]}
 
 
 def test_the_real_directory_loses_only_duplicates():
