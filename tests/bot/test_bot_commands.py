@@ -9,7 +9,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from index.cli import main
 from index.conversation import replies
 from tests.support.fake_telegram import TOKEN
 from tests.support.raw_http import stalled_post
+from tests.support.serving import free_port
 
 SECRET = "s3cret-for-tests_0123456789"
 
@@ -113,12 +113,6 @@ def test_the_token_is_masked_in_any_line_that_carries_it(caplog):
     with caplog.at_level(logging.WARNING, logger="test.redact"):
         logger.warning("POST %s failed", f"https://api.telegram.org/bot{TOKEN}/sendMessage")
     assert caplog.messages == ["POST https://api.telegram.org/bot***/sendMessage failed"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def test_webhook_serves_updates_and_checks_the_secret(fake, bot_settings, conversation):

@@ -11,9 +11,6 @@ import asyncio
 import csv
 import os
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -28,6 +25,7 @@ from index.engine import Engine
 from index.open_now import PARIS
 from index.settings import SAMPLE_SOURCE, Settings
 from tests.support.homes import ROOT, build_home
+from tests.support.serving import Server, free_port
 from webchat import words
 from webchat.app import create_app
 from webchat.views import STRINGS
@@ -49,59 +47,12 @@ TIMEOUT = 10_000
 # ---------- servers ----------
 
 
-def find_free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``orienteur serve`` in a subprocess; its output kept in a file and shown if it dies."""
-
-    def __init__(self, home: Path, log: Path, **settings: str) -> None:
-        self.port = find_free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        env = {**os.environ, "ORIENTEUR_HOME": str(home), "ORIENTEUR_LOG_LEVEL": "INFO", **settings}
-        command = [str(Path(sys.executable).with_name("orienteur")), "serve", "--port", str(self.port)]
-        with open(log, "wb") as out:
-            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def wait(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"orienteur serve exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        pytest.fail(f"orienteur serve did not answer within {timeout} s:\n{self.output()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-
-
-def _serve(home: Path, log: Path, **settings: str):
-    server = Server(home, log, **settings)
-    try:
-        server.wait()
+def _serve(home: Path, log: Path):
+    """``orienteur serve`` over ``home`` (``tests.support.serving.Server``); its log holds no traceback."""
+    with Server(home, log) as server:
         yield server
-    finally:
-        server.stop()
-    assert "Traceback" not in server.output(), server.output()
+    said = log.read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in said, said[-4000:]
 
 
 @pytest.fixture(scope="session")
@@ -204,7 +155,7 @@ def last_reply(page) -> str:
 
 
 def test_a_question_gets_the_cards_of_its_area(real_server, open_page):
-    page = open_page(real_server.url)
+    page = open_page(real_server.base)
     assert page.title() == words.WEB_TITLE
     assert page.evaluate("document.activeElement.id") == "question"
     shoot(page, "desk-empty")
@@ -227,7 +178,7 @@ def test_a_question_gets_the_cards_of_its_area(real_server, open_page):
 
 
 def test_today_s_hours_come_with_the_open_now_badge(real_server, open_page):
-    page = open_page(real_server.url)
+    page = open_page(real_server.base)
     ask(page, "france services tarbes")
     statuses = page.locator("article.card .status").all_inner_texts()
     assert statuses and all(s.startswith(("Ouvert", "Fermé", "Horaires non renseignés")) for s in statuses)
@@ -235,7 +186,7 @@ def test_today_s_hours_come_with_the_open_now_badge(real_server, open_page):
 
 
 def test_more_results_adds_the_next_places_and_moves_focus_to_them(real_server, open_page):
-    page = open_page(real_server.url)
+    page = open_page(real_server.base)
     ask(page, "atelier informatique gers")
     first = card_names(page)
     page.get_by_role("button", name=words.MORE_BUTTON).click()
@@ -248,7 +199,7 @@ def test_more_results_adds_the_next_places_and_moves_focus_to_them(real_server, 
 
 
 def test_a_follow_up_keeps_the_conversation(real_server, open_page):
-    page = open_page(real_server.url)
+    page = open_page(real_server.base)
     ask(page, "atelier informatique gers")
     ask(page, "et le samedi ?")
     reply = last_reply(page)
@@ -256,7 +207,7 @@ def test_a_follow_up_keeps_the_conversation(real_server, open_page):
 
 
 def test_around_me_with_a_granted_position(real_server, open_page):
-    page = open_page(real_server.url, geolocation=TOULOUSE, permissions=["geolocation"])
+    page = open_page(real_server.base, geolocation=TOULOUSE, permissions=["geolocation"])
     page.get_by_role("button", name=words.AROUND_ME_BUTTON).click()
     page.locator("article.card").first.wait_for()
     assert page.locator(".message.user").last.inner_text().strip().endswith(words.WEB_MY_POSITION)
@@ -267,7 +218,7 @@ def test_around_me_with_a_granted_position(real_server, open_page):
 
 
 def test_around_me_with_a_refused_position_says_so(real_server, open_page):
-    page = open_page(real_server.url)  # no permission granted: the browser refuses
+    page = open_page(real_server.base)  # no permission granted: the browser refuses
     page.get_by_role("button", name=words.AROUND_ME_BUTTON).click()
     message = page.locator(".message.error").last
     message.wait_for()
@@ -276,7 +227,7 @@ def test_around_me_with_a_refused_position_says_so(real_server, open_page):
 
 
 def test_around_me_without_geolocation_says_unavailable(real_server, open_page, browser):
-    page = open_page(real_server.url)
+    page = open_page(real_server.base)
     page.context.add_init_script("Object.defineProperty(Navigator.prototype, 'geolocation', {get: () => undefined})")
     page.reload()
     page.wait_for_selector("#examples button")
@@ -287,7 +238,7 @@ def test_around_me_without_geolocation_says_unavailable(real_server, open_page, 
 
 
 def test_example_questions_can_be_clicked(real_server, open_page):
-    page = open_page(real_server.url)
+    page = open_page(real_server.base)
     page.get_by_role("button", name=replies.EXAMPLES[1]).click()
     page.locator("article.card").first.wait_for()
     assert "Narbonne" in last_reply(page)
@@ -313,7 +264,7 @@ def tab_to(page, predicate, limit: int = 60, back: bool = False) -> dict:
 
 
 def test_keyboard_alone_asks_pages_prints_and_copies(real_server, open_page):
-    page = open_page(real_server.url, permissions=["clipboard-read", "clipboard-write"])
+    page = open_page(real_server.base, permissions=["clipboard-read", "clipboard-write"])
     page.keyboard.type("atelier informatique gers")
     page.keyboard.press("Enter")
     page.locator("article.card").nth(2).wait_for()
@@ -347,7 +298,7 @@ def test_keyboard_alone_asks_pages_prints_and_copies(real_server, open_page):
 
 
 def test_copy_puts_the_card_as_plain_text_on_the_clipboard(real_server, open_page):
-    page = open_page(real_server.url, permissions=["clipboard-read", "clipboard-write"])
+    page = open_page(real_server.base, permissions=["clipboard-read", "clipboard-write"])
     ask(page, "démarches caf narbonne")
     card = page.locator("article.card").first
     name = card.locator("h3").inner_text()
@@ -359,7 +310,7 @@ def test_copy_puts_the_card_as_plain_text_on_the_clipboard(real_server, open_pag
 
 
 def test_copy_without_the_clipboard_api_falls_back_to_a_selected_text(real_server, open_page):
-    page = open_page(real_server.url)
+    page = open_page(real_server.base)
     page.context.add_init_script("Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => undefined})")
     page.reload()
     page.wait_for_selector("#examples button")
@@ -384,7 +335,7 @@ def test_copy_without_the_clipboard_api_falls_back_to_a_selected_text(real_serve
 
 
 def test_markup_in_a_question_is_shown_as_text(real_server, open_page):
-    page = open_page(real_server.url)
+    page = open_page(real_server.base)
     ask(page, XSS + " <script>alert(2)</script> narbonne")
     bubble = page.locator(".message.user p").last
     assert bubble.inner_text() == XSS + " <script>alert(2)</script> narbonne"
@@ -393,7 +344,7 @@ def test_markup_in_a_question_is_shown_as_text(real_server, open_page):
 
 
 def test_markup_in_the_data_is_shown_as_text(hostile_server, open_page):
-    page = open_page(hostile_server.url)
+    page = open_page(hostile_server.base)
     ask(page, "Toulouse")
     names = card_names(page)
     assert XSS in names
@@ -413,7 +364,7 @@ def test_markup_in_the_data_is_shown_as_text(hostile_server, open_page):
 
 
 def test_print_view_is_a_clean_sheet_of_the_chosen_places(real_server, open_page):
-    page = open_page(real_server.url)
+    page = open_page(real_server.base)
     page.context.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; }")
     page.reload()
     page.wait_for_selector("#examples button")
@@ -449,7 +400,7 @@ def test_print_view_is_a_clean_sheet_of_the_chosen_places(real_server, open_page
 
 
 def test_phone_width_has_no_sideways_scroll(real_server, open_page):
-    page = open_page(real_server.url, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = open_page(real_server.base, viewport=PHONE, is_mobile=True, has_touch=True)
     shoot(page, "phone-empty", full_page=False)
     ask(page, "atelier informatique gers")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -474,7 +425,7 @@ def test_axe_finds_no_serious_violation(real_server, open_page, viewport):
     if not AXE_JS.is_file():
         pytest.skip(f"axe-core not found at {AXE_JS}: npm install --no-save --prefix .cache/npm axe-core@4 "
                     "(or set ORIENTEUR_AXE_JS)")
-    page = open_page(real_server.url, viewport=viewport)
+    page = open_page(real_server.base, viewport=viewport)
     assert run_axe(page) == []
     ask(page, "atelier informatique gers")
     page.get_by_role("button", name=words.MORE_BUTTON).click()
@@ -487,7 +438,7 @@ def test_axe_finds_no_serious_violation(real_server, open_page, viewport):
 
 
 def test_access_log_keeps_paths_but_not_questions(real_server):
-    url = real_server.url + "/api/search?q=atelier+pour+madame+Dupont+narbonne"
+    url = real_server.base + "/api/search?q=atelier+pour+madame+Dupont+narbonne"
     with urllib.request.urlopen(url, timeout=10) as response:
         assert response.status == 200
     deadline = time.monotonic() + 5
@@ -515,7 +466,7 @@ class InProcessServer:
     (a fixed clock): a real aiohttp server on 127.0.0.1, driven by the real browser."""
 
     def __init__(self, settings: Settings, conversation: Conversation) -> None:
-        self.port = find_free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.app = create_app(settings, conversation, watch=False)
         self.loop = asyncio.new_event_loop()
@@ -587,7 +538,7 @@ def test_the_open_now_badge_against_a_fixed_clock(clocked_server, open_page, mom
 @pytest.mark.parametrize("viewport", [PHONE_SMALL := {"width": 375, "height": 812}, {"width": 1280, "height": 800}],
                          ids=["phone", "desk"])
 def test_header_counts_equal_the_matching_cards_and_the_rest_is_labelled(real_server, open_page, viewport):
-    page = open_page(real_server.url, viewport=viewport)
+    page = open_page(real_server.base, viewport=viewport)
     ask(page, "ouvert le samedi à toulouse")
     said = int(last_reply(page).split()[0])
     assert last_reply(page).startswith(f"{said} lieux ouverts le samedi à Toulouse (1 à 3)")
@@ -610,7 +561,7 @@ def test_header_counts_equal_the_matching_cards_and_the_rest_is_labelled(real_se
 
 
 def test_cards_put_actions_first_and_fold_the_rest_in_half_a_phone_screen(real_server, open_page):
-    page = open_page(real_server.url, viewport=PHONE_SMALL, is_mobile=True, has_touch=True)
+    page = open_page(real_server.base, viewport=PHONE_SMALL, is_mobile=True, has_touch=True)
     ask(page, "démarches caf narbonne")
     cards = page.locator("article.card")
     for n in range(cards.count()):
@@ -633,7 +584,7 @@ def test_cards_put_actions_first_and_fold_the_rest_in_half_a_phone_screen(real_s
 
 
 def test_the_sms_text_is_short_and_names_the_place(real_server, open_page):
-    page = open_page(real_server.url, permissions=["clipboard-read", "clipboard-write"])
+    page = open_page(real_server.base, permissions=["clipboard-read", "clipboard-write"])
     ask(page, "ouvert le samedi à toulouse")
     for n in range(3):
         card = page.locator("article.card").nth(n)
@@ -684,7 +635,7 @@ def test_the_referral_sheet_is_one_page_with_note_desk_date_and_qr_codes(desk_se
 
 
 def test_ctrl_p_without_a_choice_prints_the_current_answer_only(real_server, open_page):
-    page = open_page(real_server.url)
+    page = open_page(real_server.base)
     ask(page, "démarches caf narbonne")
     ask(page, "atelier informatique gers")
     page.emulate_media(media="print")
@@ -694,7 +645,7 @@ def test_ctrl_p_without_a_choice_prints_the_current_answer_only(real_server, ope
 
 
 def test_directions_and_map_are_above_the_fold_of_a_first_answer_on_a_desk(real_server, open_page):
-    page = open_page(real_server.url, viewport={"width": 1280, "height": 800})
+    page = open_page(real_server.base, viewport={"width": 1280, "height": 800})
     ask(page, "atelier informatique gers")
     page.wait_for_timeout(100)  # the answer scrolls into view
     for link in (page.locator("article.card").nth(n).locator("a.action") for n in range(3)):
