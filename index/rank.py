@@ -50,19 +50,11 @@ class Assessment:
     scores: dict[str, tuple[float, float]] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     score: float = 0.0
-    """The sum of ``scores`` over the sum of their ceilings, kept up to date by ``add_score`` (sort
-    keys read it many times per search)."""
-    _points: float = field(default=0.0, repr=False)
-    _ceilings: float = field(default=0.0, repr=False)
+    """The sum of ``scores`` over the sum of their ceilings, worked out once by ``assess`` (sort keys
+    read it many times per search)."""
 
     def add_score(self, name: str, score: float, ceiling: float) -> None:
-        kept = min(max(score, 0.0), ceiling)
-        if name in self.scores:
-            old, old_ceiling = self.scores[name]
-            self._points, self._ceilings = self._points - old, self._ceilings - old_ceiling
-        self.scores[name] = (kept, ceiling)
-        self._points, self._ceilings = self._points + kept, self._ceilings + ceiling
-        self.score = self._points / self._ceilings if self._ceilings else 0.0
+        self.scores[name] = (min(max(score, 0.0), ceiling), ceiling)
 
 
 def what_it_offers(entry: Entry, concept: Concept) -> str:
@@ -281,6 +273,8 @@ def assess(a: Assessment, asked: Asked) -> Assessment:
     needs(a, asked)
     for scorer in SCORERS:
         scorer(a, asked)
+    total = sum(c for _, c in a.scores.values())
+    a.score = sum(s for s, _ in a.scores.values()) / total if total else 0.0
     return a
 
 
