@@ -29,6 +29,7 @@ from index.rank import (
     MET,
     UNKNOWN,
     UNMET,
+    Asked,
     Assessment,
     assess,
     name_keys,
@@ -266,6 +267,7 @@ class _Search:
 
     def __init__(self, store: Store, query: Query, explain: bool, terms: frozenset = frozenset()) -> None:
         self.store, self.query, self.explain = store, query, explain
+        self.asked = Asked.of(query)
         self._postings: dict[tuple[str, str], dict[int, float]] | None = None
         self._terms = terms
         self.trace: list[str] = []
@@ -455,7 +457,7 @@ class _Search:
             a.text = text.get(e.pos, 0.0) / top
             a.name, matched = name_match(e, self.name_keys)
             a.named = a.name >= 0.99 and bool(matched & self.rare_words)
-            out.append(assess(a, q))
+            out.append(assess(a, self.asked))
         return out
 
     def text_scores(self, positions: set[int] | None) -> dict[int, float]:

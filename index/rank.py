@@ -1,6 +1,7 @@
 """Ranking: how well one place answers one query, as named, capped partial scores.
 
-Two layers, both pure. ``needs`` checks each stated need (service, public, label, day,
+Two layers, both pure, over ``Asked``: what a query asks, worked out once per search (a
+search assesses hundreds of places). ``needs`` checks each stated need (service, public, label, day,
 wifi) as met, unknown (the directory does not say) or unmet; the worst of them sets the
 place's ``tier``. Within a tier, ``SCORERS`` add named partial scores, each capped by its
 ceiling (addok's ``add_score``): the final score is their sum over the sum of ceilings.
@@ -48,14 +49,12 @@ class Assessment:
     places open to everyone that meet the same needs."""
     scores: dict[str, tuple[float, float]] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    score: float = 0.0
+    """The sum of ``scores`` over the sum of their ceilings, worked out once by ``assess`` (sort keys
+    read it many times per search)."""
 
     def add_score(self, name: str, score: float, ceiling: float) -> None:
         self.scores[name] = (min(max(score, 0.0), ceiling), ceiling)
-
-    @property
-    def score(self) -> float:
-        total = sum(c for _, c in self.scores.values())
-        return sum(s for s, _ in self.scores.values()) / total if total else 0.0
 
 
 def what_it_offers(entry: Entry, concept: Concept) -> str:
@@ -112,16 +111,56 @@ def wifi_status(entry: Entry) -> int:
 
 
 LEAD_FACETS = frozenset({"services", "labels"})
+CONTEXT_WORDS = 3
+"""Words left over beyond which, next to a need understood, they are the story told around it
+(« ne maîtrise pas internet », « en ligne »), not what a place should be named or described by."""
 
 
-def needs(assessment: Assessment, query: Query) -> None:
+@dataclass(frozen=True)
+class Asked:
+    """What ``query`` asks, as the scorers read it: worked out once per search, not once per place."""
+
+    query: Query
+    lead: tuple[Concept, ...]
+    """The services and labels asked: one leading need, met by any of them."""
+    broad_services: tuple[Concept, ...]
+    """Services asked as several codes (« atelier »): met several ways ranks higher."""
+    publics: frozenset[str]
+    """The audiences asked, all concepts together."""
+    text_ceiling: float
+    inside_reason: str
+    """The card's reason for a place inside the area (« à Albi », « Gers »), empty for a point."""
+    distance_scale: float
+    day_reason: str
+    """The card's reason for a place open when asked (« ouvert le samedi », « ouvert maintenant »)."""
+
+    @classmethod
+    def of(cls, query: Query) -> Asked:
+        area = query.area
+        inside_reason = ""
+        if area is not None and area.kind != "point":
+            inside_reason = ("à " if area.kind == "commune" else "") + area.label
+        return cls(
+            query=query,
+            lead=tuple(c for c in query.concepts if c.facet in LEAD_FACETS),
+            broad_services=tuple(c for c in query.concepts if c.facet == "services" and len(c.codes) > 1),
+            publics=frozenset(code for c in query.concepts if c.facet == "publics" for code in c.codes),
+            text_ceiling=0.3 if query.concepts and len(query.words) > CONTEXT_WORDS else 1.0,
+            inside_reason=inside_reason,
+            distance_scale=(area.radius_km or 5.0) if area is not None else 5.0,
+            day_reason=query.when[0] if query.when else
+            "ouvert le " + (" ou le " if query.any_day else " et le ").join(DAYS[d] for d in query.days),
+        )
+
+
+def needs(assessment: Assessment, asked: Asked) -> None:
     """Set ``tier`` to the worst status among the query's needs, and say which are met.
 
     The services and labels asked are one leading need, met by any of them: « retraite en ligne,
     elle n'a pas d'ordinateur » asks for help with procedures, a place with computers too ranks
     higher (``score_breadth``). The audiences are one need, met by any of them; days and wifi
     are each a need of their own."""
-    entry = assessment.entry
+    entry, query = assessment.entry, asked.query
     lead, audience = [], []
     for concept in query.concepts:
         status = concept_status(entry, concept)
@@ -136,9 +175,7 @@ def needs(assessment: Assessment, query: Query) -> None:
         status = days_status(entry, query)
         statuses.append(status)
         if status == MET:
-            joiner = " ou le " if query.any_day else " et le "
-            assessment.reasons.append(query.when[0] if query.when else
-                                      "ouvert le " + joiner.join(DAYS[d] for d in query.days))
+            assessment.reasons.append(asked.day_reason)
     if query.wifi:
         status = wifi_status(entry)
         statuses.append(status)
@@ -163,22 +200,21 @@ def name_match(entry: Entry, keys: tuple[tuple[str, str], ...]) -> tuple[float, 
     return len(matched) / len(keys), matched
 
 
-Scorer = Callable[[Assessment, Query], None]
+Scorer = Callable[[Assessment, Asked], None]
 
 
-def score_name(a: Assessment, query: Query) -> None:
-    if query.name_words:
+def score_name(a: Assessment, asked: Asked) -> None:
+    if asked.query.name_words:
         a.add_score("nom", a.name * 3.0, 3.0)
         if a.named:
             a.reasons.insert(0, "nom")
 
 
-def score_breadth(a: Assessment, query: Query) -> None:
+def score_breadth(a: Assessment, asked: Asked) -> None:
     """A need met several ways ranks higher: for « atelier », workshops and entraide and
     awareness sessions beat awareness sessions alone."""
-    shares = [len(a.entry.services & c.codes) / len(c.codes)
-              for c in query.concepts if c.facet == "services" and len(c.codes) > 1]
-    lead = [c for c in query.concepts if c.facet in LEAD_FACETS]
+    shares = [len(a.entry.services & c.codes) / len(c.codes) for c in asked.broad_services]
+    lead = asked.lead
     if len(lead) > 1:
         shares.append(sum(concept_status(a.entry, c) == MET for c in lead) / len(lead))
     if shares:
@@ -189,49 +225,42 @@ SPECIALISED_SERVICES = frozenset({"W", "FL", "REP", "PRO"})
 """Services of places for a specific use (coworking, fablab, repairs, vocational training)."""
 
 
-def score_help(a: Assessment, query: Query) -> None:
+def score_help(a: Assessment, asked: Asked) -> None:
     """With no service asked (« handicap visuel Toulouse », « pour les jeunes à Albi »), the person
     needs help with the digital world: a coworking space or a fablab alone is not the answer."""
-    if not any(c.facet in LEAD_FACETS for c in query.concepts):
+    if not asked.lead:
         services = a.entry.services
         a.add_score("aide", 0.0 if services and services <= SPECIALISED_SERVICES else 0.5, 0.5)
 
 
-def score_audience(a: Assessment, query: Query) -> None:
+def score_audience(a: Assessment, asked: Asked) -> None:
     """A place reserved to an audience (young people only) the question did not ask for ranks after
     those open to everyone."""
     entry = a.entry
-    asked = {code for c in query.concepts if c.facet == "publics" for code in c.codes}
     # « mission locale »: a kind of place asked by its own name is not demoted for whom it serves.
-    a.restricted = bool(entry.specific_publics) and not entry.publics & (GENERIC_PUBLICS | asked) and a.name < 0.99
+    a.restricted = bool(entry.specific_publics) and not entry.publics & GENERIC_PUBLICS \
+        and not entry.publics & asked.publics and a.name < 0.99
 
 
-CONTEXT_WORDS = 3
-"""Words left over beyond which, next to a need understood, they are the story told around it
-(« ne maîtrise pas internet », « en ligne »), not what a place should be named or described by."""
+def score_text(a: Assessment, asked: Asked) -> None:
+    if asked.query.words:
+        a.add_score("texte", a.text * asked.text_ceiling, asked.text_ceiling)
 
 
-def score_text(a: Assessment, query: Query) -> None:
-    if query.words:
-        ceiling = 0.3 if query.concepts and len(query.words) > CONTEXT_WORDS else 1.0
-        a.add_score("texte", a.text * ceiling, ceiling)
-
-
-def score_distance(a: Assessment, query: Query) -> None:
-    if a.distance_km is None or query.area is None:
+def score_distance(a: Assessment, asked: Asked) -> None:
+    if a.distance_km is None or asked.query.area is None:
         return
-    scale = query.area.radius_km or 5.0
-    a.add_score("proximité", 1.0 / (1.0 + a.distance_km / scale), 1.0)
+    a.add_score("proximité", 1.0 / (1.0 + a.distance_km / asked.distance_scale), 1.0)
 
 
-def score_inside(a: Assessment, query: Query) -> None:
-    if query.area is not None:
+def score_inside(a: Assessment, asked: Asked) -> None:
+    if asked.query.area is not None:
         a.add_score("lieu", 1.0 if a.inside else 0.0, 0.5)
-        if a.inside and query.area.kind != "point":
-            a.reasons.append(("à " if query.area.kind == "commune" else "") + query.area.label)
+        if a.inside and asked.inside_reason:
+            a.reasons.append(asked.inside_reason)
 
 
-def score_richness(a: Assessment, query: Query) -> None:
+def score_richness(a: Assessment, asked: Asked) -> None:
     a.add_score("fiche", a.entry.richness * 0.3, 0.3)
 
 
@@ -239,11 +268,13 @@ SCORERS: tuple[Scorer, ...] = (score_name, score_breadth, score_help, score_text
                                score_richness, score_audience)
 
 
-def assess(a: Assessment, query: Query) -> Assessment:
+def assess(a: Assessment, asked: Asked) -> Assessment:
     """Fill in ``a``'s tier, scores and reasons (its inside, distance, text and name are set by the engine)."""
-    needs(a, query)
+    needs(a, asked)
     for scorer in SCORERS:
-        scorer(a, query)
+        scorer(a, asked)
+    total = sum(c for _, c in a.scores.values())
+    a.score = sum(s for s, _ in a.scores.values()) / total if total else 0.0
     return a
 
 

@@ -50,7 +50,7 @@ import threading
 import time
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -261,14 +261,16 @@ class Entries(Sequence[Entry]):
     """The places of a version in document order, decoded from SQLite when first asked for.
 
     Safe to share between threads (one connection, under a lock); the ``ENTRY_CACHE`` most
-    recently used stay decoded. Iterating decodes every place without keeping them (exports).
+    recently used stay decoded. A directory that fits whole keeps them in a plain dict: an LRU's
+    bookkeeping, in Python, costs every search a few hundred calls for an eviction that never comes. Iterating decodes every place without keeping them (exports).
     """
 
     BATCH = 500
 
     def __init__(self, db: sqlite3.Connection, count: int, cache_size: int = ENTRY_CACHE) -> None:
         self._db, self._count = db, count
-        self._cache: LRUCache[int, Entry] = LRUCache(cache_size)
+        self._cache: MutableMapping[int, Entry] = {} if count <= cache_size else LRUCache(cache_size)
+        self._cache_size = cache_size
         self._shared: dict = {}
         """Values equal across places (a week's hours, a set of codes), kept as one object each;
         emptied when it holds more than ``2 * cache_size`` (a plain dict: this is the hot path)."""
@@ -346,7 +348,7 @@ class Entries(Sequence[Entry]):
             time.sleep(0)
 
     def _bounded_shared(self) -> dict:
-        if len(self._shared) > 2 * self._cache.maxsize:
+        if len(self._shared) > 2 * self._cache_size:
             self._shared = {}
         return self._shared
 
