@@ -47,9 +47,10 @@ TIMEOUT = 10_000
 # ---------- servers ----------
 
 
-def _serve(home: Path, log: Path):
-    """``orienteur serve`` over ``home`` (``tests.support.serving.Server``); its log holds no traceback."""
-    with Server(home, log) as server:
+def _serve(home: Path, log: Path, **env: str):
+    """``orienteur serve`` over ``home`` (``tests.support.serving.Server``, ``env`` added to its
+    environment); its log holds no traceback."""
+    with Server(home, log, **env) as server:
         yield server
     said = log.read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in said, said[-4000:]

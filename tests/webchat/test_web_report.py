@@ -59,8 +59,8 @@ def test_the_report_renders_alone_with_one_mark_per_listed_commune(report_server
             page = browser.new_page(viewport={"width": 1280, "height": 900}, extra_http_headers=BEARER)
             requests: list[str] = []
             page.on("request", lambda request: requests.append(request.url))
-            page.goto(report_server.url + "/admin/report", wait_until="load")
-            assert requests == [report_server.url + "/admin/report"]  # nothing else fetched: works offline
+            page.goto(report_server.base + "/admin/report", wait_until="load")
+            assert requests == [report_server.base + "/admin/report"]  # nothing else fetched: works offline
             assert page.locator("h1").inner_text() == "Où l'annuaire laisse les gens sans réponse"
             # The inline style applies (the report's CSP allows it): tables are collapsed, maps drawn.
             assert page.locator("table").first.evaluate("t => getComputedStyle(t).borderCollapse") == "collapse"
