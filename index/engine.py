@@ -14,6 +14,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -65,6 +66,10 @@ MAX_CANDIDATES = 2000
 """With no area, places assessed at most (the best by text first)."""
 RETIRE_SECONDS = 30.0
 """How long a version swapped out stays open for the searches begun on it (they take milliseconds)."""
+
+
+Found = tuple[str, bool, bool, float | None]
+"""One place of an answer as ``assess_again`` takes it back: id, inside the area, named, distance (km)."""
 
 
 @dataclass
@@ -225,6 +230,24 @@ class Engine:
             # What was understood only: the words typed may name the person helped.
             notfound.info("%s", understood(query, results))
         return results
+
+    def assess_again(self, query: Query, version: str, found: Sequence[Found]) -> list[Assessment] | None:
+        """The places an earlier search of ``query`` on ``version`` found, assessed again as it had
+        (inside, named and distance as it found them): a page of its answer without searching again.
+        None when the index served is now another version, or a place is no longer in it."""
+        store = self.store
+        if store.version != version:
+            return None
+        asked, keys = Asked.of(query), name_keys(query.name_words)
+        out = []
+        for place_id, inside, named, km in found:
+            entry = store.by_id.get(place_id)
+            if entry is None:
+                return None
+            a = Assessment(entry=entry, inside=inside, distance_km=km, named=named)
+            a.name = name_match(entry, keys)[0]
+            out.append(assess(a, asked))
+        return out
 
 
 WARM_SECONDS = 0.5

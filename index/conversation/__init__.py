@@ -16,13 +16,14 @@ from index.asked import AskedLog
 from index.cards import Card
 from index.conversation import replies
 from index.conversation.followup import is_more, is_refinement, refine, small_talk
+from index.conversation.ranked import Ranked, matches_all
 from index.conversation.session import Session, SessionStore, open_sessions
 from index.conversation.sqlite_store import SqliteSessions
 from index.datasource import served_source
 from index.engine import Engine, Results
 from index.errors import IndexUnavailable
 from index.open_now import PARIS, is_holiday, paris_now
-from index.rank import CLOSED_ALL_DAY, MET, UNMET, Assessment, days_status
+from index.rank import CLOSED_ALL_DAY, MET, Assessment
 from index.settings import Settings
 from index.understand import Area, Query
 from index.vocabulary import OUT_OF_SCOPE
@@ -123,10 +124,10 @@ class Conversation:
         if session.query is None:
             return None
         try:
-            results = self.engine.search(session.query)
+            ranked, page = self._answer(session, offset)
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
-        return self._reply(session.query, results, offset, self.page_size)
+        return self._render(session.query, ranked, page, offset)
 
     def _handle(self, session: Session, text: str | None, location: tuple[float, float] | None) -> Reply:
         now = self.sessions.clock()
@@ -182,7 +183,8 @@ class Conversation:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
         if query.is_empty and not (query.area and query.area.user_location):
             return Reply(replies.NOT_UNDERSTOOD, kind="not_understood")
-        return self._reply(query, self.engine.search(query), offset, limit)
+        results = self.engine.search(query)
+        return self._render(query, Ranked.of(query, results), results.hits[offset:offset + limit], offset)
 
     def _understand(self, text: str, where: tuple[float, float] | None, previous: Area | None = None) -> Query:
         """The message as searched, by the conversation and the stateless search alike: read at this
@@ -223,36 +225,49 @@ class Conversation:
 
     def _page(self, session: Session, intro: str = "") -> Reply:
         try:
-            results = self.engine.search(session.query)
+            ranked, page = self._answer(session, session.offset, observe=True)
         except IndexUnavailable:
             return Reply(replies.UNAVAILABLE, kind="unavailable")
-        if session.offset == 0:
-            self._observe(session.query, results)
-        reply = self._reply(session.query, results, session.offset, self.page_size, intro)
+        reply = self._render(session.query, ranked, page, session.offset, intro=intro)
         if reply.kind == "no_more":
-            beyond = self._beyond(session.query, results) if session.offset == reply.total else None
+            beyond = self._beyond(session.query, ranked) if session.offset == reply.total else None
             session.offset += 1  # past the end: the next "plus" says it is all
             return beyond or reply
         session.offset += len(reply.cards)
-        if not reply.more and self._beyond_query(session.query, results) is not None:
+        if not reply.more and self._beyond_query(session.query, ranked) is not None:
             reply.more = True  # the area is done: "plus" offers the nearest places beyond it
         return reply
 
+    def _answer(self, session: Session, offset: int, observe: bool = False) -> tuple[Ranked, list[Assessment]]:
+        """The answer to the session's search and its page from ``offset``: the answer kept with the
+        conversation when there is one of the version served (only the page's places are assessed
+        again), else a search (told to the observer when ``observe``), kept for the next pages."""
+        query, ranked = session.query, session.ranked
+        if offset and ranked is not None:
+            page = self.engine.assess_again(query, ranked.version, ranked.hits[offset:offset + self.page_size])
+            if page is not None:
+                return ranked, page
+        results = self.engine.search(query)
+        if observe and offset == 0:
+            self._observe(query, results)
+        session.ranked = Ranked.of(query, results)
+        return session.ranked, results.hits[offset:offset + self.page_size]
+
     @staticmethod
-    def _beyond_query(query: Query, results: Results) -> Query | None:
+    def _beyond_query(query: Query, ranked: Ranked) -> Query | None:
         """Around a commune whose places were all shown: the same needs around its centre."""
         area = query.area
-        if results.widened or area is None or area.kind != "commune" or area.lat is None or area.lon is None:
+        if ranked.widened or area is None or area.kind != "commune" or area.lat is None or area.lon is None:
             return None
         return replace(query, area=replace(area, kind="point", label=f"autour de {area.label}",
                                            radius_km=BEYOND_KM, strict=False))
 
-    def _beyond(self, query: Query, results: Results) -> Reply | None:
+    def _beyond(self, query: Query, ranked: Ranked) -> Reply | None:
         """One page of the nearest places beyond the area that meet the request, none already shown."""
-        around = self._beyond_query(query, results)
+        around = self._beyond_query(query, ranked)
         if around is None:
             return None
-        shown = {h.entry.place.id for h in results.hits}
+        shown = {place_id for place_id, *_ in ranked.hits}
         try:
             found = self.engine.search(around)
         except IndexUnavailable:
@@ -260,43 +275,39 @@ class Conversation:
         hits = [h for h in found.hits if h.entry.place.id not in shown and (not query.has_needs or h.tier == MET)]
         if not hits:
             return None
-        page = replace(found, hits=hits[:self.page_size])
-        reply = self._reply(around, page, 0, self.page_size)
+        page = hits[:self.page_size]
+        reply = self._render(around, Ranked.of(around, replace(found, hits=page)), page, 0)
         reply.text, reply.kind = replies.beyond(query), "beyond"
         return reply
 
-    def _reply(self, query: Query, results: Results, offset: int, limit: int, intro: str = "") -> Reply:
-        """One page. The header counts only the places meeting the whole request; places shown to
-        fill the page (their need not documented) are flagged and come under their own label."""
-        hits = results.hits
-        total = len(hits)
-        page = hits[offset:offset + limit]
+    def _render(self, query: Query, ranked: Ranked, page: list[Assessment], offset: int, intro: str = "") -> Reply:
+        """``page``, the places of ``ranked`` from ``offset``, as a reply. The header
+        counts only the places meeting the whole request; places shown to fill the page (their need
+        not documented) are flagged and come under their own label."""
+        total, matching = ranked.total, ranked.matching
         area = query.area
         origin = (area.lat, area.lon) if area and area.user_location else None
         distance_from = replies.of_area(area)
         now = self.now()
-        matches = [not query.has_needs or h.tier == MET or h.named for h in hits]
-        matching = sum(matches)
+        matches = [matches_all(query, h.tier, h.named) for h in page]
         cards = [
             replies.card(h, now, origin=origin, distance_from=distance_from,
-                         show_distance=bool(area and (area.kind == "point" or not h.inside)),
-                         matches=matches[offset + i])
-            for i, h in enumerate(page)
+                         show_distance=bool(area and (area.kind == "point" or not h.inside)), matches=m)
+            for h, m in zip(page, matches, strict=True)
         ]
         understood = query.describe()
-        if not hits:
+        if not total:
             return Reply(replies.nothing_found(query), kind="none", understood=understood)
         if not page:  # a page past the last one: said so, never « (101 sur 100) »
             return Reply(replies.NO_MORE, kind="no_more", understood=understood, total=total, offset=offset,
                          matching=matching)
         # Shown though closed on the day or at the moment asked: the label says so, not « non précisés ».
-        closed = bool(query.days) and any(not m and days_status(h.entry, query) == UNMET
-                                          for h, m in zip(hits, matches, strict=True))
-        label = replies.padded_label(query, closed) if matching and matching < total else ""
-        if results.widened:
-            text, kind = replies.widened(query, results.area_empty, inside=hits[0].inside, closed=closed), "widened"
+        label = replies.padded_label(query, ranked.closed) if matching and matching < total else ""
+        if ranked.widened:
+            text = replies.widened(query, ranked.area_empty, inside=ranked.first_inside, closed=ranked.closed)
+            kind = "widened"
         else:
-            shown = [offset + i + 1 for i in range(len(page)) if matches[offset + i]]
+            shown = [offset + i + 1 for i, m in enumerate(matches) if m]
             text = replies.header(query, matching, shown[0], shown[-1]) if shown else replies.header(query, matching)
             kind = "results"
         if intro:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 
 from index.breaker import Breaker
 from index.conversation.codec import from_data, to_data
+from index.conversation.ranked import Ranked
 from index.settings import Settings
 from index.understand import Area, Query
 
@@ -50,6 +51,8 @@ class Session:
     location_at: float = 0.0
     pending: Query | None = None
     """A search waiting for « oui » after « Vouliez-vous dire … ? »."""
+    ranked: Ranked | None = None
+    """The answer to ``query`` its next pages come from (``index.conversation.ranked``)."""
     touched: float = field(default_factory=time.time)
     new: bool = True
     """Not in the store before this message."""
@@ -76,9 +79,12 @@ def to_record(session: Session) -> Record:
     query, area = session.query, None
     if query is not None and query.area is not None and query.area.user_location:
         query, area = replace(query, area=None), query.area
+    # The answer to a search around the position is not kept: its distances would tell where the person is.
+    ranked = session.ranked if query is not None and area is None else None
     body = {"query": None if query is None else to_data(query, NOT_STORED), "offset": session.offset,
             "around_position": area is not None,
-            "pending": None if session.pending is None else to_data(session.pending, NOT_STORED)}
+            "pending": None if session.pending is None else to_data(session.pending, NOT_STORED),
+            "ranked": None if ranked is None else ranked.to_data()}
     location = session.location if session.location_at + LOCATION_TTL > session.touched else None
     if location is None and area is None:
         return Record(json.dumps(body))
@@ -95,6 +101,7 @@ def from_record(key: str, record: Record, now: float) -> Session:
         query = from_data(Query, body["query"]) if body.get("query") is not None else None
         offset = int(body.get("offset", 0))
         pending = from_data(Query, body["pending"]) if body.get("pending") is not None else None
+        ranked = Ranked.from_data(body["ranked"]) if body.get("ranked") is not None else None
         position = json.loads(record.position) if record.position and record.position_until > now else None
         if position is not None:
             if position.get("location"):
@@ -108,7 +115,7 @@ def from_record(key: str, record: Record, now: float) -> Session:
         log.warning("a stored conversation could not be read (%s): it starts afresh", exc)
         return Session(key=key, touched=now, new=False)
     if query is not None:
-        session.query, session.offset = query, offset
+        session.query, session.offset, session.ranked = query, offset, ranked
     session.pending = pending
     return session
 

@@ -11,7 +11,8 @@ import logging
 import multiprocessing
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 import pytest
 
@@ -20,6 +21,7 @@ from index.conversation.codec import from_data, to_data
 from index.conversation.redis_store import RedisSessions
 from index.conversation.session import LOCATION_TTL, Record, Session, from_record, to_record
 from index.conversation.sqlite_store import SqliteSessions
+from index.open_now import PARIS
 from index.understand import Area, Query
 from tests.support.redis_server import running_redis
 
@@ -235,3 +237,45 @@ def test_workers_starting_together_on_a_new_file_all_open_it(tmp_path):
         for w in workers:
             w.join(timeout=30)
         assert opened == [True] * 4, round_
+
+
+def _ids(reply) -> list[str]:
+    return [card.id for card in reply.cards]
+
+
+def test_the_next_pages_come_from_the_first_answer_in_another_worker_even_when_the_clock_moves(open_store, real_engine):
+    """« Plus » continues the answer that was shown, kept in the store: places open at 10:30 came
+    first; at 23:00 the same search would rank others first, yet no place is shown twice or skipped."""
+    clock = [datetime(2026, 12, 2, 10, 30, tzinfo=PARIS)]
+    first = Conversation(real_engine, sessions=open_store(), now=lambda: clock[0])
+    shown = _ids(first.handle("web:p", "ouvert maintenant à toulouse"))
+    answer = _ids(Conversation(real_engine, now=lambda: clock[0]).search("ouvert maintenant à toulouse", limit=9))
+    clock[0] = clock[0].replace(hour=23)
+    again = Conversation(real_engine, now=lambda: clock[0])
+    assert _ids(again.search("ouvert maintenant à toulouse", limit=9))[:3] != answer[:3]  # the clock matters
+    second = Conversation(real_engine, sessions=open_store(), now=lambda: clock[0])  # another worker
+    shown += _ids(second.more("web:p")) + _ids(second.more("web:p"))
+    assert shown == answer and len(set(shown)) == 9
+
+
+def test_a_kept_answer_of_another_index_version_is_searched_again(open_store, real_engine):
+    store = open_store()
+    conversation = Conversation(real_engine, sessions=store, today=lambda: 2)
+    first = conversation.handle("web:v", "atelier informatique toulouse")
+    session = store.load("web:v")
+    session.ranked = replace(session.ranked, version="3-0000000000000000", hits=session.ranked.hits[::-1])
+    store.save(session)
+    fresh = Conversation(real_engine, today=lambda: 2).search("atelier informatique toulouse", limit=6)
+    assert _ids(first) + _ids(conversation.more("web:v")) == _ids(fresh)
+
+
+def test_the_answer_to_a_search_around_a_position_is_not_kept(open_store, real_engine):
+    """The places found around a person, with their distances, would say where the person is."""
+    store = open_store()
+    conversation = Conversation(real_engine, sessions=store, today=lambda: 2)
+    around = conversation.handle("tg:8", "atelier", location=(43.6045, 1.444))
+    assert around.understood.startswith("atelier · autour de vous") and around.more
+    assert not any(card.id in stored_text(store) for card in around.cards)
+    assert conversation.handle("tg:8", "plus").kind == "results"  # searched again, around the position
+    town = conversation.handle("tg:8", "atelier informatique auch")
+    assert town.cards[0].id in stored_text(store)
