@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 from index.places import Place
@@ -76,6 +77,7 @@ RHINOCC_FILES = frozenset({"lieux", "lieux-geocodes", "rhinocc", "export"})
 RHINOCC = "RhinOcc"
 
 
+@lru_cache(maxsize=256)
 def hub_name(source: str) -> str:
     """The directory a place comes from as people know it, never a file name:
     ``"lieux-geocodes"`` -> ``"RhinOcc"``, ``"hub-du-sud-paca-2023-05 (dora)"`` -> ``"Hub du Sud PACA"``."""

@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.normalise import fold
-from index.places import DayHours
+from index.places import DayHours, Hours
 
 # One time of day: "9h", "09h30", "9 h 00", "9H", "9:30", or a bare hour next to a range
 # separator ("9h-12 et 14h-17h"). Hours go to 24, minutes below 60.
@@ -24,6 +25,8 @@ _TIME = r"(?<![\d:])(\d{1,2})(?:\s*([hH:])(?:\s*(\d{2})(?!\s*[hH:]))?)?(?![\d:])
 _SEPARATOR = r"\s*(?:-|–|—|/|à|a(?![a-z])|jusqu'?à)\s*"
 _RANGE = re.compile(_TIME + "(" + _SEPARATOR + r"|\s+)" + _TIME)
 _CLOSED = ("ferme", "fermee", "closed")
+CACHED_DAYS = 4096
+"""Distinct days and weeks kept worked out (a directory of 845 places has about 180 distinct days)."""
 _DASHES = re.compile(r"[\s\-–—_]+")
 
 
@@ -156,8 +159,10 @@ def _words_between_times(marked: str) -> bool:
     return bool(re.search(r"[^\W\d_]{3}", inner))
 
 
+@lru_cache(maxsize=CACHED_DAYS)
 def day_text(day: DayHours) -> tuple[str, str]:
-    """(times or what stands for them, remark) of one day; ("", "") when the directory says nothing."""
+    """(times or what stands for them, remark) of one day; ("", "") when the directory says nothing.
+    Cached: every card shown reads its days, and a directory has a few hundred distinct ones."""
     if day.is_open is None:
         return "", ""
     if day.is_open is False:
@@ -199,3 +204,9 @@ def week(days: Iterable[DayHours], text: str = "") -> Week:
     if not lines and text.strip():
         return Week(remark=" ".join(text.split()))
     return Week(tuple(lines), shared)
+
+
+@lru_cache(maxsize=CACHED_DAYS)
+def week_of(hours: Hours) -> Week:
+    """``week`` of a place's hours, worked out once per distinct week (every card shown needs it)."""
+    return week(hours.days, hours.text)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from index.cards import Card, directions_url, hub_name, map_url
 from index.gazetteer import load_gazetteer
-from index.hours import day_text, format_time, week
+from index.hours import day_text, format_time, week_of
 from index.normalise import fold
 from index.open_now import CLOSED, OPEN, PARIS, OpenState, open_state
 from index.places import DAYS
@@ -316,7 +316,7 @@ def card(hit: Assessment, now: datetime, origin: tuple[float, float] | None = No
     place = hit.entry.place
     now = now.astimezone(PARIS)
     today = now.weekday()
-    hours = week(place.hours.days, place.hours.text)
+    hours = week_of(place.hours)
     today_hours = day_text(place.hours.days[today])[0] if place.hours.known else ""
     state = open_state(place.hours, now)
     km = hit.distance_km if show_distance else None
