@@ -294,6 +294,8 @@ class _Search:
         self._postings: dict[tuple[str, str], dict[int, float]] | None = None
         self._terms = terms
         self.trace: list[str] = []
+        self.km: dict[int, float] = {}
+        """Distances from the centre the grid has already worked out, by position: not twice."""
         self.order = nearest_first_key if query.area is not None and query.area.kind == "point" else order_key
         self.centre: tuple[float, float] | None = None
         # A name word that many places share ("espace", "médiathèque") does not name one place.
@@ -394,7 +396,7 @@ class _Search:
                     if points:
                         self.centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
             if not area.strict and self.centre:
-                for pos, _ in store.grid.within(*self.centre, RING_KM):
+                for pos, _ in self.measured(store.grid.within(*self.centre, RING_KM)):
                     found.setdefault(pos, store.entries[pos])
             return list(found.values()), None
         if self.centre is None:
@@ -405,7 +407,12 @@ class _Search:
             radius = min(max(nearest[-1][1] if nearest else NEAR_KM[1], NEAR_KM[0]), NEAR_KM[1])
             if sum(1 for _, d in nearest if d <= radius) < FEW and len(nearest) >= FEW:
                 radius = min(nearest[FEW - 1][1], FAR_KM)  # the countryside: a few places, a bit farther
-        return [store.entries[pos] for pos, _ in store.grid.within(*self.centre, radius)], radius
+        return [store.entries[pos] for pos, _ in self.measured(store.grid.within(*self.centre, radius))], radius
+
+    def measured(self, found: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """``found`` (position, distance from the centre), its distances kept for ``assess``."""
+        self.km.update(found)
+        return found
 
     def unbounded(self) -> list[Entry]:
         """With no area: the places that can answer at all (by text or by a need), the best
@@ -458,12 +465,12 @@ class _Search:
             return []
         self.centre = centre
         if within_km:
-            found = store.grid.within(*centre, within_km)
+            found = self.measured(store.grid.within(*centre, within_km))
         elif keep is not None:  # the places meeting the need, by distance: a few hundred at most
             found = sorted(((pos, haversine_km(*centre, store.entries[pos].place.lat, store.entries[pos].place.lon))
                             for pos in keep if store.entries[pos].place.has_point), key=lambda pd: pd[1])[:count]
         else:
-            found = store.grid.nearest(*centre, count)
+            found = self.measured(store.grid.nearest(*centre, count))
         assessed = self.assess([store.entries[pos] for pos, _ in found
                                 if pos not in exclude and (keep is None or pos in keep)], inside=False)
         return sorted(assessed, key=lambda a: (a.distance_km if a.distance_km is not None else 1e9, -a.score))
@@ -476,7 +483,9 @@ class _Search:
         for e in entries:
             a = Assessment(entry=e, inside=inside)
             if self.centre and e.place.has_point:
-                a.distance_km = haversine_km(self.centre[0], self.centre[1], e.place.lat, e.place.lon)
+                a.distance_km = self.km.get(e.pos)
+                if a.distance_km is None:
+                    a.distance_km = haversine_km(self.centre[0], self.centre[1], e.place.lat, e.place.lon)
             a.text = text.get(e.pos, 0.0) / top
             a.name, matched = name_match(e, self.name_keys)
             a.named = a.name >= 0.99 and bool(matched & self.rare_words)

@@ -7,6 +7,8 @@ from array import array
 from collections.abc import Iterable, Iterator
 
 EARTH_KM = 6371.0088
+KM_PER_DEGREE = math.pi * EARTH_KM / 180
+"""Length of a degree of latitude (and of longitude at the equator) on the sphere ``haversine_km`` uses."""
 CELL_DEG = 0.1
 """Grid cell side in degrees (about 11 km north-south, 8 km east-west in France)."""
 
@@ -76,9 +78,15 @@ class Grid:
         """(key, distance) of the points within ``km``, nearest first."""
         rings = int(km / self._cell_km(lat)) + 1
         centre = self._cell(lat, lon)
+        # A point farther north, south, east or west than ``km`` allows is out without its haversine
+        # (the corners of the cells visited): a degree of latitude is 111 km, of longitude less.
+        max_dlat = km / KM_PER_DEGREE * 1.001
+        max_dlon = max_dlat / max(math.cos(math.radians(abs(lat) + max_dlat)), 1e-6)
         found = []
         for r in range(rings + 1):
             for key, plat, plon in self._ring(centre, r):
+                if abs(plat - lat) > max_dlat or abs(plon - lon) > max_dlon:
+                    continue
                 d = haversine_km(lat, lon, plat, plon)
                 if d <= km:
                     found.append((key, d))
