@@ -68,8 +68,9 @@ RETIRE_SECONDS = 30.0
 """How long a version swapped out stays open for the searches begun on it (they take milliseconds)."""
 
 
-Found = tuple[str, bool, bool, float | None]
-"""One place of an answer as ``assess_again`` takes it back: id, inside the area, named, distance (km)."""
+Found = tuple[str, bool, bool, bool]
+"""One place of an answer as ``assess_again`` takes it back: id, inside the area, named, and whether
+its distance from the search's centre was measured."""
 
 
 @dataclass
@@ -81,6 +82,8 @@ class Results:
     inside that do not say (then ``hits[0].inside``), or the nearest ones farther away."""
     area_empty: bool = False
     """The area holds no place at all."""
+    centre: tuple[float, float] | None = None
+    """The point distances were measured from (the area's centre, or the mean of a département's places)."""
     took_ms: float = 0.0
     version: str = ""
     trace: list[str] = field(default_factory=list)
@@ -231,19 +234,22 @@ class Engine:
             notfound.info("%s", understood(query, results))
         return results
 
-    def assess_again(self, query: Query, version: str, found: Sequence[Found]) -> list[Assessment] | None:
+    def assess_again(self, query: Query, version: str, centre: tuple[float, float] | None,
+                     found: Sequence[Found]) -> list[Assessment] | None:
         """The places an earlier search of ``query`` on ``version`` found, assessed again as it had
-        (inside, named and distance as it found them): a page of its answer without searching again.
-        None when the index served is now another version, or a place is no longer in it."""
+        (inside, named, distance from its ``centre`` as it found them): a page of its answer without
+        searching again. None when the index served is now another version, or a place is no longer in it."""
         store = self.store
         if store.version != version:
             return None
         asked, keys = Asked.of(query), name_keys(query.name_words)
         out = []
-        for place_id, inside, named, km in found:
+        for place_id, inside, named, measured in found:
             entry = store.by_id.get(place_id)
             if entry is None:
                 return None
+            place = entry.place
+            km = haversine_km(*centre, place.lat, place.lon) if measured and centre and place.has_point else None
             a = Assessment(entry=entry, inside=inside, distance_km=km, named=named)
             a.name = name_match(entry, keys)[0]
             out.append(assess(a, asked))
@@ -374,7 +380,7 @@ class _Search:
 
     def results(self, hits: list[Assessment], widened: bool, area_empty: bool) -> Results:
         return Results(query=self.query, hits=hits[:MAX_HITS], widened=widened, area_empty=area_empty,
-                       trace=self.trace)
+                       centre=self.centre, trace=self.trace)
 
     def inside(self) -> tuple[list[Entry], float | None]:
         """The places inside the query's area, and the radius used for a point area."""

@@ -244,7 +244,8 @@ class Conversation:
         again), else a search (told to the observer when ``observe``), kept for the next pages."""
         query, ranked = session.query, session.ranked
         if offset and ranked is not None:
-            page = self.engine.assess_again(query, ranked.version, ranked.hits[offset:offset + self.page_size])
+            page = self.engine.assess_again(query, ranked.version, ranked.centre,
+                                            ranked.found(offset, offset + self.page_size))
             if page is not None:
                 return ranked, page
         results = self.engine.search(query)
@@ -267,7 +268,7 @@ class Conversation:
         around = self._beyond_query(query, ranked)
         if around is None:
             return None
-        shown = {place_id for place_id, *_ in ranked.hits}
+        shown = set(ranked.ids)
         try:
             found = self.engine.search(around)
         except IndexUnavailable:

@@ -7,8 +7,8 @@ closed meanwhile does not move between pages, so none is shown twice or skipped.
 kept from another index version is searched again, as before.
 
 What is kept is derived from the directory and from what was understood, never from what was
-typed: place ids in order, whether each was inside the area or named, its distance from the
-area's centre, and the counts the header says. A search around a shared position is not kept
+typed: place ids in order, whether each was inside the area or named, the area's centre its
+distances were measured from, and the counts the header says. A search around a shared position is not kept
 (its distances would tell where the person is): its next pages search again.
 """
 
@@ -20,13 +20,21 @@ from index.engine import Found, Results
 from index.rank import MET, UNMET, days_status
 from index.understand import Query
 
+INSIDE, NAMED, MEASURED = 1, 2, 4
+"""The bits of a place's digit in ``Ranked.flags``."""
+
 
 @dataclass(frozen=True)
 class Ranked:
     version: str
     """The index version the answer comes from."""
-    hits: tuple[Found, ...]
-    """The places in order: (id, inside, named, distance in km or None)."""
+    ids: tuple[str, ...]
+    """The places, in order."""
+    flags: str
+    """One digit per place: ``INSIDE`` the area, ``NAMED`` by the user, its distance ``MEASURED``
+    from ``centre`` (worked out again for a page: a distance is not stored, a point is)."""
+    centre: tuple[float, float] | None
+    """The point distances were measured from: a town's or a département's, never a person's."""
     matching: int
     """How many meet the whole request (the header's count)."""
     closed: bool
@@ -36,11 +44,16 @@ class Ranked:
 
     @property
     def total(self) -> int:
-        return len(self.hits)
+        return len(self.ids)
 
     @property
     def first_inside(self) -> bool:
-        return bool(self.hits) and self.hits[0][1]
+        return bool(self.flags) and bool(int(self.flags[0]) & INSIDE)
+
+    def found(self, start: int, stop: int) -> list[Found]:
+        """The places from ``start`` to ``stop`` as ``Engine.assess_again`` takes them."""
+        return [(place_id, bool(f & INSIDE), bool(f & NAMED), bool(f & MEASURED))
+                for place_id, f in zip(self.ids[start:stop], map(int, self.flags[start:stop]), strict=True)]
 
     @classmethod
     def of(cls, query: Query, results: Results) -> Ranked:
@@ -48,26 +61,28 @@ class Ranked:
         matches = [matches_all(query, h.tier, h.named) for h in hits]
         closed = bool(query.days) and any(not m and days_status(h.entry, query) == UNMET
                                           for h, m in zip(hits, matches, strict=True))
-        return cls(version=results.version,
-                   hits=tuple((h.entry.place.id, h.inside, h.named, h.distance_km) for h in hits),
-                   matching=sum(matches), closed=closed, widened=results.widened, area_empty=results.area_empty)
+        flags = "".join(str(INSIDE * h.inside + NAMED * h.named + MEASURED * (h.distance_km is not None))
+                        for h in hits)
+        return cls(version=results.version, ids=tuple(h.entry.place.id for h in hits), flags=flags,
+                   centre=results.centre, matching=sum(matches), closed=closed, widened=results.widened,
+                   area_empty=results.area_empty)
 
     def to_data(self) -> dict:
-        return {"version": self.version, "matching": self.matching, "closed": self.closed,
-                "widened": self.widened, "area_empty": self.area_empty,
-                "hits": [[i, int(inside), int(named), km]
-                         for i, inside, named, km in self.hits]}
+        return {"version": self.version, "ids": self.ids, "flags": self.flags, "centre": self.centre,
+                "matching": self.matching, "closed": self.closed, "widened": self.widened,
+                "area_empty": self.area_empty}
 
     @classmethod
     def from_data(cls, data: dict) -> Ranked:
         """``to_data``'s output read back; ``ValueError`` (or ``TypeError``, ``KeyError``) when it is not."""
-        hits = []
-        for place_id, inside, named, km in data["hits"]:
-            if not isinstance(place_id, str) or not (km is None or isinstance(km, int | float)):
-                raise ValueError("a kept answer's place is not readable")
-            hits.append((place_id, bool(inside), bool(named), None if km is None else float(km)))
-        return cls(version=str(data["version"]), hits=tuple(hits), matching=int(data["matching"]),
-                   closed=bool(data["closed"]), widened=bool(data["widened"]), area_empty=bool(data["area_empty"]))
+        ids, flags, centre = data["ids"], data["flags"], data["centre"]
+        if not (isinstance(ids, list) and all(isinstance(i, str) for i in ids) and isinstance(flags, str)
+                and len(flags) == len(ids) and flags.isdigit() or not ids and flags == ""):
+            raise ValueError("a kept answer's places are not readable")
+        return cls(version=str(data["version"]), ids=tuple(ids), flags=flags,
+                   centre=None if centre is None else (float(centre[0]), float(centre[1])),
+                   matching=int(data["matching"]), closed=bool(data["closed"]), widened=bool(data["widened"]),
+                   area_empty=bool(data["area_empty"]))
 
 
 def matches_all(query: Query, tier: int, named: bool) -> bool:

@@ -263,7 +263,8 @@ def test_a_kept_answer_of_another_index_version_is_searched_again(open_store, re
     conversation = Conversation(real_engine, sessions=store, today=lambda: 2)
     first = conversation.handle("web:v", "atelier informatique toulouse")
     session = store.load("web:v")
-    session.ranked = replace(session.ranked, version="3-0000000000000000", hits=session.ranked.hits[::-1])
+    kept = session.ranked
+    session.ranked = replace(kept, version="3-0000000000000000", ids=kept.ids[::-1], flags=kept.flags[::-1])
     store.save(session)
     fresh = Conversation(real_engine, today=lambda: 2).search("atelier informatique toulouse", limit=6)
     assert _ids(first) + _ids(conversation.more("web:v")) == _ids(fresh)
