@@ -473,8 +473,9 @@ class _Search:
         if within_km:
             found = self.measured(store.grid.within(*centre, within_km))
         elif keep is not None:  # the places meeting the need, by distance: a few hundred at most
-            found = sorted(((pos, haversine_km(*centre, store.entries[pos].place.lat, store.entries[pos].place.lon))
-                            for pos in keep if store.entries[pos].place.has_point), key=lambda pd: pd[1])[:count]
+            found = self.measured(sorted(
+                ((pos, haversine_km(*centre, store.entries[pos].place.lat, store.entries[pos].place.lon))
+                 for pos in keep if store.entries[pos].place.has_point), key=lambda pd: pd[1])[:count])
         else:
             found = self.measured(store.grid.nearest(*centre, count))
         assessed = self.assess([store.entries[pos] for pos, _ in found
@@ -485,17 +486,18 @@ class _Search:
         q = self.query
         text = self.text_scores({e.pos for e in entries}) if q.words else {}
         top = max(text.values(), default=0.0) or 1.0
+        centre, known_km, keys, rare, asked = self.centre, self.km, self.name_keys, self.rare_words, self.asked
         out = []
         for e in entries:
-            a = Assessment(entry=e, inside=inside)
-            if self.centre and e.place.has_point:
-                a.distance_km = self.km.get(e.pos)
-                if a.distance_km is None:
-                    a.distance_km = haversine_km(self.centre[0], self.centre[1], e.place.lat, e.place.lon)
-            a.text = text.get(e.pos, 0.0) / top
-            a.name, matched = name_match(e, self.name_keys)
-            a.named = a.name >= 0.99 and bool(matched & self.rare_words)
-            out.append(assess(a, self.asked))
+            place, km = e.place, None
+            if centre and place.lat is not None and place.lon is not None:
+                km = known_km.get(e.pos)
+                if km is None:
+                    km = haversine_km(centre[0], centre[1], place.lat, place.lon)
+            name, matched = name_match(e, keys)
+            a = Assessment(entry=e, inside=inside, distance_km=km, text=text.get(e.pos, 0.0) / top, name=name,
+                           named=name >= 0.99 and bool(matched & rare))
+            out.append(assess(a, asked))
         return out
 
     def text_scores(self, positions: set[int] | None) -> dict[int, float]:

@@ -23,7 +23,7 @@ from index.vocabulary import FACET_LABELS
 MET, UNKNOWN, UNMET = 2, 1, 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Assessment:
     """One place judged against one query."""
 
@@ -273,8 +273,11 @@ def assess(a: Assessment, asked: Asked) -> Assessment:
     needs(a, asked)
     for scorer in SCORERS:
         scorer(a, asked)
-    total = sum(c for _, c in a.scores.values())
-    a.score = sum(s for s, _ in a.scores.values()) / total if total else 0.0
+    points = ceilings = 0.0
+    for got, ceiling in a.scores.values():
+        points += got
+        ceilings += ceiling
+    a.score = points / ceilings if ceilings else 0.0
     return a
 
 
