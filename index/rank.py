@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from index.facets import GENERIC_PUBLICS, Entry
 from index.normalise import sound
@@ -61,8 +62,14 @@ def what_it_offers(entry: Entry, concept: Concept) -> str:
     """What the place's own data says that meets ``concept``: « Ordinateur en libre service »
     for « scanner », never the user's word, which may claim more than the data does."""
     have = {"services": entry.services, "publics": entry.publics, "labels": entry.labels}[concept.facet]
-    labels = FACET_LABELS[concept.facet]
-    return ", ".join(sorted(labels.get(code, code) for code in have & concept.codes))
+    return _offer_words(concept.facet, have & concept.codes)
+
+
+@lru_cache(maxsize=4096)
+def _offer_words(facet: str, codes: frozenset[str]) -> str:
+    """The labels of ``codes``, sorted: worked out once per distinct set (every place assessed needs it)."""
+    labels = FACET_LABELS[facet]
+    return ", ".join(sorted(labels.get(code, code) for code in codes))
 
 
 def concept_status(entry: Entry, concept: Concept) -> int:
@@ -214,9 +221,8 @@ def score_breadth(a: Assessment, asked: Asked) -> None:
     """A need met several ways ranks higher: for « atelier », workshops and entraide and
     awareness sessions beat awareness sessions alone."""
     shares = [len(a.entry.services & c.codes) / len(c.codes) for c in asked.broad_services]
-    lead = asked.lead
-    if len(lead) > 1:
-        shares.append(sum(concept_status(a.entry, c) == MET for c in lead) / len(lead))
+    if len(asked.lead) > 1:
+        shares.append(a.lead_met / len(asked.lead))  # ``needs`` counted them
     if shares:
         a.add_score("étendue", sum(shares) / len(shares) * 0.5, 0.5)
 
