@@ -205,7 +205,7 @@ class Engine:
         if area is None:
             return True
         store = self.store
-        if any(store.by_departement.get(d) for d in area.departements):
+        if any(d in store.by_departement for d in area.departements):
             return True
         centre = (area.lat, area.lon) if area.lat is not None and area.lon is not None else None
         if centre is None and area.kind == "departement":

@@ -369,6 +369,9 @@ class Grouped(Mapping[str, list[Entry]]):
     def __getitem__(self, key: str) -> list[Entry]:
         return self._entries.take(self.positions[key])
 
+    def __contains__(self, key: object) -> bool:
+        return key in self.positions  # without decoding its entries, as Mapping's default would
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.positions)
 
