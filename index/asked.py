@@ -143,15 +143,14 @@ class AskedLog:
         try:
             with self._lock:
                 connection = self._connect()
-                with connection:
-                    connection.execute("BEGIN IMMEDIATE")
-                    connection.execute(
-                        "INSERT INTO asked (day, need, area, outcome, count) VALUES (?, ?, ?, ?, 1) "
-                        "ON CONFLICT (day, need, area, outcome) DO UPDATE SET count = count + 1",
-                        (day, asked.need, asked.area, asked.outcome))
-                    if self._pruned != day:
-                        connection.execute("DELETE FROM asked WHERE day < ?", (self._oldest(),))
-                        self._pruned = day
+                # One statement, its own transaction (autocommit): counted at once, nothing to begin or end.
+                connection.execute(
+                    "INSERT INTO asked (day, need, area, outcome, count) VALUES (?, ?, ?, ?, 1) "
+                    "ON CONFLICT (day, need, area, outcome) DO UPDATE SET count = count + 1",
+                    (day, asked.need, asked.area, asked.outcome))
+                if self._pruned != day:
+                    connection.execute("DELETE FROM asked WHERE day < ?", (self._oldest(),))
+                    self._pruned = day
         except sqlite3.Error as exc:
             log.warning("could not count a question in %s: %s", self.path, exc)
 

@@ -17,7 +17,8 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+    root = math.sqrt(a)
+    return 2 * EARTH_KM * math.asin(root if root < 1.0 else 1.0)
 
 
 Cell = tuple[array, array, array]
