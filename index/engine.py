@@ -257,17 +257,17 @@ class Engine:
 
 
 WARM_SECONDS = 0.5
-"""How long a reload may spend decoding, ahead of the searches, the places the version it
-replaces had decoded (the searches right after the swap find them ready)."""
+"""How long an open may spend decoding places ahead of the searches: all of them when the directory
+fits in the cache, else those the version it replaces had decoded (the searches right after the
+swap find them ready)."""
 OPEN_SWITCH_SECONDS = 0.0005
 """While a version opens, how long a thread holds the interpreter before another may take it
 (Python's default is 5 ms): searches interleave with the open in finer steps."""
 
 
 def _open_quietly(directory: Path, serving: Store | None = None) -> Store:
-    """``open_store`` without pausing the searches of other threads; the places ``serving`` (the
-    version being replaced) has decoded are decoded in the new one too, before it serves: the
-    searches after the swap find them ready, as before it.
+    """``open_store`` without pausing the searches of other threads; the places decoded ahead
+    (``WARM_SECONDS``) are ready for the searches after the swap, as they were before it.
 
     Opening creates a few hundred thousand objects (the lexicon, the places decoded ahead): each pass of
     the cyclic collector meanwhile would scan the whole heap with the interpreter held (passes
@@ -281,7 +281,7 @@ def _open_quietly(directory: Path, serving: Store | None = None) -> Store:
     sys.setswitchinterval(OPEN_SWITCH_SECONDS)
     try:
         store = open_store(directory)
-        if serving is not None:
+        if not store.entries.warm_all(WARM_SECONDS) and serving is not None:
             store.entries.warm(serving.entries.cached_ids(), WARM_SECONDS)
         return store
     finally:

@@ -123,6 +123,14 @@ def test_opening_a_version_decodes_no_place_until_one_is_asked_for(tmp_path):
     assert store.entries.cached_ids() == []
 
 
+def test_a_directory_that_fits_in_the_cache_is_decoded_ahead_of_the_first_search(tmp_path):
+    build([place(), place(id="p2", name="Fablab"), place(id="p3")], tmp_path / "v1", {})
+    store = open_store(tmp_path / "v1")
+    assert store.entries.warm_all(seconds=5)
+    assert sorted(store.entries.cached_ids()) == ["p1", "p2", "p3"]
+    store.close()
+
+
 def test_the_rows_as_listed_are_kept_beside_their_merged_place(tmp_path):
     """Two rows of one place are served as one, but the maintainers' report fixes both rows."""
     rows = [place(), place(id="p2", name="Espace numérique bis")]
