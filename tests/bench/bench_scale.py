@@ -17,7 +17,9 @@ Printed side by side:
   the longest without one and the longest beside a thread as busy that is no reload (what
   sharing the interpreter and the cores costs, whatever the work); and the RSS after going back from N to 845 places, once the large
   version is retired, against a process that only ever served 845;
-- ``load_webchat.py`` with 1 and with N workers (req/s, p50, p99, errors) when it has ``--workers``.
+- ``load_webchat.py`` with 1 and with N workers (req/s, p50, p99, errors): ``--load-repeat`` runs of
+  each, alternated, every run printed and the best of each kept (on a shared machine, the run
+  others disturbed least).
 
 Not collected by pytest; not run by CI.
 """
@@ -177,26 +179,29 @@ def run_child(*args: str, timeout: float = 900) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-# --- the web chat under load, with w13a's workers ------------------------------------------
+# --- the web chat under load ------------------------------------------------------------------
 
-def load_runs(seconds: int) -> list[str]:
-    """The lines of one ``load_webchat.py`` run with 1 and N workers (w13a's script, when it has
-    ``--workers``): per configuration, req/s, p50, p99 and errors."""
-    help_text = subprocess.run([sys.executable, str(LOAD), "--help"], capture_output=True, text=True).stdout
-    if "--workers" not in help_text:
-        return ["load_webchat: skipped, this load_webchat.py has no --workers yet"]
+LOAD_LINE = re.compile(r"(?:run (\d+)/\d+ )?workers=(\d+)\s+req/s=([\d.]+)\s+p50_ms=([\d.]+)\s+p99_ms=([\d.]+)\s+"
+                       r"errors=(\d+)")
+
+
+def load_runs(seconds: int, repeat: int) -> list[str]:
+    """The lines of ``load_webchat.py`` with 1 and N workers: per run and per configuration's best,
+    req/s, p50, p99 and errors."""
     workers = len(os.sched_getaffinity(0))
     done = subprocess.run([sys.executable, str(LOAD), "--workers", str(workers), "--clients", "50",
-                           "--requests", "3000", "--seconds", str(seconds)],
-                          capture_output=True, text=True, timeout=2 * seconds + 600)
+                           "--requests", "3000", "--seconds", str(seconds), "--repeat", str(repeat)],
+                          capture_output=True, text=True, timeout=2 * repeat * seconds + 600)
     if done.returncode:
         return [f"load_webchat failed: {done.stderr[-500:]}"]
     lines = []
     for line in done.stdout.splitlines():
-        found = re.match(r"workers=(\d+)\s+req/s=([\d.]+)\s+p50_ms=([\d.]+)\s+p99_ms=([\d.]+)\s+errors=(\d+)", line)
+        found = LOAD_LINE.search(line)
         if found:
-            n, rate, p50, p99, errors = found.groups()
-            lines.append(f"load_webchat {n} worker(s): {rate} req/s, p50 {p50} ms, p99 {p99} ms, errors {errors}")
+            run, n, rate, p50, p99, errors = found.groups()
+            label = f"run {run}, " if run else "best, "
+            lines.append(f"load_webchat {label}{n} worker(s): {rate} req/s, p50 {p50} ms, p99 {p99} ms, "
+                         f"errors {errors}")
         elif line.startswith("throughput:"):
             lines.append(f"load_webchat {line}")
     return lines or [f"load_webchat: no figures in its output:\n{done.stdout[-1000:]}"]
@@ -219,6 +224,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3, help="passes over the dev queries")
     ap.add_argument("--fresh", action="store_true", help="build the large home again, not the kept one")
     ap.add_argument("--load-seconds", type=int, default=30, help="wall time of each load_webchat configuration")
+    ap.add_argument("--load-repeat", type=int, default=3, help="load_webchat runs per configuration")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -264,7 +270,7 @@ def main() -> int:
           f"{reload['rss_back_mb']:.0f} MB after its retirement; a process serving only 845: "
           f"{rows[0][1]['rss_mb']:.0f} MB")
     print()
-    for line in load_runs(args.load_seconds):
+    for line in load_runs(args.load_seconds, args.load_repeat):
         print(line)
     return 0
 

@@ -1,7 +1,7 @@
 """Load test of the web chat: the dev queries from many concurrent desks to POST /api/chat.
 
     python tests/bench/load_webchat.py [--workers N] [--repeat K] [--clients 50] [--requests 3000] [--seconds 60]
-                                       [--url URL]
+                                       [--warmup 300] [--url URL]
 
 Without ``--url`` it builds the real RhinOcc directory (../shared; the bundled sample when
 absent) into a temporary home and starts ``orienteur serve --workers 1`` on a free port of
@@ -13,7 +13,9 @@ a server already running, on 127.0.0.1 or localhost only; 429 answers are counte
 
 Each client is one desk with its own session: it sends the next query of
 ../shared/bench/queries-dev.jsonl and, one time in three, "Plus de résultats" after it.
-Bounded by ``--requests`` in all and ``--seconds`` of wall time, whichever comes first.
+Bounded by ``--requests`` in all and ``--seconds`` of wall time, whichever comes first, after
+``--warmup`` requests sent the same way and not counted (a server just started, as any process,
+runs its first requests slower: the figures are those of a server in service).
 Prints requests per second, latency percentiles, errors (any answer but 200, and failed
 requests) and the statuses seen. The summary lines keep their form (``workers=N req/s=…
 p50_ms=… p99_ms=… errors=…``): other benchmarks read them.
@@ -181,6 +183,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=3000, help="Requests in all per run, at most.")
     parser.add_argument("--seconds", type=float, default=60.0, help="Wall time per run, at most.")
+    parser.add_argument("--warmup", type=int, default=300, help="Requests sent before each run, not counted.")
     parser.add_argument("--repeat", type=int, default=1,
                         help="Runs per configuration, alternated; the summary keeps each one's best "
                              "(on a shared machine, the run others disturbed least).")
@@ -188,15 +191,17 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.clients <= 200 or not 1 <= args.requests <= 100_000 or not 0 < args.seconds <= 600:
         parser.error("keep it bounded: 1-200 clients, 1-100000 requests, up to 600 s")
-    if not 1 <= args.workers <= 16 or not 1 <= args.repeat <= 5:
-        parser.error("--workers: 1 to 16; --repeat: 1 to 5")
+    if not 1 <= args.workers <= 16 or not 1 <= args.repeat <= 5 or not 0 <= args.warmup <= 10_000:
+        parser.error("--workers: 1 to 16; --repeat: 1 to 5; --warmup: 0 to 10000")
     queries = load_queries(args.queries)
     print(f"{args.clients} concurrent desks on POST /api/chat, at most {args.requests} requests "
-          f"or {args.seconds:g} s per run; {len(os.sched_getaffinity(0))} cores, load average "
+          f"or {args.seconds:g} s per run after {args.warmup} not counted; {len(os.sched_getaffinity(0))} cores, load average "
           f"{os.getloadavg()[0]:.1f} before the runs", flush=True)
     if args.url:
         if urlsplit(args.url).hostname not in LOCAL_HOSTS:
             parser.error("--url must point at 127.0.0.1 or localhost")
+        if args.warmup:
+            asyncio.run(run(args.url.rstrip("/"), queries, args.clients, args.warmup, args.seconds))
         result = asyncio.run(run(args.url.rstrip("/"), queries, args.clients, args.requests, args.seconds))
         print(summary("url", result))
         return
@@ -205,6 +210,8 @@ def main() -> None:
         for n in range(args.repeat):
             for workers in dict.fromkeys((1, args.workers)):
                 with LocalServer(Path(tmp), workers) as server:
+                    if args.warmup:
+                        asyncio.run(run(server.url, queries, args.clients, args.warmup, args.seconds))
                     cpu = server.cpu_seconds()
                     result = asyncio.run(run(server.url, queries, args.clients, args.requests, args.seconds))
                     result["cpu_ms"] = (server.cpu_seconds() - cpu) * 1000 / result["requests"]
