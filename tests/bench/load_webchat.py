@@ -142,10 +142,10 @@ async def run(url: str, queries: list[dict], clients: int, total: int, seconds: 
             started = time.perf_counter()
             try:
                 async with http.post(url + "/api/chat", json=body) as response:
-                    data = await response.json()
+                    raw = await response.read()
                     statuses[str(response.status)] += 1
-                    if response.status == 200:
-                        session = data.get("session", session)
+                    if response.status == 200 and session is None:  # the token stays: decode one reply only
+                        session = json.loads(raw).get("session")
             except (TimeoutError, aiohttp.ClientError) as exc:
                 statuses[type(exc).__name__] += 1
             latencies.append(time.perf_counter() - started)
