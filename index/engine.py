@@ -525,11 +525,7 @@ class _Search:
                         key = (name, stem)
                         if key in self._postings or key not in (self._terms or searcher.reader()):
                             continue
-                        matcher = searcher.postings(name, stem)
-                        found = self._postings[key] = {}
-                        while matcher.is_active():
-                            found[matcher.id()] = matcher.score()
-                            matcher.next()
+                        self._postings[key] = self.store.postings(name, stem)
         return self._postings
 
 

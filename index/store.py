@@ -51,12 +51,13 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cachetools import LRUCache
 from whoosh import index as whoosh_index
 from whoosh.fields import TEXT, Schema
+from whoosh.reading import TermNotFound
 
 from index.analysis import french_analyzer
 from index.errors import BuildError, IndexUnavailable, StaleFormat
@@ -89,6 +90,9 @@ ENTRY_CACHE = 10_000
 """Places kept decoded per opened version (a few départements' worth at 100,000 places, about
 30 MB): the places searches touch stay at hand, the rest of the directory stays on disk. Each is a
 few objects the cyclic collector scans on its full passes: more would lengthen them."""
+POSTINGS_CACHE = 200_000
+"""(place, score) pairs of postings kept read per opened version, all terms together (about 20 MB
+at most; the 845 places' whole index is far less)."""
 WHOOSH_MB = 512
 """Memory whoosh's writer may fill before sorting its postings to disk: one pass at 100,000 places."""
 
@@ -433,15 +437,40 @@ class Store:
     name_df: Mapping[str, int]
     """Folded name word -> number of places whose name holds it."""
     db: sqlite3.Connection
+    _postings: LRUCache = field(default_factory=lambda: LRUCache(POSTINGS_CACHE, getsizeof=len), repr=False)
+    _postings_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def version(self) -> str:
         return str(self.meta.get("version", self.directory.name))
 
+    def postings(self, field_name: str, term: str) -> dict[int, float]:
+        """The places whose ``field_name`` holds ``term`` -> their BM25F score (a term's alone, the
+        same in every query): read from whoosh once per version, then from memory, as the words
+        people type recur (« atelier », « numérique »). The dict is shared: read it, never change it."""
+        key = (field_name, term)
+        with self._postings_lock:
+            found = self._postings.get(key)
+        if found is None:
+            try:
+                matcher = self.searcher.postings(field_name, term)
+            except TermNotFound:
+                return {}
+            found = {}
+            while matcher.is_active():
+                found[matcher.id()] = matcher.score()
+                matcher.next()
+            if len(found) <= POSTINGS_CACHE:
+                with self._postings_lock:
+                    self._postings[key] = found
+        return found
+
     def close(self) -> None:
         """Close the files and free the decoded places (in steps: see ``Entries.release``)."""
         self.searcher.close()
         self.db.close()
+        with self._postings_lock:
+            self._postings.clear()
         self.entries.release()
 
 

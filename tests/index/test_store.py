@@ -131,6 +131,16 @@ def test_a_directory_that_fits_in_the_cache_is_decoded_ahead_of_the_first_search
     store.close()
 
 
+def test_a_terms_postings_are_the_places_holding_it_read_once_per_version(tmp_path):
+    build([place(), place(id="p2", name="Fablab"), place(id="p3", name="Fablab du Tarn")], tmp_path / "v1", {})
+    store = open_store(tmp_path / "v1")
+    found = store.postings("name", "fablab")
+    assert sorted(store.entries[pos].place.id for pos in found) == ["p2", "p3"] and all(s > 0 for s in found.values())
+    assert store.postings("name", "fablab") is found  # from memory the second time
+    assert store.postings("name", "nowhere") == {}
+    store.close()
+
+
 def test_the_rows_as_listed_are_kept_beside_their_merged_place(tmp_path):
     """Two rows of one place are served as one, but the maintainers' report fixes both rows."""
     rows = [place(), place(id="p2", name="Espace numérique bis")]
