@@ -10,6 +10,7 @@ import json
 import logging
 import multiprocessing
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -280,3 +281,19 @@ def test_the_answer_to_a_search_around_a_position_is_not_kept(open_store, real_e
     assert conversation.handle("tg:8", "plus").kind == "results"  # searched again, around the position
     town = conversation.handle("tg:8", "atelier informatique auch")
     assert town.cards[0].id in stored_text(store)
+
+
+def test_a_worker_waits_for_another_holding_the_file_and_then_writes(tmp_path, real_engine):
+    """Another worker's transaction holds the write lock for a moment: the message waits for it and is
+    remembered, rather than failing at once (SQLite's own busy timeout is off: the store tries again
+    itself, in pauses of tens of microseconds)."""
+    path = tmp_path / "conversations.sqlite"
+    conversation = Conversation(real_engine, sessions=SqliteSessions(path), today=lambda: 2)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.2, other.execute, ("COMMIT",)).start()
+    started = time.monotonic()
+    assert conversation.handle("web:w", "atelier informatique auch").cards
+    assert 0.15 < time.monotonic() - started < 2
+    assert conversation.handle("web:w", "et le samedi ?").understood == "atelier informatique · ouvert le samedi · Auch"
+    other.close()
