@@ -282,9 +282,9 @@ class Conversation:
         return reply
 
     def _render(self, query: Query, ranked: Ranked, page: list[Assessment], offset: int, intro: str = "") -> Reply:
-        """``page``, the places of ``ranked`` from ``offset``, as a reply. The header
-        counts only the places meeting the whole request; places shown to fill the page (their need
-        not documented) are flagged and come under their own label."""
+        """``page``, the places of ``ranked`` from ``offset``, as a reply. The header counts only the
+        places meeting the whole request; places shown to fill the page (their need not documented)
+        are flagged and come under their own label."""
         total, matching = ranked.total, ranked.matching
         area = query.area
         origin = (area.lat, area.lon) if area and area.user_location else None
