@@ -141,7 +141,7 @@ class Conversation:
         pending, session.pending = session.pending, None
         talk = small_talk(text) if location is None else ""
         if talk == "yes" and pending is not None:  # « Vouliez-vous dire Béziers ? » « oui »
-            session.query, session.offset = replace(pending, doubt=""), 0
+            session.ask(replace(pending, doubt=""))
             return self._page(session)
         if talk:
             return Reply(replies.NOT_THAT if talk == "no" and pending else replies.SMALL_TALK[talk], kind="small_talk")
@@ -162,11 +162,11 @@ class Conversation:
         if is_refinement(text, query, session.query):  # "et le samedi ?", or a location after "atelier"
             query = refine(session.query, query)
         if query.near_me and not (query.area and query.area.user_location):
-            session.query, session.offset = query, 0  # the position, when it comes, completes it
+            session.ask(query)  # the position, when it comes, completes it
             return Reply(replies.NEED_LOCATION, kind="ask_location", understood=query.describe())
         if query.is_empty and not (query.area and query.area.user_location):
             return Reply(replies.NOT_UNDERSTOOD, kind="not_understood")
-        session.query, session.offset = query, 0
+        session.ask(query)
         return self._page(session, intro=replies.LOCATION_THANKS if location is not None and not text else "")
 
     def _more(self, session: Session) -> Reply:

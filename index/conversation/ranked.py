@@ -2,9 +2,9 @@
 
 « Plus » is a third of what the web chat is asked. Searching again for it assessed a hundred
 places to show three; with the answer kept, the next page assesses only its own places
-(``Engine.assess_again``). Every page then comes from the same answer: a place that opened or
-closed meanwhile does not move between pages, so none is shown twice or skipped. An answer
-kept from another index version is searched again, as before.
+(``Engine.assess_again``), and gets the same places it would have had by searching again (the
+stored ``Query`` holds the moment asked, and a search depends only on it and the index version).
+An answer kept from another index version is searched again.
 
 What is kept is derived from the directory and from what was understood, never from what was
 typed: place ids in order, whether each was inside the area or named, the area's centre its
@@ -22,6 +22,7 @@ from index.understand import Query
 
 INSIDE, NAMED, MEASURED = 1, 2, 4
 """The bits of a place's digit in ``Ranked.flags``."""
+DIGITS = frozenset("01234567")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ class Ranked:
     """Some place shown only to fill the page is closed on the day or at the moment asked."""
     widened: bool
     area_empty: bool
+
+    def __post_init__(self) -> None:
+        if len(self.flags) != len(self.ids) or not set(self.flags) <= DIGITS:
+            raise ValueError("a kept answer needs one digit per place")
 
     @property
     def total(self) -> int:
@@ -66,23 +71,6 @@ class Ranked:
         return cls(version=results.version, ids=tuple(h.entry.place.id for h in hits), flags=flags,
                    centre=results.centre, matching=sum(matches), closed=closed, widened=results.widened,
                    area_empty=results.area_empty)
-
-    def to_data(self) -> dict:
-        return {"version": self.version, "ids": self.ids, "flags": self.flags, "centre": self.centre,
-                "matching": self.matching, "closed": self.closed, "widened": self.widened,
-                "area_empty": self.area_empty}
-
-    @classmethod
-    def from_data(cls, data: dict) -> Ranked:
-        """``to_data``'s output read back; ``ValueError`` (or ``TypeError``, ``KeyError``) when it is not."""
-        ids, flags, centre = data["ids"], data["flags"], data["centre"]
-        if not (isinstance(ids, list) and all(isinstance(i, str) for i in ids) and isinstance(flags, str)
-                and len(flags) == len(ids) and flags.isdigit() or not ids and flags == ""):
-            raise ValueError("a kept answer's places are not readable")
-        return cls(version=str(data["version"]), ids=tuple(ids), flags=flags,
-                   centre=None if centre is None else (float(centre[0]), float(centre[1])),
-                   matching=int(data["matching"]), closed=bool(data["closed"]), widened=bool(data["widened"]),
-                   area_empty=bool(data["area_empty"]))
 
 
 def matches_all(query: Query, tier: int, named: bool) -> bool:

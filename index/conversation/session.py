@@ -8,7 +8,7 @@ ones go first, then the least recently used), and let one client address start a
 ``max_new`` conversations an hour, so that a few clients cannot push everyone else's out.
 
 What is stored is what was understood, never what was typed: the ``Query`` without its
-``notes``. A shared position (the ``location`` and a search around it) is
+``notes``, and the answer its next pages come from (``Ranked``: place ids, not text). A shared position (the ``location`` and a search around it) is
 stored apart and forgotten ``LOCATION_TTL`` seconds after it was shared, however long the
 conversation goes on. A store that fails is logged once and the conversation goes on
 without memory: the user gets an answer, never an error.
@@ -59,6 +59,11 @@ class Session:
     remembered: bool = True
     """False when the store could not be used: the conversation answers without memory."""
 
+    def ask(self, query: Query) -> None:
+        """Make ``query`` the conversation's search, from its first page: an answer kept for the
+        previous one is no answer to it."""
+        self.query, self.offset, self.ranked = query, 0, None
+
     def recent_location(self, now: float) -> tuple[float, float] | None:
         if self.location and now - self.location_at <= LOCATION_TTL:
             return self.location
@@ -84,7 +89,7 @@ def to_record(session: Session) -> Record:
     body = {"query": None if query is None else to_data(query, NOT_STORED), "offset": session.offset,
             "around_position": area is not None,
             "pending": None if session.pending is None else to_data(session.pending, NOT_STORED),
-            "ranked": None if ranked is None else ranked.to_data()}
+            "ranked": None if ranked is None else to_data(ranked)}
     location = session.location if session.location_at + LOCATION_TTL > session.touched else None
     if location is None and area is None:
         return Record(json.dumps(body))
@@ -101,7 +106,7 @@ def from_record(key: str, record: Record, now: float) -> Session:
         query = from_data(Query, body["query"]) if body.get("query") is not None else None
         offset = int(body.get("offset", 0))
         pending = from_data(Query, body["pending"]) if body.get("pending") is not None else None
-        ranked = Ranked.from_data(body["ranked"]) if body.get("ranked") is not None else None
+        ranked = _ranked(body.get("ranked"))
         position = json.loads(record.position) if record.position and record.position_until > now else None
         if position is not None:
             if position.get("location"):
@@ -118,6 +123,18 @@ def from_record(key: str, record: Record, now: float) -> Session:
         session.query, session.offset, session.ranked = query, offset, ranked
     session.pending = pending
     return session
+
+
+def _ranked(data: object) -> Ranked | None:
+    """The kept answer of a stored conversation, or None when there is none or this code cannot read
+    it (written by another version of the code): the next page then searches again."""
+    if data is None:
+        return None
+    try:
+        return from_data(Ranked, data)
+    except ValueError as exc:
+        log.info("a kept answer could not be read (%s): the next page searches again", exc)
+        return None
 
 
 class SessionStore:
