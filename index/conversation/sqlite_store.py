@@ -92,7 +92,8 @@ class SqliteSessions(SessionStore):
             try:
                 return db.execute(sql, args)
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                # SQLITE_BUSY only (another connection holds the file): waiting ends it; other errors it does not.
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
                     raise
             time.sleep(pause)
             pause = min(pause * 2, LONGEST_PAUSE)
@@ -121,6 +122,7 @@ class SqliteSessions(SessionStore):
         return Record(row[0], row[1], row[2] or 0.0)
 
     def _write(self, key: str, record: Record, now: float, new: bool) -> None:
+        expire = now - self._expired_at >= EXPIRE_EVERY
         with self._transaction() as db:
             db.execute("INSERT OR REPLACE INTO sessions (key, body, used) VALUES (?, ?, ?)",
                        (key, record.body, now))
@@ -129,11 +131,12 @@ class SqliteSessions(SessionStore):
             else:
                 db.execute("INSERT OR REPLACE INTO positions (key, body, until) VALUES (?, ?, ?)",
                            (key, record.position, record.position_until))
-            if now - self._expired_at >= EXPIRE_EVERY:
+            if expire:
                 self._expire(db, now)
-                self._expired_at = now
             if new:
                 self._evict(db)
+        if expire:  # committed: the next second's messages need not expire again
+            self._expired_at = now
 
     def _expire(self, db: sqlite3.Connection, now: float) -> None:
         """Delete what has outlived its time (indexed: a few microseconds), so that an expired
@@ -143,7 +146,8 @@ class SqliteSessions(SessionStore):
         db.execute("DELETE FROM origins WHERE since < ?", (now - NEW_WINDOW,))
 
     def _evict(self, db: sqlite3.Connection) -> None:
-        """Over the bound (expired ones gone already), the least recently used go."""
+        """Over the bound, the least recently used go (expired ones first: they are the oldest, deleted
+        or not yet by ``_expire``)."""
         (count,) = db.execute("SELECT count(*) FROM sessions").fetchone()
         if count > self.max_sessions:
             db.execute("DELETE FROM sessions WHERE key IN (SELECT key FROM sessions ORDER BY used LIMIT ?)",

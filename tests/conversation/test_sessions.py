@@ -13,7 +13,6 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 import pytest
 
@@ -22,7 +21,6 @@ from index.conversation.codec import from_data, to_data
 from index.conversation.redis_store import RedisSessions
 from index.conversation.session import LOCATION_TTL, Record, Session, from_record, to_record
 from index.conversation.sqlite_store import SqliteSessions
-from index.open_now import PARIS
 from index.understand import Area, Query
 from tests.support.redis_server import running_redis
 
@@ -244,19 +242,30 @@ def _ids(reply) -> list[str]:
     return [card.id for card in reply.cards]
 
 
-def test_the_next_pages_come_from_the_first_answer_in_another_worker_even_when_the_clock_moves(open_store, real_engine):
-    """« Plus » continues the answer that was shown, kept in the store: places open at 10:30 came
-    first; at 23:00 the same search would rank others first, yet no place is shown twice or skipped."""
-    clock = [datetime(2026, 12, 2, 10, 30, tzinfo=PARIS)]
-    first = Conversation(real_engine, sessions=open_store(), now=lambda: clock[0])
-    shown = _ids(first.handle("web:p", "ouvert maintenant à toulouse"))
-    answer = _ids(Conversation(real_engine, now=lambda: clock[0]).search("ouvert maintenant à toulouse", limit=9))
-    clock[0] = clock[0].replace(hour=23)
-    again = Conversation(real_engine, now=lambda: clock[0])
-    assert _ids(again.search("ouvert maintenant à toulouse", limit=9))[:3] != answer[:3]  # the clock matters
-    second = Conversation(real_engine, sessions=open_store(), now=lambda: clock[0])  # another worker
-    shown += _ids(second.more("web:p")) + _ids(second.more("web:p"))
-    assert shown == answer and len(set(shown)) == 9
+def test_the_next_page_comes_from_the_answer_kept_in_the_store_in_another_worker(open_store, real_engine):
+    """« Plus » reads the places kept with the conversation (here put in reverse order) instead of
+    searching again, in whichever worker it lands."""
+    store = open_store()
+    first = Conversation(real_engine, sessions=store, today=lambda: 2)
+    shown = _ids(first.handle("web:p", "atelier informatique toulouse"))
+    session = store.load("web:p")
+    kept = session.ranked
+    assert list(kept.ids[:3]) == shown and kept.total > 6
+    session.ranked = replace(kept, ids=kept.ids[::-1], flags=kept.flags[::-1])
+    store.save(session)
+    second = Conversation(real_engine, sessions=open_store(), today=lambda: 2)  # another worker
+    assert _ids(second.more("web:p")) == list(kept.ids[::-1][3:6])
+
+
+def test_a_new_search_waiting_for_the_position_keeps_no_answer_of_the_previous_one(open_store, real_engine):
+    store = open_store()
+    conversation = Conversation(real_engine, sessions=store, today=lambda: 2)
+    conversation.handle("web:q", "atelier informatique toulouse")
+    assert conversation.handle("web:q", "wifi près de moi").kind == "ask_location"
+    waiting = store.load("web:q")
+    assert waiting.ranked is None
+    fresh = [h.entry.place.id for h in real_engine.search(waiting.query).hits[3:6]]
+    assert _ids(conversation.page("web:q", 3)) == fresh  # this search's places, not the previous one's
 
 
 def test_a_kept_answer_of_another_index_version_is_searched_again(open_store, real_engine):
@@ -290,10 +299,15 @@ def test_a_worker_waits_for_another_holding_the_file_and_then_writes(tmp_path, r
     path = tmp_path / "conversations.sqlite"
     conversation = Conversation(real_engine, sessions=SqliteSessions(path), today=lambda: 2)
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")
-    threading.Timer(0.2, other.execute, ("COMMIT",)).start()
-    started = time.monotonic()
-    assert conversation.handle("web:w", "atelier informatique auch").cards
-    assert 0.15 < time.monotonic() - started < 2
-    assert conversation.handle("web:w", "et le samedi ?").understood == "atelier informatique · ouvert le samedi · Auch"
-    other.close()
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        threading.Timer(0.2, other.execute, ("COMMIT",)).start()
+        started = time.monotonic()
+        assert conversation.handle("web:w", "atelier informatique auch").cards
+        assert 0.15 < time.monotonic() - started < 2
+        refined = conversation.handle("web:w", "et le samedi ?")
+        assert refined.understood == "atelier informatique · ouvert le samedi · Auch"
+    finally:
+        time.sleep(0.3)  # the timer's COMMIT has run
+        other.close()
+        conversation.sessions.close()
