@@ -236,9 +236,11 @@ class Engine:
 
     def assess_again(self, query: Query, version: str, centre: tuple[float, float] | None,
                      found: Sequence[Found]) -> list[Assessment] | None:
-        """The places an earlier search of ``query`` on ``version`` found, assessed again as it had
-        (inside, named, distance from its ``centre`` as it found them): a page of its answer without
-        searching again. None when the index served is now another version, or a place is no longer in it."""
+        """The places an earlier search of ``query`` on ``version`` found, assessed again with what it
+        found of them (inside, named, distance from its ``centre``): a page of its answer without
+        searching again. Their tier and reasons, what cards show, are the search's; their score is
+        not, text relevance being left out (the order was settled by the search). None when the
+        index served is now another version, or a place is no longer in it."""
         store = self.store
         if store.version != version:
             return None

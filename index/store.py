@@ -328,13 +328,14 @@ class Entries(Sequence[Entry]):
         """Decode every place ahead of the searches when the whole directory fits in the cache (845
         places: about 30 ms), for at most ``seconds``, letting other threads run between batches: the
         first searches after a start find them ready rather than each decoding its own while desks
-        wait. False when the directory is too large for that (``warm`` then decodes what was in use)."""
+        wait. False when the directory is too large for that, or when time ran out first (``warm``
+        then decodes what the previous version had in use)."""
         if self._count > self._cache_size:
             return False
         deadline = time.monotonic() + seconds
         for start in range(0, self._count, batch):
             if time.monotonic() > deadline:
-                break
+                return False
             self.take(range(start, min(start + batch, self._count)))
             time.sleep(0)
         return True

@@ -115,7 +115,8 @@ def _dataclass_decoder(cls: type) -> Decoder:
         if not isinstance(data, dict):
             raise ValueError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
         if not decoders:  # on first use: a field may be of a class defined later than this one
-            decoders.update((name, _decoder(hint)) for name, hint in fields)
+            # Built whole, then published in one step: another thread never sees half of it.
+            decoders.update({name: _decoder(hint) for name, hint in fields})
         values = {name: decode(data[name]) for name, decode in decoders.items() if name in data}
         try:
             return cls(**values)
