@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from index.gazetteer import load_gazetteer
 from index.needs import need_of
 from index.settings import Settings
+from index.sqlite_wait import patiently
 from index.understand import Query
 
 if TYPE_CHECKING:  # the engine logs what it could not answer with ``understood``
@@ -134,6 +135,7 @@ class AskedLog:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, no fsync per question
             connection.execute(SCHEMA)
+            connection.execute("PRAGMA busy_timeout = 0")  # waited for by sqlite_wait.patiently, in finer steps
             self._connection = connection
         return self._connection
 
@@ -144,12 +146,12 @@ class AskedLog:
             with self._lock:
                 connection = self._connect()
                 # One statement, its own transaction (autocommit): counted at once, nothing to begin or end.
-                connection.execute(
-                    "INSERT INTO asked (day, need, area, outcome, count) VALUES (?, ?, ?, ?, 1) "
+                patiently(
+                    connection, "INSERT INTO asked (day, need, area, outcome, count) VALUES (?, ?, ?, ?, 1) "
                     "ON CONFLICT (day, need, area, outcome) DO UPDATE SET count = count + 1",
                     (day, asked.need, asked.area, asked.outcome))
                 if self._pruned != day:
-                    connection.execute("DELETE FROM asked WHERE day < ?", (self._oldest(),))
+                    patiently(connection, "DELETE FROM asked WHERE day < ?", (self._oldest(),))
                     self._pruned = day
         except sqlite3.Error as exc:
             log.warning("could not count a question in %s: %s", self.path, exc)
@@ -164,8 +166,8 @@ class AskedLog:
             return []
         since = (self.today() - timedelta(days=(days or self.keep_days) - 1)).isoformat()
         with self._lock:
-            rows = self._connect().execute(
-                "SELECT day, need, area, outcome, count FROM asked WHERE day >= ? "
+            rows = patiently(
+                self._connect(), "SELECT day, need, area, outcome, count FROM asked WHERE day >= ? "
                 "ORDER BY day DESC, count DESC, need, area, outcome", (since,)).fetchall()
         return [Count(*row) for row in rows]
 

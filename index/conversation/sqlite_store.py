@@ -1,10 +1,8 @@
 """Conversations in one SQLite file of ``ORIENTEUR_HOME``: the default store.
 
 WAL mode lets the web chat's workers and the bot read and write the same file at once; a
-committed conversation survives the process being killed. SQLite's own busy handler sleeps a
-whole millisecond and more when another worker holds the write lock for a tenth of that, which
-freezes an event loop with dozens of desks waiting: a busy file is tried again after a few tens
-of microseconds instead (``_patiently``). Expired rows are deleted with the first message of a
+committed conversation survives the process being killed; a file another worker is writing
+is waited for in short pauses (``index.sqlite_wait``). Expired rows are deleted with the first message of a
 second (``EXPIRE_EVERY``), so the file holds no more than the traffic of the last ``ttl`` seconds.
 """
 
@@ -19,11 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from index.conversation.session import NEW_WINDOW, Record, SessionStore
+from index.sqlite_wait import patiently
 
 BUSY_TIMEOUT_MS = 5000
-"""Milliseconds a writer waits for another worker's transaction before failing."""
-FIRST_PAUSE, LONGEST_PAUSE = 0.00005, 0.002
-"""Seconds between two tries of a busy file: from 50 µs, doubling up to 2 ms (until ``BUSY_TIMEOUT_MS``)."""
+"""Milliseconds SQLite itself waits while a new file is set up; afterwards ``patiently`` waits as long."""
 SETUP_TRIES = 20
 """Attempts at setting a new file up (WAL mode, tables) while another worker does the same: SQLite
 answers « database is locked » at once there, without waiting for the busy timeout."""
@@ -76,7 +73,7 @@ class SqliteSessions(SessionStore):
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash of the process loses nothing committed
                 db.executescript(SCHEMA)
-                db.execute("PRAGMA busy_timeout = 0")  # tried again by _patiently, in finer steps
+                db.execute("PRAGMA busy_timeout = 0")  # waited for by sqlite_wait.patiently, in finer steps
                 return db
             except sqlite3.OperationalError as exc:
                 db.close()
@@ -84,29 +81,15 @@ class SqliteSessions(SessionStore):
                     raise
                 time.sleep(0.02 * attempt)  # two workers starting together: one sets the file up first
 
-    def _patiently(self, db: sqlite3.Connection, sql: str, args: tuple = ()) -> sqlite3.Cursor:
-        """``db.execute``, tried again while another worker holds the file, in pauses of tens of
-        microseconds rather than SQLite's milliseconds, for ``BUSY_TIMEOUT_MS`` at most."""
-        deadline, pause = time.monotonic() + BUSY_TIMEOUT_MS / 1000, FIRST_PAUSE
-        while True:
-            try:
-                return db.execute(sql, args)
-            except sqlite3.OperationalError as exc:
-                # SQLITE_BUSY only (another connection holds the file): waiting ends it; other errors it does not.
-                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
-                    raise
-            time.sleep(pause)
-            pause = min(pause * 2, LONGEST_PAUSE)
-
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (IMMEDIATE) so that two workers never deadlock."""
         with self._lock:
             db = self._connect()
-            self._patiently(db, "BEGIN IMMEDIATE")
+            patiently(db, "BEGIN IMMEDIATE")
             try:
                 yield db
-                self._patiently(db, "COMMIT")
+                patiently(db, "COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
@@ -114,7 +97,7 @@ class SqliteSessions(SessionStore):
     def _read(self, key: str, now: float) -> Record | None:
         with self._lock:
             db = self._connect()
-            row = self._patiently(
+            row = patiently(
                 db, "SELECT s.body, p.body, p.until FROM sessions s LEFT JOIN positions p ON p.key = s.key "
                 "WHERE s.key = ? AND s.used >= ?", (key, now - self.ttl)).fetchone()
         if row is None:
@@ -175,7 +158,7 @@ class SqliteSessions(SessionStore):
 
     def __len__(self) -> int:
         with self._lock:
-            (count,) = self._patiently(self._connect(), "SELECT count(*) FROM sessions WHERE used >= ?",
+            (count,) = patiently(self._connect(), "SELECT count(*) FROM sessions WHERE used >= ?",
                                        (self.clock() - self.ttl,)).fetchone()
         return count
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from datetime import date, timedelta
 
 from index.asked import FILE, Asked, AskedLog
@@ -93,3 +96,20 @@ def test_several_processes_count_into_one_file_without_losing_a_question(tmp_pat
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 0 and "could not count" not in err, err
     assert [c.count for c in AskedLog(path).counts()] == [450]
+
+
+def test_a_question_waits_for_another_worker_writing_the_counts_and_is_counted(tmp_path):
+    """Another worker holds the counts' file for a moment: the question waits for it (in short pauses,
+    SQLite's own handler being off) and is counted, not lost."""
+    log = AskedLog(tmp_path / FILE)
+    log.record(Asked(need="démarches", area="Albi", outcome="found"))
+    other = sqlite3.connect(tmp_path / FILE, isolation_level=None, check_same_thread=False)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        threading.Timer(0.2, other.execute, ("COMMIT",)).start()
+        log.record(Asked(need="démarches", area="Albi", outcome="found"))
+        assert [c.count for c in log.counts(1)] == [2]
+    finally:
+        time.sleep(0.3)  # the timer's COMMIT has run
+        other.close()
+        log.close()
