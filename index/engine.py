@@ -252,9 +252,7 @@ class Engine:
                 return None
             place = entry.place
             km = haversine_km(*centre, place.lat, place.lon) if measured and centre and place.has_point else None
-            a = Assessment(entry=entry, inside=inside, distance_km=km, named=named)
-            a.name = name_match(entry, keys)[0]
-            out.append(assess(a, asked))
+            out.append(_assessed(entry, asked, keys, inside, km, named=named))
         return out
 
 
@@ -496,10 +494,7 @@ class _Search:
                 km = known_km.get(e.pos)
                 if km is None:
                     km = haversine_km(centre[0], centre[1], place.lat, place.lon)
-            name, matched = name_match(e, keys)
-            a = Assessment(entry=e, inside=inside, distance_km=km, text=text.get(e.pos, 0.0) / top, name=name,
-                           named=name >= 0.99 and bool(matched & rare))
-            out.append(assess(a, asked))
+            out.append(_assessed(e, asked, keys, inside, km, text.get(e.pos, 0.0) / top, rare=rare))
         return out
 
     def text_scores(self, positions: set[int] | None) -> dict[int, float]:
@@ -529,6 +524,17 @@ class _Search:
                             continue
                         self._postings[key] = self.store.postings(name, stem)
         return self._postings
+
+
+def _assessed(entry: Entry, asked: Asked, keys: tuple[tuple[str, str], ...], inside: bool, km: float | None,
+              text: float = 0.0, named: bool | None = None, rare: frozenset[str] = frozenset()) -> Assessment:
+    """One place judged against the query: its name matched with the query's words (``keys``), then
+    ``assess``. ``named`` is what an earlier search found, when given; else the place is named when
+    all the words are in its name, a ``rare`` one among them."""
+    name, matched = name_match(entry, keys)
+    if named is None:
+        named = name >= 0.99 and bool(matched & rare)
+    return assess(Assessment(entry=entry, inside=inside, distance_km=km, text=text, name=name, named=named), asked)
 
 
 def _nearest_meeting(farther: list[Assessment]) -> list[Assessment]:

@@ -266,7 +266,8 @@ class Entries(Sequence[Entry]):
 
     Safe to share between threads (one connection, under a lock); the ``ENTRY_CACHE`` most
     recently used stay decoded. A directory that fits whole keeps them in a plain dict: an LRU's
-    bookkeeping, in Python, costs every search a few hundred calls for an eviction that never comes. Iterating decodes every place without keeping them (exports).
+    bookkeeping, in Python, costs every search a few hundred calls for an eviction that never comes.
+    Iterating decodes every place without keeping them (exports).
     """
 
     BATCH = 500
