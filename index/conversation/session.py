@@ -8,9 +8,9 @@ ones go first, then the least recently used), and let one client address start a
 ``max_new`` conversations an hour, so that a few clients cannot push everyone else's out.
 
 What is stored is what was understood, never what was typed: the ``Query`` without its
-``notes``, and the answer its next pages come from (``Ranked``: place ids, not text). A shared position (the ``location`` and a search around it) is
-stored apart and forgotten ``LOCATION_TTL`` seconds after it was shared, however long the
-conversation goes on. A store that fails is logged once and the conversation goes on
+``notes``, and the answer its next pages come from (``Ranked``: place ids, not text). A shared
+position (the ``location`` and a search around it) is stored apart and forgotten
+``LOCATION_TTL`` seconds after it was shared, however long the conversation goes on. A store that fails is logged once and the conversation goes on
 without memory: the user gets an answer, never an error.
 """
 
@@ -84,7 +84,7 @@ def to_record(session: Session) -> Record:
     query, area = session.query, None
     if query is not None and query.area is not None and query.area.user_location:
         query, area = replace(query, area=None), query.area
-    # The answer to a search around the position is not kept: its distances would tell where the person is.
+    # The answer to a search around the position is not kept: its places would tell where the person is.
     ranked = session.ranked if query is not None and area is None else None
     body = {"query": None if query is None else to_data(query, NOT_STORED), "offset": session.offset,
             "around_position": area is not None,
