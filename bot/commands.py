@@ -115,8 +115,12 @@ def bot(ctx: click.Context, webhook: str | None, listen: str, port: int, workers
         handler.addFilter(redact)
     try:
         if webhook is None:
-            application = build_application(settings, Conversation.from_settings(ensure_index(settings), settings))
-            application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=5)
+            conversation = Conversation.from_settings(ensure_index(settings), settings)
+            try:
+                build_application(settings, conversation).run_polling(allowed_updates=Update.ALL_TYPES,
+                                                                      bootstrap_retries=5)
+            finally:
+                conversation.close()
             return
         if not settings.webhook_secret:  # made up once, so that every worker checks the same one
             settings = dataclasses.replace(settings, webhook_secret=secrets.token_urlsafe(32))
@@ -148,4 +152,4 @@ async def _webhook(settings: Settings, url: str, listen: str, port: int, worker:
         await serve_webhook(application, url, urlsplit(url).path or "/", settings.webhook_secret, listen, port,
                             stop, settings.body_timeout, reuse_port=worker is not None, register=not worker)
     finally:
-        conversation.sessions.close()
+        conversation.close()

@@ -13,8 +13,10 @@ Never the words typed, a chat or session id, an address, a name or a position: t
 cannot lead back to a person. They live in ``$ORIENTEUR_HOME/asked.sqlite3`` as one row per
 (day, need, area, outcome) with a count, for ``ORIENTEUR_ASKED_DAYS`` days (older days are
 deleted on the first write of each day); ``ORIENTEUR_RECORD_ASKED=0`` records nothing.
-Several processes (web workers, the bot) write to it: SQLite in WAL mode with a busy timeout,
-one short transaction per question. A failure to record is logged and never costs an answer.
+Several processes (web workers, the bot) write to it: SQLite in WAL mode, waited for in short
+pauses. A process counts in memory and writes its counts once a second (``WRITE_AFTER``), in
+one short transaction, and what is left when it stops (``close``); a process killed outright
+loses its last second of counts. A failure to record is logged and never costs an answer.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -43,6 +46,10 @@ FILE = "asked.sqlite3"
 OUTCOMES = ("answered", "far", "unconfirmed", "none")
 BUSY_MS = 5000
 """How long a write waits for another process's write to finish, in milliseconds."""
+WRITE_AFTER = 1.0
+"""Seconds a count waits in memory to be written with the others of its second. A transaction per
+question, on the answer's path, cost a tenth of a « Plus »; and two web workers committing each
+question waited on each other's lock and checkpoints."""
 NO_NEED = ""
 """The need of a question that named none (a place's name, an area alone)."""
 
@@ -115,9 +122,12 @@ class AskedLog:
 
     def __init__(self, path: Path, keep_days: int = 90, today: Callable[[], date] = date.today) -> None:
         self.path, self.keep_days, self.today = Path(path), keep_days, today
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the connection
+        self._waiting_lock = threading.Lock()  # the counts not written yet, and their timer
         self._connection: sqlite3.Connection | None = None
         self._pruned: str = ""
+        self._waiting: Counter[tuple[str, str, str, str]] = Counter()
+        self._timer: threading.Timer | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AskedLog | None:
@@ -140,21 +150,40 @@ class AskedLog:
         return self._connection
 
     def record(self, asked: Asked) -> None:
-        """Count one question for today; old days go on the first write of a day. Never raises."""
-        day = self.today().isoformat()
-        try:
-            with self._lock:
+        """Count one question for today: in memory at once, in the file within ``WRITE_AFTER`` seconds."""
+        with self._waiting_lock:
+            self._waiting[(self.today().isoformat(), asked.need, asked.area, asked.outcome)] += 1
+            if self._timer is None:
+                self._timer = threading.Timer(WRITE_AFTER, self.write)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def write(self) -> None:
+        """Write the counts waiting in memory, in one transaction; old days go on the first write of a
+        day. Never raises: counts that could not be written are logged as lost."""
+        with self._lock:
+            with self._waiting_lock:
+                waiting, self._waiting, self._timer = self._waiting, Counter(), None
+            if not waiting:
+                return
+            try:
                 connection = self._connect()
-                # One statement, its own transaction (autocommit): counted at once, nothing to begin or end.
-                patiently(
-                    connection, "INSERT INTO asked (day, need, area, outcome, count) VALUES (?, ?, ?, ?, 1) "
-                    "ON CONFLICT (day, need, area, outcome) DO UPDATE SET count = count + 1",
-                    (day, asked.need, asked.area, asked.outcome))
-                if self._pruned != day:
-                    patiently(connection, "DELETE FROM asked WHERE day < ?", (self._oldest(),))
-                    self._pruned = day
-        except sqlite3.Error as exc:
-            log.warning("could not count a question in %s: %s", self.path, exc)
+                patiently(connection, "BEGIN IMMEDIATE")
+                try:
+                    connection.executemany(
+                        "INSERT INTO asked (day, need, area, outcome, count) VALUES (?, ?, ?, ?, ?) "
+                        "ON CONFLICT (day, need, area, outcome) DO UPDATE SET count = count + excluded.count",
+                        [(*key, count) for key, count in waiting.items()])
+                    day = max(day for day, *_ in waiting)
+                    if self._pruned != day:
+                        connection.execute("DELETE FROM asked WHERE day < ?", (self._oldest(),))
+                    patiently(connection, "COMMIT")
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+                self._pruned = day
+            except sqlite3.Error as exc:
+                log.warning("could not count %d questions in %s: %s", waiting.total(), self.path, exc)
 
     def record_search(self, query: Query, results: Results) -> None:
         """The conversation's hook: count a search by what was understood of it."""
@@ -162,6 +191,7 @@ class AskedLog:
 
     def counts(self, days: int | None = None) -> list[Count]:
         """The counts of the last ``days`` days (default: all kept), newest day first."""
+        self.write()
         if not self.path.is_file():
             return []
         since = (self.today() - timedelta(days=(days or self.keep_days) - 1)).isoformat()
@@ -175,6 +205,11 @@ class AskedLog:
         return (self.today() - timedelta(days=self.keep_days - 1)).isoformat()
 
     def close(self) -> None:
+        """Write the counts waiting, then close the file."""
+        with self._waiting_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+        self.write()
         with self._lock:
             if self._connection is not None:
                 self._connection.close()

@@ -47,4 +47,4 @@ def serve_one(settings: Settings, host: str, port: int, reuse_port: bool = False
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
     finally:
-        conversation.sessions.close()
+        conversation.close()

@@ -65,19 +65,14 @@ class Reply:
                                  "near_me": replies.REFINEMENTS[i][2]} for i in self.refinements]}
 
 
-Observer = Callable[[Query, Results], None]
-"""Told of each new question of a conversation (not its next pages, not the stateless searches
-typed letter by letter in inline mode): ``index.asked`` counts what was understood."""
-
-
 class Conversation:
     """``now`` is the clock (Europe/Paris) that open-now badges and « ouvert maintenant » read;
     ``today`` (0 = Monday), its weekday unless given."""
 
     def __init__(self, engine: Engine, page_size: int = 3, sessions: SessionStore | None = None,
-                 today: Callable[[], int] | None = None, observer: Observer | None = None,
+                 today: Callable[[], int] | None = None, asked: AskedLog | None = None,
                  now: Callable[[], datetime] = paris_now) -> None:
-        self.engine, self.page_size, self.observer, self.now = engine, page_size, observer, now
+        self.engine, self.page_size, self.asked, self.now = engine, page_size, asked, now
         self.today = today if today is not None else lambda: self.now().weekday()
         self.sessions = sessions if sessions is not None else SqliteSessions(":memory:")
 
@@ -85,13 +80,20 @@ class Conversation:
     def from_settings(cls, engine: Engine, settings: Settings) -> Conversation:
         """The conversation every front end runs: page size and the session store from the settings, and
         the count of what was asked unless it is switched off."""
-        asked = AskedLog.from_settings(settings)
         return cls(engine, page_size=settings.page_size, sessions=open_sessions(settings),
-                   observer=asked.record_search if asked else None)
+                   asked=AskedLog.from_settings(settings))
+
+    def close(self) -> None:
+        """Close the conversation store, and write the question counts still in memory."""
+        self.sessions.close()
+        if self.asked is not None:
+            self.asked.close()
 
     def _observe(self, query: Query, results: Results) -> None:
-        if self.observer is not None:
-            self.observer(query, results)
+        """Count each new question of a conversation (not its next pages, not the stateless searches
+        typed letter by letter in inline mode) by what was understood of it."""
+        if self.asked is not None:
+            self.asked.record_search(query, results)
 
     def position(self, key: str) -> tuple[Query | None, int]:
         """Conversation ``key``'s current search and how many of its places were shown (to tell

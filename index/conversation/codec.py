@@ -22,6 +22,8 @@ from typing import Any, TypeVar, Union
 
 T = TypeVar("T")
 Decoder = Callable[[Any], Any]
+PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Types stored as they are."""
 
 
 def to_data(value: Any, leave_out: frozenset[str] = frozenset()) -> Any:
@@ -29,8 +31,8 @@ def to_data(value: Any, leave_out: frozenset[str] = frozenset()) -> Any:
     at the top level), tuples and sets as lists, plain values as they are."""
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    if isinstance(value, tuple | list):
-        return [to_data(v) for v in value]
+    if isinstance(value, tuple | list):  # a kept answer's hundred ids: plain values without a call each
+        return [v if type(v) in PLAIN else to_data(v) for v in value]
     if isinstance(value, frozenset | set):
         return sorted(to_data(v) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -83,9 +85,12 @@ def _decoder(hint: Any) -> Decoder:
                     raise ValueError(f"expected {len(items)} values for {hint}, got {len(value)}")
                 return tuple(d(v) for d, v in zip(items, value, strict=True))
         else:
-            item = _decoder(args[0] if args else Any)
+            item_hint = args[0] if args else Any
+            item = _decoder(item_hint)
 
             def read(value: list) -> Any:
+                if item_hint in (str, int) and all(type(v) is item_hint for v in value):
+                    return origin(value)  # all of the exact type: nothing to check one by one
                 return origin(item(v) for v in value)
         return sequence
     if hint in (tuple, list, frozenset, set):  # a bare ``tuple`` field

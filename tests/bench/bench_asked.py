@@ -35,6 +35,7 @@ for n in range(int(sys.argv[2])):
     t = time.perf_counter()
     log.record(Asked("démarches", "Narbonne", "far" if n % 3 else "none"))
     times.append(time.perf_counter() - t)
+log.close()
 times.sort()
 print(sum(times) / len(times), times[int(len(times) * 0.99)], times[-1])
 """

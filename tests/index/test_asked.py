@@ -10,7 +10,7 @@ import threading
 import time
 from datetime import date, timedelta
 
-from index.asked import FILE, Asked, AskedLog
+from index.asked import FILE, WRITE_AFTER, Asked, AskedLog
 from index.conversation import Conversation
 from index.settings import Settings
 from tests.support.homes import ROOT
@@ -37,6 +37,7 @@ def test_questions_are_counted_without_a_name_a_phone_an_address_or_a_position(r
         conversation.handle(f"web:{n}", text)
     conversation.handle("tg:42", "", (43.18412, 3.00391))  # a shared position, near Narbonne
     conversation.handle("tg:42", "plus")
+    conversation.close()  # writes the counts still in memory
 
     counts = AskedLog(tmp_path / FILE).counts(1)
     assert sum(c.count for c in counts) == 4  # "plus" shows a page, it asks nothing new
@@ -76,7 +77,7 @@ def test_switched_off_nothing_is_recorded(real_engine, tmp_path):
     settings = Settings.from_env({"ORIENTEUR_RECORD_ASKED": "0"}, home=str(tmp_path))
     conversation = Conversation.from_settings(real_engine, settings)
     conversation.handle("web:1", "fablab gers")
-    assert conversation.observer is None and not list(tmp_path.glob(FILE + "*"))
+    assert conversation.asked is None and not list(tmp_path.glob(FILE + "*"))
 
 
 WRITER = """
@@ -85,6 +86,7 @@ from index.asked import Asked, AskedLog
 log = AskedLog(sys.argv[1])
 for n in range(int(sys.argv[2])):
     log.record(Asked("Fablab", "Gers (32)", "far"))
+log.close()
 """
 
 
@@ -98,11 +100,26 @@ def test_several_processes_count_into_one_file_without_losing_a_question(tmp_pat
     assert [c.count for c in AskedLog(path).counts()] == [450]
 
 
+def test_counts_reach_the_file_within_a_second_and_the_rest_when_the_log_closes(tmp_path):
+    """Another process (the report) sees a question once the second it was asked in is written, and
+    a process that stops writes what it counted last."""
+    log = AskedLog(tmp_path / FILE)
+    log.record(Asked("Fablab", "Gers (32)", "far"))
+    deadline = time.monotonic() + WRITE_AFTER + 2
+    while not AskedLog(tmp_path / FILE).counts() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [c.count for c in AskedLog(tmp_path / FILE).counts()] == [1]
+    log.record(Asked("Fablab", "Gers (32)", "far"))
+    log.close()
+    assert [c.count for c in AskedLog(tmp_path / FILE).counts()] == [2]
+
+
 def test_a_question_waits_for_another_worker_writing_the_counts_and_is_counted(tmp_path):
     """Another worker holds the counts' file for a moment: the question waits for it (in short pauses,
     SQLite's own handler being off) and is counted, not lost."""
     log = AskedLog(tmp_path / FILE)
     log.record(Asked(need="démarches", area="Albi", outcome="found"))
+    log.write()  # the file exists, in WAL mode, as once any worker has counted a question
     other = sqlite3.connect(tmp_path / FILE, isolation_level=None, check_same_thread=False)
     try:
         other.execute("BEGIN IMMEDIATE")

@@ -248,6 +248,7 @@ def test_the_report_holds_no_word_people_typed(real_engine, tmp_path):
     for n, text in enumerate(QUESTIONS):
         conversation.handle(f"web:{n}", text)
     conversation.handle("tg:7", "", (43.18412, 3.00391))
+    conversation.close()  # writes the counts still in memory
     built = build_report(real_engine.store, AskedLog(tmp_path / FILE), 30)
     page = render(built)
     files = csvfiles.write(built, tmp_path / "csv")
