@@ -9,8 +9,8 @@ front end that displays them.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import datetime
+from types import SimpleNamespace
 
 from index.cards import Card, directions_url, hub_name, map_url
 from index.gazetteer import load_gazetteer
@@ -321,7 +321,8 @@ def card(hit: Assessment, now: datetime, origin: tuple[float, float] | None = No
     state = open_state(place.hours, now)
     km = hit.distance_km if show_distance else None
     hub = hub_name(place.source)
-    made = Card(
+    # The texts are made from the other fields: read from a draft, so that the card is built once.
+    draft = SimpleNamespace(
         id=place.id, name=place.name, source=hub, organisation=place.organisation,
         address=place.address.one_line(), commune=place.address.commune,
         phone=place.contact.phone, email=place.contact.email, website=place.contact.website,
@@ -336,10 +337,10 @@ def card(hit: Assessment, now: datetime, origin: tuple[float, float] | None = No
         open_state=state.state, open_now=open_now(state), hours_note=hours.remark,
         restrictions=restrictions(hit, hours.remark), freshness=freshness(place.updated, now), matches=matches,
     )
-    return replace(made, text=card_text(made), sms=sms_text(made))
+    return Card(**vars(draft), text=card_text(draft), sms=sms_text(draft))
 
 
-def card_text(card: Card) -> str:
+def card_text(card: Card | SimpleNamespace) -> str:
     """The card as plain text, to paste into an e-mail for the person helped."""
     lines = [card.name, card.address, f"Tél. {card.phone}" if card.phone else "", card.email, card.website]
     if card.week:
@@ -354,7 +355,7 @@ def card_text(card: Card) -> str:
 SMS_LIMIT = 300
 
 
-def sms_text(card: Card) -> str:
+def sms_text(card: Card | SimpleNamespace) -> str:
     """Name, address, phone, today's hours and the map link in at most ``SMS_LIMIT`` characters:
     the address, then the name, are shortened when the whole would not fit."""
     link = card.map_url if len(card.map_url) <= 120 else ""
