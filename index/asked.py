@@ -16,7 +16,8 @@ deleted on the first write of each day); ``ORIENTEUR_RECORD_ASKED=0`` records no
 Several processes (web workers, the bot) write to it: SQLite in WAL mode, waited for in short
 pauses. A process counts in memory and writes its counts once a second (``WRITE_AFTER``), in
 one short transaction, and what is left when it stops (``close``); a process killed outright
-loses its last second of counts. A failure to record is logged and never costs an answer.
+loses its last second of counts. A failure to write is logged once, the counts wait for the next
+try, and it never costs an answer.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,10 +33,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from index.breaker import Breaker
 from index.gazetteer import load_gazetteer
 from index.needs import need_of
 from index.settings import Settings
-from index.sqlite_wait import patiently
+from index.sqlite_wait import immediate, patiently
 from index.understand import Query
 
 if TYPE_CHECKING:  # the engine logs what it could not answer with ``understood``
@@ -128,6 +131,9 @@ class AskedLog:
         self._pruned: str = ""
         self._waiting: Counter[tuple[str, str, str, str]] = Counter()
         self._timer: threading.Timer | None = None
+        self._closed = False
+        self._breaker = Breaker(log, f"could not count questions in {self.path} (%s: %s): they wait in memory "
+                                "for the next try", f"question counts written to {self.path} again")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AskedLog | None:
@@ -150,40 +156,53 @@ class AskedLog:
         return self._connection
 
     def record(self, asked: Asked) -> None:
-        """Count one question for today: in memory at once, in the file within ``WRITE_AFTER`` seconds."""
+        """Count one question for today: in memory at once, in the file within ``WRITE_AFTER`` seconds
+        (at once when the log is closed: a question answered while the process stops)."""
         with self._waiting_lock:
             self._waiting[(self.today().isoformat(), asked.need, asked.area, asked.outcome)] += 1
-            if self._timer is None:
-                self._timer = threading.Timer(WRITE_AFTER, self.write)
-                self._timer.daemon = True
-                self._timer.start()
+            closed = self._closed
+            if not closed:
+                self._arm()
+        if closed:
+            self.write()
+
+    def _arm(self) -> None:
+        """Have the counts waiting written in ``WRITE_AFTER`` seconds, unless that is planned already
+        (called with ``_waiting_lock`` held)."""
+        if self._timer is None:
+            self._timer = threading.Timer(WRITE_AFTER, self.write)
+            self._timer.daemon = True
+            self._timer.start()
 
     def write(self) -> None:
         """Write the counts waiting in memory, in one transaction; old days go on the first write of a
-        day. Never raises: counts that could not be written are logged as lost."""
+        day. Never raises: counts that could not be written wait for the next try (logged once, as the
+        conversation store does), and are said lost only if the log closes with them."""
         with self._lock:
             with self._waiting_lock:
-                waiting, self._waiting, self._timer = self._waiting, Counter(), None
+                waiting, self._waiting = self._waiting, Counter()
+                if self._timer is not None:
+                    self._timer.cancel()
+                    self._timer = None
             if not waiting:
                 return
             try:
-                connection = self._connect()
-                patiently(connection, "BEGIN IMMEDIATE")
-                try:
+                day = max(day for day, *_ in waiting)
+                with immediate(self._connect()) as connection:
                     connection.executemany(
                         "INSERT INTO asked (day, need, area, outcome, count) VALUES (?, ?, ?, ?, ?) "
                         "ON CONFLICT (day, need, area, outcome) DO UPDATE SET count = count + excluded.count",
                         [(*key, count) for key, count in waiting.items()])
-                    day = max(day for day, *_ in waiting)
                     if self._pruned != day:
                         connection.execute("DELETE FROM asked WHERE day < ?", (self._oldest(),))
-                    patiently(connection, "COMMIT")
-                except BaseException:
-                    connection.execute("ROLLBACK")
-                    raise
                 self._pruned = day
-            except sqlite3.Error as exc:
-                log.warning("could not count %d questions in %s: %s", waiting.total(), self.path, exc)
+                self._breaker.recovered()
+            except (sqlite3.Error, OSError) as exc:
+                self._breaker.failed(exc, time.monotonic())
+                with self._waiting_lock:
+                    self._waiting.update(waiting)
+                    if not self._closed:
+                        self._arm()
 
     def record_search(self, query: Query, results: Results) -> None:
         """The conversation's hook: count a search by what was understood of it."""
@@ -205,11 +224,14 @@ class AskedLog:
         return (self.today() - timedelta(days=self.keep_days - 1)).isoformat()
 
     def close(self) -> None:
-        """Write the counts waiting, then close the file."""
+        """Write the counts waiting, then close the file (a question counted later is written at once)."""
         with self._waiting_lock:
-            if self._timer is not None:
-                self._timer.cancel()
+            self._closed = True
         self.write()
+        with self._waiting_lock:
+            lost, self._waiting = self._waiting.total(), Counter()
+        if lost:
+            log.warning("%d questions could not be counted in %s: lost", lost, self.path)
         with self._lock:
             if self._connection is not None:
                 self._connection.close()

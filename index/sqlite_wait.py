@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 FIRST_PAUSE, LONGEST_PAUSE = 0.00005, 0.002
 """Seconds between two tries of a busy file: from 50 µs, doubling up to 2 ms."""
@@ -29,3 +31,16 @@ def patiently(db: sqlite3.Connection, sql: str, args: tuple = (), seconds: float
                 raise
         time.sleep(pause)
         pause = min(pause * 2, LONGEST_PAUSE)
+
+
+@contextmanager
+def immediate(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, taken at once (IMMEDIATE, so that two writers never deadlock upgrading
+    a read), waited for ``patiently``, committed, or rolled back on any error."""
+    patiently(db, "BEGIN IMMEDIATE")
+    try:
+        yield db
+        patiently(db, "COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise

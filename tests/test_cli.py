@@ -147,7 +147,9 @@ def test_report_writes_the_page_and_the_csv_files_of_the_served_version(tmp_path
     home = tmp_path / "home"
     assert run(["build", "--source", str(REAL_CSV)], home).returncode == 0
     run(["ask", "démarches caf narbonne"], home)  # a maintainer's try: not counted
-    AskedLog(home / FILE).record(Asked(need="Espace de co-working", area="Tournefeuille", outcome="far"))
+    asked = AskedLog(home / FILE)
+    asked.record(Asked(need="Espace de co-working", area="Tournefeuille", outcome="far"))
+    asked.close()  # written: the report runs in another process
     done = run(["report", "--out", str(tmp_path / "report.html"), "--csv", str(tmp_path / "csv"), "--days", "7"],
                home)
     assert done.returncode == 0, done.stderr

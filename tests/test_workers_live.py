@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from index.asked import FILE, AskedLog
 from index.workers import EARLY_EXIT
 from tests.support.homes import ROOT
 from tests.support.redis_server import running_redis
@@ -130,3 +131,16 @@ def test_workers_that_cannot_listen_stop_the_command_with_a_clear_message(real_h
     assert done.returncode == 1
     assert "address already in use" in done.stderr and "could not serve" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_the_questions_counted_last_are_written_when_the_server_stops(real_home, tmp_path):
+    """Counts are written once a second; SIGTERM writes those of the last second (the README's promise:
+    only a process killed outright loses them)."""
+    home = tmp_path / "home"
+    shutil.copytree(real_home, home, symlinks=True)
+    with Server(home, tmp_path / "serve.log", workers=2) as server:
+        assert server.chat(SESSION, "atelier informatique auch")["understood"] == ASKED
+        assert server.stop(signal.SIGTERM) == 0
+    counts = AskedLog(home / FILE).counts()
+    assert [(c.need, c.area, c.count) for c in counts] == [("ateliers", "Auch", 1)], server.output()

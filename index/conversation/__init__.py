@@ -85,9 +85,11 @@ class Conversation:
 
     def close(self) -> None:
         """Close the conversation store, and write the question counts still in memory."""
-        self.sessions.close()
-        if self.asked is not None:
-            self.asked.close()
+        try:
+            self.sessions.close()
+        finally:
+            if self.asked is not None:
+                self.asked.close()
 
     def _observe(self, query: Query, results: Results) -> None:
         """Count each new question of a conversation (not its next pages, not the stateless searches
@@ -243,7 +245,7 @@ class Conversation:
     def _answer(self, session: Session, offset: int, observe: bool = False) -> tuple[Ranked, list[Assessment]]:
         """The answer to the session's search and its page from ``offset``: the answer kept with the
         conversation when there is one of the version served (only the page's places are assessed
-        again), else a search (told to the observer when ``observe``), kept for the next pages."""
+        again), else a search (counted as a question when ``observe``), kept for the next pages."""
         query, ranked = session.query, session.ranked
         if offset and ranked is not None:
             page = self.engine.assess_again(query, ranked.version, ranked.centre,

@@ -84,13 +84,17 @@ def _decoder(hint: Any) -> Decoder:
                 if len(items) != len(value):
                     raise ValueError(f"expected {len(items)} values for {hint}, got {len(value)}")
                 return tuple(d(v) for d, v in zip(items, value, strict=True))
-        else:
-            item_hint = args[0] if args else Any
-            item = _decoder(item_hint)
+        elif args and args[0] in (str, int):
+            exact, item = args[0], _decoder(args[0])
 
             def read(value: list) -> Any:
-                if item_hint in (str, int) and all(type(v) is item_hint for v in value):
-                    return origin(value)  # all of the exact type: nothing to check one by one
+                if all(type(v) is exact for v in value):
+                    return origin(value)  # as JSON reads them: no call per item
+                return origin(item(v) for v in value)
+        else:
+            item = _decoder(args[0] if args else Any)
+
+            def read(value: list) -> Any:
                 return origin(item(v) for v in value)
         return sequence
     if hint in (tuple, list, frozenset, set):  # a bare ``tuple`` field

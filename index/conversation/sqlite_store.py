@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from index.conversation.session import NEW_WINDOW, Record, SessionStore
-from index.sqlite_wait import patiently
+from index.sqlite_wait import immediate, patiently
 
 BUSY_TIMEOUT_MS = 5000
 """Milliseconds SQLite itself waits while a new file is set up; afterwards ``patiently`` waits as long."""
@@ -83,16 +83,9 @@ class SqliteSessions(SessionStore):
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken at once (IMMEDIATE) so that two workers never deadlock."""
-        with self._lock:
-            db = self._connect()
-            patiently(db, "BEGIN IMMEDIATE")
-            try:
-                yield db
-                patiently(db, "COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        """One write transaction on this process's connection (``sqlite_wait.immediate``)."""
+        with self._lock, immediate(self._connect()) as db:
+            yield db
 
     def _read(self, key: str, now: float) -> Record | None:
         with self._lock:

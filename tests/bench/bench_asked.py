@@ -2,10 +2,12 @@
 
     .venv/bin/python tests/bench/bench_asked.py [--count 2000] [--writers 3]
 
-Prints the cost of one ``AskedLog.record`` (one process alone, then ``--writers`` processes at
-once on the same file, as web workers and the bot do), beside a baseline: the same insert into
-an in-memory SQLite database (no file, no lock). Then the time to build and render the report
-on the real directory (../shared), beside the time to open its store.
+Prints the cost of one ``AskedLog.record`` on the answer's path (one process alone, then
+``--writers`` processes at once on the same file, as web workers and the bot do) and of writing
+a second's counts to the file (what the log's timer thread does), beside two baselines: the same
+insert into an in-memory SQLite database (no file, no lock), and a commit per question into the
+file (how questions were counted before they waited a second). Then the time to build and render
+the report on the real directory (../shared), beside the time to open its store.
 """
 
 from __future__ import annotations
@@ -60,15 +62,35 @@ def baseline(count: int) -> list[float]:
     return times
 
 
-def alone(path: Path, count: int) -> list[float]:
+def commit_each(path: Path, count: int) -> list[float]:
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute(SCHEMA)
+    times = []
+    for n in range(count):
+        q = QUESTIONS[n % len(QUESTIONS)]
+        t = time.perf_counter()
+        db.execute("INSERT INTO asked VALUES ('2026-11-30', ?, ?, ?, 1) ON CONFLICT DO UPDATE SET count = count + 1",
+                   (q.need, q.area, q.outcome))
+        times.append(time.perf_counter() - t)
+    db.close()
+    return times
+
+
+def alone(path: Path, count: int) -> tuple[list[float], float]:
+    """Each ``record``, then the one ``write`` of them all."""
     log = AskedLog(path)
     times = []
     for n in range(count):
         t = time.perf_counter()
         log.record(QUESTIONS[n % len(QUESTIONS)])
         times.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    log.write()
+    written = time.perf_counter() - t
     log.close()
-    return times
+    return times, written
 
 
 def together(path: Path, count: int, writers: int) -> tuple[float, list[list[float]]]:
@@ -109,7 +131,10 @@ def main() -> None:
     count = min(args.count, 20000)
     with tempfile.TemporaryDirectory() as tmp:
         print(f"baseline, in-memory insert: {micro(baseline(count))}")
-        print(f"record, one process:        {micro(alone(Path(tmp) / 'alone.sqlite3', count))}")
+        print(f"baseline, a commit each:    {micro(commit_each(Path(tmp) / 'each.sqlite3', count))}")
+        times, written = alone(Path(tmp) / "alone.sqlite3", count)
+        print(f"record, one process:        {micro(times)}")
+        print(f"  then writing the {count} questions: {written * 1000:.1f} ms (one transaction)")
         wall, results = together(Path(tmp) / "together.sqlite3", count // args.writers, args.writers)
         for n, (mean, p99, worst) in enumerate(results, 1):
             print(f"record, writer {n} of {args.writers}:      mean {mean * 1e6:7.0f} µs  p99 {p99 * 1e6:7.0f} µs  "

@@ -178,9 +178,9 @@ async def run(url: str, queries: list[dict], clients: int, total: int, seconds: 
             try:
                 async with asyncio.timeout(30):
                     status, raw = await connection.post("/api/chat", json.dumps(body).encode())
-                statuses[str(status)] += 1
                 if status == 200 and session is None:  # the token stays: decode one reply only
                     session = json.loads(raw).get("session")
+                statuses[str(status)] += 1
             except (TimeoutError, OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
                 statuses[type(exc).__name__] += 1
                 connection.close()

@@ -81,11 +81,12 @@ def test_switched_off_nothing_is_recorded(real_engine, tmp_path):
 
 
 WRITER = """
-import sys
+import sys, time
 from index.asked import Asked, AskedLog
 log = AskedLog(sys.argv[1])
 for n in range(int(sys.argv[2])):
     log.record(Asked("Fablab", "Gers (32)", "far"))
+    time.sleep(0.01)  # over more than one second: each process writes while the others do
 log.close()
 """
 
@@ -103,20 +104,45 @@ def test_several_processes_count_into_one_file_without_losing_a_question(tmp_pat
 def test_counts_reach_the_file_within_a_second_and_the_rest_when_the_log_closes(tmp_path):
     """Another process (the report) sees a question once the second it was asked in is written, and
     a process that stops writes what it counted last."""
-    log = AskedLog(tmp_path / FILE)
+    log, reader = AskedLog(tmp_path / FILE), AskedLog(tmp_path / FILE)
     log.record(Asked("Fablab", "Gers (32)", "far"))
-    deadline = time.monotonic() + WRITE_AFTER + 2
-    while not AskedLog(tmp_path / FILE).counts() and time.monotonic() < deadline:
+    deadline = time.monotonic() + WRITE_AFTER + 1
+    while not reader.counts() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert [c.count for c in AskedLog(tmp_path / FILE).counts()] == [1]
+    assert [c.count for c in reader.counts()] == [1]
     log.record(Asked("Fablab", "Gers (32)", "far"))
     log.close()
-    assert [c.count for c in AskedLog(tmp_path / FILE).counts()] == [2]
+    assert [c.count for c in reader.counts()] == [2]
+    reader.close()
 
 
-def test_a_question_waits_for_another_worker_writing_the_counts_and_is_counted(tmp_path):
-    """Another worker holds the counts' file for a moment: the question waits for it (in short pauses,
-    SQLite's own handler being off) and is counted, not lost."""
+def test_a_question_counted_after_the_log_closed_is_written_at_once(tmp_path):
+    """A question answered while the process stops, after its conversation closed the log."""
+    log = AskedLog(tmp_path / FILE)
+    log.close()
+    log.record(Asked("Fablab", "Gers (32)", "far"))
+    assert [c.count for c in AskedLog(tmp_path / FILE).counts()] == [1]
+    log.close()
+
+
+def test_counts_that_could_not_be_written_wait_for_the_next_try(tmp_path, caplog):
+    blocker = tmp_path / "home"
+    blocker.write_text("a file where the home's directory should be")
+    log = AskedLog(blocker / FILE)
+    log.record(Asked("Fablab", "Gers (32)", "far"))
+    log.write()
+    log.record(Asked("Fablab", "Gers (32)", "far"))
+    log.write()
+    assert caplog.text.count("could not count questions") == 1  # said once, not at every try
+    blocker.unlink()
+    log.write()
+    assert [c.count for c in log.counts()] == [2] and "written to" in caplog.text
+    log.close()
+
+
+def test_counts_wait_for_another_worker_holding_the_file(tmp_path):
+    """Another worker holds the counts' file for a moment: the write waits for it (in short pauses,
+    SQLite's own handler being off) and the question is counted, not lost."""
     log = AskedLog(tmp_path / FILE)
     log.record(Asked(need="démarches", area="Albi", outcome="found"))
     log.write()  # the file exists, in WAL mode, as once any worker has counted a question
