@@ -37,7 +37,7 @@ from index.breaker import Breaker
 from index.gazetteer import load_gazetteer
 from index.needs import need_of
 from index.settings import Settings
-from index.sqlite_wait import immediate, patiently
+from index.sqlite_wait import immediate, patiently, shared
 from index.understand import Query
 
 if TYPE_CHECKING:  # the engine logs what it could not answer with ``understood``
@@ -47,8 +47,6 @@ log = logging.getLogger(__name__)
 
 FILE = "asked.sqlite3"
 OUTCOMES = ("answered", "far", "unconfirmed", "none")
-BUSY_MS = 5000
-"""How long a write waits for another process's write to finish, in milliseconds."""
 WRITE_AFTER = 1.0
 """Seconds a count waits in memory to be written with the others of its second. A transaction per
 question, on the answer's path, cost a tenth of a « Plus »; and two web workers committing each
@@ -145,14 +143,7 @@ class AskedLog:
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, check_same_thread=False,
-                                         isolation_level=None)
-            connection.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, no fsync per question
-            connection.execute(SCHEMA)
-            connection.execute("PRAGMA busy_timeout = 0")  # waited for by sqlite_wait.patiently, in finer steps
-            self._connection = connection
+            self._connection = shared(str(self.path), SCHEMA)
         return self._connection
 
     def record(self, asked: Asked) -> None:

@@ -11,19 +11,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from index.conversation.session import NEW_WINDOW, Record, SessionStore
-from index.sqlite_wait import immediate, patiently
+from index.sqlite_wait import immediate, patiently, shared
 
-BUSY_TIMEOUT_MS = 5000
-"""Milliseconds SQLite itself waits while a new file is set up; afterwards ``patiently`` waits as long."""
-SETUP_TRIES = 20
-"""Attempts at setting a new file up (WAL mode, tables) while another worker does the same: SQLite
-answers « database is locked » at once there, without waiting for the busy timeout."""
 EXPIRE_EVERY = 1.0
 """Seconds between two deletions of what expired: at most once a second rather than at every
 message (three statements of a write's seven, at hundreds of messages a second)."""
@@ -59,27 +53,8 @@ class SqliteSessions(SessionStore):
         if self._db is None or self._pid != os.getpid():
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._db, self._pid = self._set_up(), os.getpid()
+            self._db, self._pid = shared(self.path, SCHEMA), os.getpid()
         return self._db
-
-    def _set_up(self) -> sqlite3.Connection:
-        attempt = 0
-        while True:
-            attempt += 1
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                 check_same_thread=False)
-            try:
-                db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                db.execute("PRAGMA journal_mode = WAL")
-                db.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash of the process loses nothing committed
-                db.executescript(SCHEMA)
-                db.execute("PRAGMA busy_timeout = 0")  # waited for by sqlite_wait.patiently, in finer steps
-                return db
-            except sqlite3.OperationalError as exc:
-                db.close()
-                if "locked" not in str(exc) or attempt == SETUP_TRIES:
-                    raise
-                time.sleep(0.02 * attempt)  # two workers starting together: one sets the file up first
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
