@@ -107,7 +107,6 @@ class Engine:
         if store is None:
             self.refresh()
 
-
     @classmethod
     def from_settings(cls, settings: Settings) -> Engine:
         """The engine over the index home of ``settings`` (build it first: ``cli.ensure_built``)."""

@@ -8,8 +8,8 @@ An answer kept from another index version is searched again.
 
 What is kept is derived from the directory and from what was understood, never from what was
 typed: place ids in order, whether each was inside the area or named, the area's centre its
-distances were measured from, and the counts the header says. A search around a shared position is not kept
-(its distances would tell where the person is): its next pages search again.
+distances were measured from, and the counts the header says. A search around a shared position is
+not kept (its places would tell where the person is): its next pages search again.
 """
 
 from __future__ import annotations

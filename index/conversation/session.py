@@ -10,8 +10,9 @@ ones go first, then the least recently used), and let one client address start a
 What is stored is what was understood, never what was typed: the ``Query`` without its
 ``notes``, and the answer its next pages come from (``Ranked``: place ids, not text). A shared
 position (the ``location`` and a search around it) is stored apart and forgotten
-``LOCATION_TTL`` seconds after it was shared, however long the conversation goes on. A store that fails is logged once and the conversation goes on
-without memory: the user gets an answer, never an error.
+``LOCATION_TTL`` seconds after it was shared, however long the conversation goes on. A store
+that fails is logged once and the conversation goes on without memory: the user gets an
+answer, never an error.
 """
 
 from __future__ import annotations

@@ -131,7 +131,7 @@ class SqliteSessions(SessionStore):
     def __len__(self) -> int:
         with self._lock:
             (count,) = patiently(self._connect(), "SELECT count(*) FROM sessions WHERE used >= ?",
-                                       (self.clock() - self.ttl,)).fetchone()
+                                 (self.clock() - self.ttl,)).fetchone()
         return count
 
     def close(self) -> None:

@@ -26,11 +26,11 @@ AFTERNOON = (("cet", "apres", "midi"), ("l", "apres", "midi"), ("apres", "midi")
 OPEN_WORDS = frozenset({"ouvert", "ouverte", "ouverts", "ouvertes"})
 OPENS = frozenset({"ouvre", "ouvrent", "ouvrant", "ouverture"})
 SHORT_MESSAGE = 6
+"""Words of a message short enough for « maintenant » alone to be the moment asked."""
 HOUR_WORDS = frozenset({"h", "heure", "heures"})
 UNITS = frozenset({"an", "ans", "mois", "jour", "jours", "semaine", "semaines", "minute", "minutes", "min",
                    "km", "kilometres", "metres", "euro", "euros", "eur", "personnes", "places"})
 """Words after a bare number that make it a quantity, not an hour: « à partir de 14 ans »."""
-"""Words of a message short enough for « maintenant » alone to be the moment asked."""
 _HOUR = re.compile(r"(\d{1,2})(?:h(\d{2})?)?")
 MORNING_WINDOW, AFTERNOON_WINDOW = (0, 12 * 60), (12 * 60, 24 * 60)
 
